@@ -1,0 +1,66 @@
+# SPDX-License-Identifier: GPL-2.0 OR MIT
+#
+# Out-of-tree build of snd_xen_front.ko.
+#
+#   make                  build for the running kernel
+#   make KVER=6.1.0-1-amd64
+#   make KDIR=/path/to/kernel/build
+#   make W=1 C=1          extra warnings and sparse, passed to Kbuild
+#
+# Project targets: kunit, check, checkpatch, deb, rpm, packages, matrix,
+# e2e, demo, install-dkms (see README.md).
+
+ifneq ($(KERNELRELEASE),)
+include $(src)/Kbuild
+else
+
+TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+KVER ?= $(shell uname -r)
+KDIR ?= /lib/modules/$(KVER)/build
+GENERATED := $(TOP)/generated
+
+.PHONY: all modules probes clean kunit check checkpatch sparse deb rpm \
+	packages matrix e2e demo install-dkms uninstall-dkms
+
+all: modules
+
+probes:
+	@$(TOP)/scripts/conftest.sh "$(KDIR)" "$(GENERATED)"
+
+modules: probes
+	$(MAKE) -C "$(KDIR)" M="$(TOP)" modules
+
+clean:
+	rm -rf "$(GENERATED)"
+	$(MAKE) -C "$(KDIR)" M="$(TOP)" clean 2>/dev/null || \
+		find "$(TOP)" \( -name '*.o' -o -name '*.ko' -o -name '*.mod' \
+		-o -name '*.mod.c' -o -name '.*.cmd' \) -delete
+
+kunit:
+	$(TOP)/scripts/kunit.sh
+
+checkpatch:
+	$(TOP)/scripts/checkpatch.sh
+
+sparse:
+	$(TOP)/scripts/build-warnings.sh
+
+check:
+	$(TOP)/scripts/check.sh
+
+install-dkms:
+	$(TOP)/scripts/install-dkms.sh
+
+uninstall-dkms:
+	$(TOP)/scripts/install-dkms.sh --remove
+
+deb rpm packages matrix:
+	$(TOP)/scripts/$@.sh
+
+e2e:
+	$(TOP)/tests/e2e/run.sh
+
+demo:
+	$(TOP)/tests/e2e/demo.sh
+
+endif

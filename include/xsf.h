@@ -1,0 +1,449 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * snd_xen_front: internal interfaces between the driver's units.
+ *
+ * Units (one file each under src/):
+ *   state  - the frontend state machine as a pure function
+ *   cfg    - XenStore configuration reader and validator
+ *   ring   - request/response protocol on one stream's ring
+ *   evtq   - event page consumer and stream position checks
+ *   shbuf  - shared buffer pages and their page directory of grants
+ *   xenio  - the only caller of grant-table, event-channel, IRQ and
+ *            page-frame helpers (replaced by a fake under KUnit)
+ *   bus    - performs the state machine's actions: channels, publishing,
+ *            card lifetime
+ *   card, pcm, mixer - the ALSA side
+ *   front  - module init/exit and the xenbus driver callbacks
+ */
+#ifndef XSF_H
+#define XSF_H
+
+#include <linux/types.h>
+#include <linux/spinlock.h>
+#include <linux/kref.h>
+#include <linux/mutex.h>
+#include <linux/rwsem.h>
+#include <linux/completion.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+#include <linux/interrupt.h>
+#include <xen/xenbus.h>
+#include <xen/interface/grant_table.h>
+#include <xen/interface/io/sndif.h>
+
+#include "xsf_compat.h"
+
+struct snd_card;
+struct snd_pcm_substream;
+
+/* Limits on what the backend's XenStore tree may describe. */
+#define XSF_MAX_PCM_DEVICES	16
+#define XSF_MAX_STREAMS		8	/* per PCM device */
+#define XSF_MAX_RATES		32
+#define XSF_MAX_CHANNELS	32
+#define XSF_SHORT_NAME_LEN	32	/* sndif: char[32], NUL included */
+#define XSF_LONG_NAME_LEN	80	/* sndif: char[80], NUL included */
+#define XSF_DEVICE_NAME_LEN	80	/* sndif: char[80], NUL included */
+#define XSF_UNIQUE_ID_LEN	128
+#define XSF_LIST_MAX_LEN	1024	/* longest list node accepted */
+#define XSF_MIN_BUFFER_BYTES	4096
+#define XSF_MAX_BUFFER_BYTES	(4U * 1024 * 1024)
+#define XSF_DEFAULT_BUFFER_BYTES (64U * 1024)
+#define XSF_MAX_RATE		768000
+
+/* ------------------------------------------------------------------ */
+/* state: the frontend state machine                                   */
+/* ------------------------------------------------------------------ */
+
+/**
+ * enum xsf_action - what the frontend must do on a transition
+ * @XSF_ACTION_NONE: nothing beyond switching to the next state (if any)
+ * @XSF_ACTION_CONNECT: read the configuration, set up every stream's
+ *	channels and publish them, then switch to Initialised
+ * @XSF_ACTION_CREATE_CARD: create and register the ALSA card
+ * @XSF_ACTION_TEARDOWN: remove the card and the channels
+ * @XSF_ACTION_RECONFIGURE: remove the channels and disconnect the card,
+ *	which stays until its last user closes it
+ * @XSF_ACTION_CLOSE: device removal: announce Closing, wait (bounded)
+ *	for the backend, free everything
+ */
+enum xsf_action {
+	XSF_ACTION_NONE,
+	XSF_ACTION_CONNECT,
+	XSF_ACTION_CREATE_CARD,
+	XSF_ACTION_TEARDOWN,
+	XSF_ACTION_RECONFIGURE,
+	XSF_ACTION_CLOSE,
+};
+
+/**
+ * struct xsf_transition - result of the state machine
+ * @next: the frontend state to switch to (may equal the current one)
+ * @action: what to do before switching
+ */
+struct xsf_transition {
+	enum xenbus_state next;
+	enum xsf_action action;
+};
+
+struct xsf_transition xsf_state_next(enum xenbus_state frontend,
+				     enum xenbus_state backend,
+				     bool card_in_use, bool removing);
+const char *xsf_action_name(enum xsf_action action);
+
+/* ------------------------------------------------------------------ */
+/* cfg: configuration read from XenStore                               */
+/* ------------------------------------------------------------------ */
+
+/**
+ * struct xsf_hw_cfg - stream parameters one level of the tree allows
+ * @formats: bit mask of (1 << XENSND_PCM_FORMAT_*)
+ * @rates: supported rates, ascending, without duplicates
+ * @nr_rates: number of entries in @rates
+ * @channels_min: minimum channel count
+ * @channels_max: maximum channel count
+ * @buffer_bytes: largest buffer per stream, octets
+ */
+struct xsf_hw_cfg {
+	u64 formats;
+	u32 rates[XSF_MAX_RATES];
+	unsigned int nr_rates;
+	unsigned int channels_min;
+	unsigned int channels_max;
+	unsigned int buffer_bytes;
+};
+
+/**
+ * struct xsf_stream_cfg - one stream of a PCM device
+ * @index: the stream's index below its PCM device node
+ * @capture: true for a capture ("c") stream, false for playback ("p")
+ * @unique_id: the backend's opaque stream identifier
+ * @hw: effective parameters after inheritance
+ */
+struct xsf_stream_cfg {
+	unsigned int index;
+	bool capture;
+	char unique_id[XSF_UNIQUE_ID_LEN];
+	struct xsf_hw_cfg hw;
+};
+
+/**
+ * struct xsf_pcm_cfg - one PCM device of the card
+ * @name: device name (may be empty: the card code then makes one)
+ * @hw: parameters after inheritance from the card
+ * @nr_streams: number of entries in @streams
+ * @streams: the device's streams, in XenStore index order
+ */
+struct xsf_pcm_cfg {
+	char name[XSF_DEVICE_NAME_LEN];
+	struct xsf_hw_cfg hw;
+	unsigned int nr_streams;
+	struct xsf_stream_cfg *streams;
+};
+
+/**
+ * struct xsf_card_cfg - the whole virtual card
+ * @short_name: card short name (may be empty)
+ * @long_name: card long name (may be empty)
+ * @protocol: negotiated protocol version
+ * @hw: card-level parameters
+ * @nr_pcms: number of entries in @pcms
+ * @pcms: the card's PCM devices, in XenStore index order
+ */
+struct xsf_card_cfg {
+	char short_name[XSF_SHORT_NAME_LEN];
+	char long_name[XSF_LONG_NAME_LEN];
+	unsigned int protocol;
+	struct xsf_hw_cfg hw;
+	unsigned int nr_pcms;
+	struct xsf_pcm_cfg *pcms;
+};
+
+int xsf_cfg_read(struct xenbus_device *xb, struct xsf_card_cfg *cfg);
+void xsf_cfg_free(struct xsf_card_cfg *cfg);
+int xsf_cfg_parse_rates(struct device *dev, const char *path,
+			const char *list, struct xsf_hw_cfg *hw);
+int xsf_cfg_parse_formats(struct device *dev, const char *path,
+			  const char *list, u64 *formats);
+int xsf_cfg_format_from_name(const char *name);
+const char *xsf_cfg_format_name(unsigned int format);
+unsigned int xsf_cfg_nr_streams(const struct xsf_card_cfg *cfg);
+
+/* ------------------------------------------------------------------ */
+/* xenio: the Xen primitives (replaced by a fake under KUnit)          */
+/* ------------------------------------------------------------------ */
+
+int xsf_io_grant_page(struct xenbus_device *xb, struct page *page,
+		      bool readonly, grant_ref_t *ref);
+void xsf_io_end_grant(grant_ref_t ref, struct page *page);
+int xsf_io_bind_evtchn(struct xenbus_device *xb, evtchn_port_t *port,
+		       irq_handler_t handler, const char *name, void *data);
+void xsf_io_unbind_evtchn(int irq, void *data);
+void xsf_io_notify(int irq);
+void xsf_io_irq_done(int irq, bool spurious);
+void xsf_io_sync_irq(int irq);
+
+/* ------------------------------------------------------------------ */
+/* shbuf: shared buffer and page directory                             */
+/* ------------------------------------------------------------------ */
+
+/* Grant references one page directory page holds after its next pointer. */
+#define XSF_GREFS_PER_DIR_PAGE \
+	((XEN_PAGE_SIZE - sizeof(grant_ref_t)) / sizeof(grant_ref_t))
+
+/**
+ * struct xsf_shbuf - a buffer shared with the backend
+ * @size: size in octets as announced to the backend
+ * @nr_pages: number of data pages
+ * @pages: the data pages
+ * @grefs: grant reference of each data page
+ * @vaddr: contiguous kernel mapping of the data pages
+ * @nr_dir_pages: number of page directory pages
+ * @dir_pages: the page directory pages
+ * @dir_grefs: grant reference of each page directory page
+ */
+struct xsf_shbuf {
+	size_t size;
+	unsigned int nr_pages;
+	struct page **pages;
+	grant_ref_t *grefs;
+	void *vaddr;
+	unsigned int nr_dir_pages;
+	struct page **dir_pages;
+	grant_ref_t *dir_grefs;
+};
+
+int xsf_shbuf_alloc(struct xenbus_device *xb, struct xsf_shbuf *buf,
+		    size_t size);
+void xsf_shbuf_free(struct xsf_shbuf *buf);
+grant_ref_t xsf_shbuf_directory(const struct xsf_shbuf *buf);
+unsigned int xsf_shbuf_dir_pages_for(unsigned int nr_pages);
+
+/* ------------------------------------------------------------------ */
+/* ring: requests and responses                                        */
+/* ------------------------------------------------------------------ */
+
+#define XSF_RING_SLOTS __CONST_RING_SIZE(xen_sndif, XEN_PAGE_SIZE)
+
+typedef void (*xsf_ring_done_t)(void *ctx, int status,
+				const struct xensnd_resp *resp);
+
+/**
+ * enum xsf_slot_state - life of one outstanding request
+ * @XSF_SLOT_FREE: unused
+ * @XSF_SLOT_WAITING: a caller sleeps for the response
+ * @XSF_SLOT_ANSWERED: the response arrived, the caller has not taken it
+ * @XSF_SLOT_ASYNC: completion is delivered through a callback
+ */
+enum xsf_slot_state {
+	XSF_SLOT_FREE,
+	XSF_SLOT_WAITING,
+	XSF_SLOT_ANSWERED,
+	XSF_SLOT_ASYNC,
+};
+
+/**
+ * struct xsf_ring_slot - bookkeeping for one outstanding request
+ * @state: see &enum xsf_slot_state
+ * @id: request id sent to the backend
+ * @operation: XENSND_OP_* sent
+ * @status: errno result once answered
+ * @resp: copy of the response once answered
+ * @done: signalled when a waiting request is answered or failed
+ * @callback: completion for asynchronous requests
+ * @ctx: argument of @callback
+ */
+struct xsf_ring_slot {
+	enum xsf_slot_state state;
+	u16 id;
+	u8 operation;
+	int status;
+	struct xensnd_resp resp;
+	struct completion done;
+	xsf_ring_done_t callback;
+	void *ctx;
+};
+
+/**
+ * struct xsf_ring - one stream's request ring, frontend side
+ * @dev: device for messages
+ * @lock: protects everything below
+ * @front: the ring macros' private state
+ * @irq: IRQ bound to the ring's event channel, for notifications
+ * @connected: requests may be sent
+ * @next_id: id for the next request
+ * @slot_wait: woken when a slot or ring entry frees up
+ * @slots: outstanding requests, indexed by id modulo XSF_RING_SLOTS
+ * @nr_stale: responses dropped as stale, unknown or duplicate
+ * @nr_timeouts: requests given up on
+ */
+struct xsf_ring {
+	struct device *dev;
+	spinlock_t lock;
+	struct xen_sndif_front_ring front;
+	int irq;
+	bool connected;
+	u16 next_id;
+	wait_queue_head_t slot_wait;
+	struct xsf_ring_slot slots[XSF_RING_SLOTS];
+	unsigned int nr_stale;
+	unsigned int nr_timeouts;
+};
+
+extern unsigned int xsf_request_timeout_ms;
+
+void xsf_ring_init(struct xsf_ring *ring, struct device *dev,
+		   struct xen_sndif_sring *sring, int irq);
+int xsf_ring_call(struct xsf_ring *ring, struct xensnd_req *req,
+		  struct xensnd_resp *resp);
+int xsf_ring_submit(struct xsf_ring *ring, struct xensnd_req *req,
+		    xsf_ring_done_t callback, void *ctx);
+int xsf_ring_handle_responses(struct xsf_ring *ring);
+void xsf_ring_disconnect(struct xsf_ring *ring);
+int xsf_ring_status_to_errno(s32 status);
+
+/* ------------------------------------------------------------------ */
+/* evtq: event page and positions                                      */
+/* ------------------------------------------------------------------ */
+
+/**
+ * struct xsf_evtq - consumer side of one stream's event page
+ * @dev: device for messages
+ * @page: the shared event page
+ * @expected_id: id the next event should carry
+ * @id_synced: @expected_id is known (false until the first event after
+ *	a reset: backends need not restart ids between sessions)
+ * @nr_lost: events detected as missing from id gaps
+ */
+struct xsf_evtq {
+	struct device *dev;
+	struct xensnd_event_page *page;
+	u16 expected_id;
+	bool id_synced;
+	unsigned int nr_lost;
+};
+
+typedef void (*xsf_evt_deliver_t)(void *ctx, const struct xensnd_evt *evt);
+
+void xsf_evtq_init(struct xsf_evtq *q, struct device *dev,
+		   struct xensnd_event_page *page);
+void xsf_evtq_resync(struct xsf_evtq *q);
+int xsf_evtq_consume(struct xsf_evtq *q, xsf_evt_deliver_t deliver,
+		     void *ctx);
+
+/**
+ * struct xsf_pos - validated stream position from XENSND_EVT_CUR_POS
+ * @last: last accepted position, octets since the stream started
+ * @buffer_bytes: ring buffer size, the largest believable step
+ */
+struct xsf_pos {
+	u64 last;
+	u32 buffer_bytes;
+};
+
+void xsf_pos_reset(struct xsf_pos *pos, u32 buffer_bytes);
+int xsf_pos_update(struct xsf_pos *pos, struct device *dev, u64 position);
+
+/* ------------------------------------------------------------------ */
+/* bus: channels, publishing, card lifetime                            */
+/* ------------------------------------------------------------------ */
+
+struct xsf_front;
+struct xsf_pcm_stream;
+
+/**
+ * struct xsf_channel - one stream's transport: request ring + event page
+ * @front: owner
+ * @cfg: the stream's configuration
+ * @ring: request ring
+ * @evtq: event page consumer
+ * @ring_page: page holding the shared request ring
+ * @evt_page: the shared event page
+ * @ring_gref: grant of @ring_page
+ * @evt_gref: grant of @evt_page
+ * @ring_port: event channel of the request ring
+ * @evt_port: event channel of the event page
+ * @ring_irq: IRQ of @ring_port, or a negative value
+ * @evt_irq: IRQ of @evt_port, or a negative value
+ * @stream: PCM stream bound to this channel while the card exists
+ * @stream_lock: protects @stream against the event handler
+ */
+struct xsf_channel {
+	struct xsf_front *front;
+	const struct xsf_stream_cfg *cfg;
+	struct xsf_ring ring;
+	struct xsf_evtq evtq;
+	struct page *ring_page;
+	struct page *evt_page;
+	grant_ref_t ring_gref;
+	grant_ref_t evt_gref;
+	evtchn_port_t ring_port;
+	evtchn_port_t evt_port;
+	int ring_irq;
+	int evt_irq;
+	struct xsf_pcm_stream *stream;
+	spinlock_t stream_lock;
+};
+
+/**
+ * struct xsf_front - one vsnd device
+ * @xb: the xenbus device
+ * @ref: held by the xenbus device and by the card while it exists
+ * @lock: serialises state changes, card creation and teardown
+ * @io_lock: held for reading while a channel is used from process
+ *	context, for writing while channels are created or freed
+ * @backend_state: the backend's last known state
+ * @cfg: configuration read at connect time
+ * @nr_channels: number of entries in @channels
+ * @channels: one per stream, in configuration order
+ * @card: the connected ALSA card, NULL once disconnected
+ * @cards_alive: cards not yet freed, connected or disconnected
+ * @card_released_work: re-evaluates the state once the card is gone
+ * @removing: the device is being removed
+ * @generation: incremented on every (re)connection of the channels
+ */
+struct xsf_front {
+	struct xenbus_device *xb;
+	struct kref ref;
+	struct mutex lock;
+	struct rw_semaphore io_lock;
+	enum xenbus_state backend_state;
+	struct xsf_card_cfg cfg;
+	unsigned int nr_channels;
+	struct xsf_channel *channels;
+	struct snd_card *card;
+	atomic_t cards_alive;
+	struct work_struct card_released_work;
+	bool removing;
+	unsigned int generation;
+};
+
+int xsf_bus_init(struct xsf_front *front, struct xenbus_device *xb);
+void xsf_bus_backend_changed(struct xsf_front *front,
+			     enum xenbus_state backend);
+int xsf_bus_remove(struct xsf_front *front);
+int xsf_bus_resume(struct xsf_front *front);
+int xsf_bus_connect_channels(struct xsf_front *front);
+void xsf_bus_free_channels(struct xsf_front *front);
+int xsf_bus_publish(struct xsf_front *front);
+void xsf_bus_card_released(struct xsf_front *front);
+void xsf_front_get(struct xsf_front *front);
+void xsf_front_put(struct xsf_front *front);
+
+extern struct workqueue_struct *xsf_wq;
+
+extern unsigned int xsf_close_timeout_ms;
+
+/* ------------------------------------------------------------------ */
+/* card, pcm, mixer: the ALSA side                                     */
+/* ------------------------------------------------------------------ */
+
+int xsf_card_create(struct xsf_front *front);
+void xsf_card_disconnect(struct xsf_front *front);
+bool xsf_card_busy(struct xsf_front *front);
+
+void xsf_pcm_channel_event(struct xsf_channel *chan,
+			   const struct xensnd_evt *evt);
+void xsf_pcm_channel_lost(struct xsf_channel *chan);
+
+#endif /* XSF_H */

@@ -1,0 +1,904 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * ALSA PCM operations on sndif streams.
+ *
+ * The ALSA buffer is the shared buffer: its pages are granted to the
+ * backend and mapped contiguously for the kernel, so read/write and mmap
+ * access both work without an intermediate copy.  Application pointer
+ * moves arrive in .ack (SNDRV_PCM_INFO_SYNC_APPLPTR makes user space
+ * report them) and become asynchronous WRITE requests, a whole period or
+ * more at a time (partial periods only at start and drain).  Capture
+ * positions from the backend become READ requests; data counts as
+ * captured once its READ is answered.  No user process waits for a
+ * backend round trip in the data path.
+ *
+ * The hardware constraints come from XenStore and are narrowed with
+ * XENSND_OP_HW_PARAM_QUERY; answers are cached per stream, so ALSA's
+ * repeated rule evaluation costs one round trip per distinct query.
+ *
+ * Locking: trigger, ack, pointer and the completion callbacks run under
+ * the PCM stream lock (an atomic PCM).  Process-context operations that
+ * talk to the backend hold front->io_lock for reading, so the channels
+ * cannot be freed under them.
+ */
+#include <linux/kernel.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <sound/core.h>
+#include <sound/pcm.h>
+#include <sound/pcm_params.h>
+
+#include "xsf_alsa.h"
+
+static const snd_pcm_format_t xsf_alsa_formats[] = {
+	[XENSND_PCM_FORMAT_S8] = SNDRV_PCM_FORMAT_S8,
+	[XENSND_PCM_FORMAT_U8] = SNDRV_PCM_FORMAT_U8,
+	[XENSND_PCM_FORMAT_S16_LE] = SNDRV_PCM_FORMAT_S16_LE,
+	[XENSND_PCM_FORMAT_S16_BE] = SNDRV_PCM_FORMAT_S16_BE,
+	[XENSND_PCM_FORMAT_U16_LE] = SNDRV_PCM_FORMAT_U16_LE,
+	[XENSND_PCM_FORMAT_U16_BE] = SNDRV_PCM_FORMAT_U16_BE,
+	[XENSND_PCM_FORMAT_S24_LE] = SNDRV_PCM_FORMAT_S24_LE,
+	[XENSND_PCM_FORMAT_S24_BE] = SNDRV_PCM_FORMAT_S24_BE,
+	[XENSND_PCM_FORMAT_U24_LE] = SNDRV_PCM_FORMAT_U24_LE,
+	[XENSND_PCM_FORMAT_U24_BE] = SNDRV_PCM_FORMAT_U24_BE,
+	[XENSND_PCM_FORMAT_S32_LE] = SNDRV_PCM_FORMAT_S32_LE,
+	[XENSND_PCM_FORMAT_S32_BE] = SNDRV_PCM_FORMAT_S32_BE,
+	[XENSND_PCM_FORMAT_U32_LE] = SNDRV_PCM_FORMAT_U32_LE,
+	[XENSND_PCM_FORMAT_U32_BE] = SNDRV_PCM_FORMAT_U32_BE,
+	[XENSND_PCM_FORMAT_F32_LE] = SNDRV_PCM_FORMAT_FLOAT_LE,
+	[XENSND_PCM_FORMAT_F32_BE] = SNDRV_PCM_FORMAT_FLOAT_BE,
+	[XENSND_PCM_FORMAT_F64_LE] = SNDRV_PCM_FORMAT_FLOAT64_LE,
+	[XENSND_PCM_FORMAT_F64_BE] = SNDRV_PCM_FORMAT_FLOAT64_BE,
+	[XENSND_PCM_FORMAT_IEC958_SUBFRAME_LE] =
+		SNDRV_PCM_FORMAT_IEC958_SUBFRAME_LE,
+	[XENSND_PCM_FORMAT_IEC958_SUBFRAME_BE] =
+		SNDRV_PCM_FORMAT_IEC958_SUBFRAME_BE,
+	[XENSND_PCM_FORMAT_MU_LAW] = SNDRV_PCM_FORMAT_MU_LAW,
+	[XENSND_PCM_FORMAT_A_LAW] = SNDRV_PCM_FORMAT_A_LAW,
+	[XENSND_PCM_FORMAT_IMA_ADPCM] = SNDRV_PCM_FORMAT_IMA_ADPCM,
+	[XENSND_PCM_FORMAT_MPEG] = SNDRV_PCM_FORMAT_MPEG,
+	[XENSND_PCM_FORMAT_GSM] = SNDRV_PCM_FORMAT_GSM,
+};
+
+#define XSF_PERIOD_BYTES_MIN	64
+
+/**
+ * xsf_pcm_format_to_alsa() - ALSA format of a sndif format
+ * @sndif_format: a XENSND_PCM_FORMAT_* value
+ *
+ * Return: the snd_pcm_format_t value as int, or -EINVAL.
+ */
+int xsf_pcm_format_to_alsa(unsigned int sndif_format)
+{
+	if (sndif_format >= ARRAY_SIZE(xsf_alsa_formats))
+		return -EINVAL;
+	return (__force int)xsf_alsa_formats[sndif_format];
+}
+
+/**
+ * xsf_pcm_format_from_alsa() - sndif format of an ALSA format
+ * @format: the ALSA format
+ *
+ * Return: the XENSND_PCM_FORMAT_* value, or -EINVAL if sndif has none.
+ */
+int xsf_pcm_format_from_alsa(snd_pcm_format_t format)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(xsf_alsa_formats); i++)
+		if (xsf_alsa_formats[i] == format)
+			return i;
+	return -EINVAL;
+}
+
+static u64 xsf_pcm_alsa_mask(u64 sndif_formats)
+{
+	u64 mask = 0;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(xsf_alsa_formats); i++)
+		if (sndif_formats & BIT_ULL(i))
+			mask |= pcm_format_to_bits(xsf_alsa_formats[i]);
+	return mask;
+}
+
+/**
+ * xsf_pcm_stream_init() - set up a stream's state at card creation
+ * @stream: the stream (zeroed)
+ * @xcard: the card
+ * @index: the stream's channel index
+ * @pcm_index: PCM device number
+ * @cfg: the stream's configuration, copied
+ */
+void xsf_pcm_stream_init(struct xsf_pcm_stream *stream, struct xsf_card *xcard,
+			 unsigned int index, unsigned int pcm_index,
+			 const struct xsf_stream_cfg *cfg)
+{
+	unsigned int i;
+
+	stream->xcard = xcard;
+	stream->index = index;
+	stream->pcm_index = pcm_index;
+	stream->cfg = *cfg;
+	for (i = 0; i < cfg->hw.nr_rates; i++)
+		stream->rate_list[i] = cfg->hw.rates[i];
+	stream->rate_constraint.count = cfg->hw.nr_rates;
+	stream->rate_constraint.list = stream->rate_list;
+	for (i = 0; i < XSF_MAX_CHANNELS; i++) {
+		stream->volume[i] = XSF_VOLUME_STEPS;
+		stream->unmuted[i] = true;
+	}
+}
+
+static struct device *xsf_pcm_dev(struct xsf_pcm_stream *stream)
+{
+	return &stream->xcard->front->xb->dev;
+}
+
+/**
+ * xsf_pcm_call() - blocking request on the stream's channel
+ * @stream: the stream
+ * @req: the request
+ * @resp: receives the response (may be NULL)
+ *
+ * Return: 0, a backend errno, -ETIMEDOUT, or -EIO when not connected.
+ */
+int xsf_pcm_call(struct xsf_pcm_stream *stream, struct xensnd_req *req,
+		 struct xensnd_resp *resp)
+{
+	struct xsf_front *front = stream->xcard->front;
+	int ret = -EIO;
+
+	down_read(&front->io_lock);
+	if (stream->chan)
+		ret = xsf_ring_call(&stream->chan->ring, req, resp);
+	up_read(&front->io_lock);
+	return ret;
+}
+
+/**
+ * xsf_pcm_backend_open() - XENSND_OP_OPEN with the stream's buffer
+ * @stream: the stream, with @stream->buf allocated
+ * @params: rate, format, channels and period; buffer fields are filled
+ *
+ * Return: 0 or a negative errno.
+ */
+int xsf_pcm_backend_open(struct xsf_pcm_stream *stream,
+			 const struct xensnd_open_req *params)
+{
+	struct xensnd_req req = { .operation = XENSND_OP_OPEN };
+	int ret;
+
+	req.op.open = *params;
+	req.op.open.buffer_sz = stream->buf.size;
+	req.op.open.gref_directory = xsf_shbuf_directory(&stream->buf);
+	ret = xsf_pcm_call(stream, &req, NULL);
+	if (!ret)
+		stream->opened = true;
+	return ret;
+}
+
+/**
+ * xsf_pcm_backend_close() - XENSND_OP_CLOSE if the backend has it open
+ * @stream: the stream
+ *
+ * Return: 0 or a negative errno; the stream counts as closed either way.
+ */
+int xsf_pcm_backend_close(struct xsf_pcm_stream *stream)
+{
+	struct xensnd_req req = { .operation = XENSND_OP_CLOSE };
+
+	if (!stream->opened)
+		return 0;
+	stream->opened = false;
+	return xsf_pcm_call(stream, &req, NULL);
+}
+
+/* ------------------------------------------------------------------ */
+/* Hardware constraints                                                */
+/* ------------------------------------------------------------------ */
+
+static void xsf_pcm_query_from_params(struct snd_pcm_hw_params *params,
+				      struct xensnd_query_hw_param *query)
+{
+	const struct snd_mask *fmt = hw_param_mask_c(params,
+						     SNDRV_PCM_HW_PARAM_FORMAT);
+	const struct snd_interval *iv;
+	unsigned int i;
+
+	memset(query, 0, sizeof(*query));
+	for (i = 0; i < ARRAY_SIZE(xsf_alsa_formats); i++)
+		if (snd_mask_test_format(fmt, xsf_alsa_formats[i]))
+			query->formats |= BIT_ULL(i);
+	iv = hw_param_interval_c(params, SNDRV_PCM_HW_PARAM_RATE);
+	query->rates.min = iv->min;
+	query->rates.max = iv->max;
+	iv = hw_param_interval_c(params, SNDRV_PCM_HW_PARAM_CHANNELS);
+	query->channels.min = iv->min;
+	query->channels.max = iv->max;
+	iv = hw_param_interval_c(params, SNDRV_PCM_HW_PARAM_BUFFER_SIZE);
+	query->buffer.min = iv->min;
+	query->buffer.max = iv->max;
+	iv = hw_param_interval_c(params, SNDRV_PCM_HW_PARAM_PERIOD_SIZE);
+	query->period.min = iv->min;
+	query->period.max = iv->max;
+}
+
+static bool xsf_pcm_answer_sane(const struct xensnd_query_hw_param *a)
+{
+	return a->formats && a->rates.min <= a->rates.max &&
+	       a->channels.min <= a->channels.max &&
+	       a->buffer.min <= a->buffer.max &&
+	       a->period.min <= a->period.max;
+}
+
+/*
+ * Ask the backend (or the cache) what it allows within @query.  Return 0
+ * with @answer filled, -EINVAL when nothing fits, or another errno when
+ * the backend does not answer queries at all.
+ */
+static int xsf_pcm_query(struct xsf_pcm_stream *stream,
+			 const struct xensnd_query_hw_param *query,
+			 struct xensnd_query_hw_param *answer)
+{
+	struct xensnd_req req = { .operation = XENSND_OP_HW_PARAM_QUERY };
+	struct xensnd_resp resp;
+	struct xsf_query_entry *entry;
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < stream->nr_queries; i++) {
+		entry = &stream->queries[i];
+		if (!memcmp(&entry->query, query, sizeof(*query))) {
+			*answer = entry->answer;
+			return entry->status;
+		}
+	}
+
+	req.op.hw_param = *query;
+	stream->nr_queries_sent++;
+	ret = xsf_pcm_call(stream, &req, &resp);
+	if (!ret) {
+		*answer = resp.resp.hw_param;
+		if (!xsf_pcm_answer_sane(answer)) {
+			dev_warn_ratelimited(xsf_pcm_dev(stream),
+					     "HW_PARAM_QUERY answer with empty ranges: treated as no match\n");
+			ret = -EINVAL;
+		} else {
+			stream->query_answered = true;
+		}
+	} else if (ret != -EINVAL) {
+		return ret;
+	}
+
+	entry = &stream->queries[stream->next_query];
+	stream->next_query = (stream->next_query + 1) % XSF_QUERY_CACHE_SIZE;
+	if (stream->nr_queries < XSF_QUERY_CACHE_SIZE)
+		stream->nr_queries++;
+	entry->query = *query;
+	entry->answer = *answer;
+	entry->status = ret;
+	return ret;
+}
+
+static int xsf_pcm_refine_interval(struct snd_pcm_hw_params *params,
+				   snd_pcm_hw_param_t var, u32 min, u32 max)
+{
+	struct snd_interval iv;
+
+	snd_interval_any(&iv);
+	iv.min = min;
+	iv.max = max;
+	iv.integer = 1;
+	return snd_interval_refine(hw_param_interval(params, var), &iv);
+}
+
+static int xsf_pcm_hw_rule(struct snd_pcm_hw_params *params,
+			   struct snd_pcm_hw_rule *rule)
+{
+	struct xsf_pcm_stream *stream = rule->private;
+	struct xensnd_query_hw_param query, answer;
+	struct snd_mask formats;
+	int ret, changed = 0;
+
+	if (stream->query_unsupported)
+		return 0;
+	xsf_pcm_query_from_params(params, &query);
+	ret = xsf_pcm_query(stream, &query, &answer);
+	if (ret == -EINVAL) {
+		if (!stream->query_answered) {
+			/*
+			 * The backend rejects even the whole configuration
+			 * space: it does not implement the query.
+			 */
+			dev_info(xsf_pcm_dev(stream),
+				 "backend rejects HW_PARAM_QUERY: using the XenStore constraints\n");
+			stream->query_unsupported = true;
+			return 0;
+		}
+		return -EINVAL;
+	}
+	if (ret) {
+		dev_info(xsf_pcm_dev(stream),
+			 "HW_PARAM_QUERY failed (%d): using the XenStore constraints\n",
+			 ret);
+		stream->query_unsupported = true;
+		return 0;
+	}
+
+	snd_mask_none(&formats);
+	formats.bits[0] = lower_32_bits(xsf_pcm_alsa_mask(answer.formats));
+	formats.bits[1] = upper_32_bits(xsf_pcm_alsa_mask(answer.formats));
+	ret = snd_mask_refine(hw_param_mask(params, SNDRV_PCM_HW_PARAM_FORMAT),
+			      &formats);
+	if (ret < 0)
+		return ret;
+	changed |= ret;
+	ret = xsf_pcm_refine_interval(params, SNDRV_PCM_HW_PARAM_RATE,
+				      answer.rates.min, answer.rates.max);
+	if (ret < 0)
+		return ret;
+	changed |= ret;
+	ret = xsf_pcm_refine_interval(params, SNDRV_PCM_HW_PARAM_CHANNELS,
+				      answer.channels.min, answer.channels.max);
+	if (ret < 0)
+		return ret;
+	changed |= ret;
+	ret = xsf_pcm_refine_interval(params, SNDRV_PCM_HW_PARAM_BUFFER_SIZE,
+				      answer.buffer.min, answer.buffer.max);
+	if (ret < 0)
+		return ret;
+	changed |= ret;
+	ret = xsf_pcm_refine_interval(params, SNDRV_PCM_HW_PARAM_PERIOD_SIZE,
+				      answer.period.min, answer.period.max);
+	if (ret < 0)
+		return ret;
+	return changed | ret;
+}
+
+static int xsf_pcm_constraints(struct xsf_pcm_stream *stream,
+			       struct snd_pcm_runtime *runtime)
+{
+	static const snd_pcm_hw_param_t rule_params[] = {
+		SNDRV_PCM_HW_PARAM_FORMAT, SNDRV_PCM_HW_PARAM_RATE,
+		SNDRV_PCM_HW_PARAM_CHANNELS, SNDRV_PCM_HW_PARAM_BUFFER_SIZE,
+		SNDRV_PCM_HW_PARAM_PERIOD_SIZE,
+	};
+	const struct xsf_hw_cfg *hw = &stream->cfg.hw;
+	struct snd_pcm_hardware *h = &runtime->hw;
+	unsigned int i;
+	int ret;
+
+	h->info = SNDRV_PCM_INFO_MMAP | SNDRV_PCM_INFO_MMAP_VALID |
+		  SNDRV_PCM_INFO_INTERLEAVED | SNDRV_PCM_INFO_BLOCK_TRANSFER |
+		  SNDRV_PCM_INFO_PAUSE | SNDRV_PCM_INFO_RESUME |
+		  SNDRV_PCM_INFO_BATCH | SNDRV_PCM_INFO_SYNC_APPLPTR;
+	if (!stream->cfg.capture)
+		h->info |= SNDRV_PCM_INFO_DRAIN_TRIGGER;
+	h->formats = xsf_pcm_alsa_mask(hw->formats);
+	h->rates = SNDRV_PCM_RATE_KNOT;
+	h->rate_min = hw->rates[0];
+	h->rate_max = hw->rates[hw->nr_rates - 1];
+	h->channels_min = hw->channels_min;
+	h->channels_max = hw->channels_max;
+	h->buffer_bytes_max = hw->buffer_bytes;
+	h->period_bytes_min = XSF_PERIOD_BYTES_MIN;
+	h->period_bytes_max = hw->buffer_bytes / 2;
+	h->periods_min = 2;
+	h->periods_max = hw->buffer_bytes / XSF_PERIOD_BYTES_MIN;
+
+	ret = snd_pcm_hw_constraint_list(runtime, 0, SNDRV_PCM_HW_PARAM_RATE,
+					 &stream->rate_constraint);
+	if (ret < 0)
+		return ret;
+	ret = snd_pcm_hw_constraint_integer(runtime,
+					    SNDRV_PCM_HW_PARAM_PERIODS);
+	if (ret < 0)
+		return ret;
+	for (i = 0; i < ARRAY_SIZE(rule_params); i++) {
+		ret = snd_pcm_hw_rule_add(runtime, 0, rule_params[i],
+					  xsf_pcm_hw_rule, stream,
+					  SNDRV_PCM_HW_PARAM_FORMAT,
+					  SNDRV_PCM_HW_PARAM_RATE,
+					  SNDRV_PCM_HW_PARAM_CHANNELS,
+					  SNDRV_PCM_HW_PARAM_BUFFER_SIZE,
+					  SNDRV_PCM_HW_PARAM_PERIOD_SIZE, -1);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Open, close, buffers                                                */
+/* ------------------------------------------------------------------ */
+
+static int xsf_pcm_open(struct snd_pcm_substream *substream)
+{
+	struct xsf_pcm_stream *stream = substream->private_data;
+	struct xsf_front *front = stream->xcard->front;
+	struct xsf_channel *chan = NULL;
+	int ret = 0;
+
+	down_read(&front->io_lock);
+	if (front->channels && stream->xcard->generation == front->generation &&
+	    stream->index < front->nr_channels)
+		chan = &front->channels[stream->index];
+	if (!chan || !chan->ring.connected) {
+		ret = -ENODEV;
+		goto out;
+	}
+	spin_lock_irq(&chan->stream_lock);
+	if (chan->stream)
+		ret = -EBUSY;
+	else
+		chan->stream = stream;
+	spin_unlock_irq(&chan->stream_lock);
+	if (ret)
+		goto out;
+	stream->chan = chan;
+	stream->opened = false;
+	stream->running = false;
+	stream->nr_queries = 0;
+	stream->next_query = 0;
+	stream->query_unsupported = false;
+	stream->query_answered = false;
+	ret = xsf_pcm_constraints(stream, substream->runtime);
+	if (ret) {
+		spin_lock_irq(&chan->stream_lock);
+		chan->stream = NULL;
+		spin_unlock_irq(&chan->stream_lock);
+		stream->chan = NULL;
+	}
+out:
+	up_read(&front->io_lock);
+	return ret;
+}
+
+static int xsf_pcm_close(struct snd_pcm_substream *substream)
+{
+	struct xsf_pcm_stream *stream = substream->private_data;
+	struct xsf_front *front = stream->xcard->front;
+	struct xsf_channel *chan;
+
+	down_read(&front->io_lock);
+	chan = stream->chan;
+	if (chan) {
+		spin_lock_irq(&chan->stream_lock);
+		chan->stream = NULL;
+		spin_unlock_irq(&chan->stream_lock);
+		snd_pcm_stream_lock_irq(substream);
+		stream->chan = NULL;
+		snd_pcm_stream_unlock_irq(substream);
+	}
+	up_read(&front->io_lock);
+	return 0;
+}
+
+static void xsf_pcm_free_buffer(struct xsf_pcm_stream *stream)
+{
+	struct snd_pcm_runtime *runtime = stream->substream->runtime;
+
+	xsf_shbuf_free(&stream->buf);
+	if (runtime) {
+		runtime->dma_area = NULL;
+		runtime->dma_bytes = 0;
+	}
+}
+
+static int xsf_pcm_hw_params(struct snd_pcm_substream *substream,
+			     struct snd_pcm_hw_params *params)
+{
+	struct xsf_pcm_stream *stream = substream->private_data;
+	struct snd_pcm_runtime *runtime = substream->runtime;
+	u32 buffer_bytes = params_buffer_bytes(params);
+	u32 audio_bytes = round_up(buffer_bytes, XEN_PAGE_SIZE);
+	int ret = 0;
+
+	mutex_lock(&stream->xcard->io_mutex);
+	xsf_pcm_backend_close(stream);
+	if (stream->buf.size != audio_bytes + XEN_PAGE_SIZE) {
+		xsf_pcm_free_buffer(stream);
+		ret = xsf_shbuf_alloc(stream->xcard->front->xb, &stream->buf,
+				      audio_bytes + XEN_PAGE_SIZE);
+	}
+	mutex_unlock(&stream->xcard->io_mutex);
+	if (ret)
+		return ret;
+	stream->buffer_bytes = buffer_bytes;
+	stream->period_bytes = params_period_bytes(params);
+	stream->control_offset = audio_bytes;
+	runtime->dma_area = stream->buf.vaddr;
+	runtime->dma_addr = 0;
+	runtime->dma_bytes = buffer_bytes;
+	return 0;
+}
+
+static int xsf_pcm_hw_free(struct snd_pcm_substream *substream)
+{
+	struct xsf_pcm_stream *stream = substream->private_data;
+
+	mutex_lock(&stream->xcard->io_mutex);
+	xsf_pcm_backend_close(stream);
+	xsf_pcm_free_buffer(stream);
+	mutex_unlock(&stream->xcard->io_mutex);
+	return 0;
+}
+
+static int xsf_pcm_prepare(struct snd_pcm_substream *substream)
+{
+	struct xsf_pcm_stream *stream = substream->private_data;
+	struct snd_pcm_runtime *runtime = substream->runtime;
+	struct xensnd_open_req params = { 0 };
+	int format, ret;
+
+	format = xsf_pcm_format_from_alsa(runtime->format);
+	if (format < 0)
+		return -EINVAL;
+	mutex_lock(&stream->xcard->io_mutex);
+	xsf_pcm_backend_close(stream);
+
+	snd_pcm_stream_lock_irq(substream);
+	stream->running = false;
+	stream->draining = false;
+	stream->appl_seen = runtime->control->appl_ptr;
+	stream->appl_bytes = 0;
+	stream->submitted = 0;
+	stream->completed = 0;
+	memset(stream->inflight, 0, sizeof(stream->inflight));
+	xsf_pos_reset(&stream->pos, stream->buffer_bytes);
+	if (stream->chan)
+		xsf_evtq_resync(&stream->chan->evtq);
+	snd_pcm_stream_unlock_irq(substream);
+
+	params.pcm_rate = runtime->rate;
+	params.pcm_format = format;
+	params.pcm_channels = runtime->channels;
+	params.period_sz = stream->period_bytes;
+	ret = xsf_pcm_backend_open(stream, &params);
+	if (ret)
+		dev_err(xsf_pcm_dev(stream), "backend refused to open stream %s: %d\n",
+			stream->cfg.unique_id, ret);
+	else if (stream->has_volume)
+		xsf_mixer_apply(stream);
+	mutex_unlock(&stream->xcard->io_mutex);
+	return ret;
+}
+
+/* ------------------------------------------------------------------ */
+/* Data path                                                           */
+/* ------------------------------------------------------------------ */
+
+static struct xsf_inflight *xsf_pcm_inflight_find(struct xsf_pcm_stream *stream,
+						  u16 id)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(stream->inflight); i++)
+		if (stream->inflight[i].used && stream->inflight[i].id == id)
+			return &stream->inflight[i];
+	return NULL;
+}
+
+static struct xsf_inflight *xsf_pcm_inflight_free_entry(struct xsf_pcm_stream *stream)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(stream->inflight); i++)
+		if (!stream->inflight[i].used)
+			return &stream->inflight[i];
+	return NULL;
+}
+
+static void xsf_pcm_data_done(void *ctx, int status,
+			      const struct xensnd_resp *resp);
+
+/*
+ * Send data requests for what is ready.  Playback: octets the
+ * application produced; capture: octets the backend has captured.  Whole
+ * periods only unless @force.  Called under the stream lock.
+ * Return 0, or a negative errno if the channel refused a request.
+ */
+static int xsf_pcm_flush(struct xsf_pcm_stream *stream, bool force)
+{
+	bool capture = stream->cfg.capture;
+	u64 ready = capture ? stream->pos.last : stream->appl_bytes;
+	struct xsf_inflight *slot;
+	int ret;
+
+	while (stream->chan && ready > stream->submitted) {
+		struct xensnd_req req = {
+			.operation = capture ? XENSND_OP_READ : XENSND_OP_WRITE,
+		};
+		u64 pending = ready - stream->submitted;
+		u32 offset = stream->submitted % stream->buffer_bytes;
+		u32 room = stream->buffer_bytes -
+			   (u32)(stream->submitted - stream->completed);
+		u32 len;
+
+		if (!force && pending < stream->period_bytes)
+			break;
+		len = min_t(u64, pending, stream->buffer_bytes - offset);
+		len = min(len, room);
+		if (!len)
+			break;
+		slot = xsf_pcm_inflight_free_entry(stream);
+		if (!slot)
+			break;
+		req.op.rw.offset = offset;
+		req.op.rw.length = len;
+		ret = xsf_ring_submit(&stream->chan->ring, &req,
+				      xsf_pcm_data_done, stream);
+		if (ret == -EBUSY)
+			break; /* resumed by the next completion */
+		if (ret)
+			return ret;
+		slot->used = true;
+		slot->id = req.id;
+		slot->len = len;
+		stream->submitted += len;
+		stream->nr_data_requests++;
+	}
+	return 0;
+}
+
+static void xsf_pcm_data_done(void *ctx, int status,
+			      const struct xensnd_resp *resp)
+{
+	struct xsf_pcm_stream *stream = ctx;
+	struct snd_pcm_substream *substream = stream->substream;
+	struct xsf_inflight *slot;
+	unsigned long flags;
+	bool elapsed = false;
+
+	snd_pcm_stream_lock_irqsave(substream, flags);
+	if (!substream->runtime)
+		goto out;
+	if (status) {
+		if (resp && !xsf_pcm_inflight_find(stream, resp->id))
+			goto out; /* a previous session's request */
+		memset(stream->inflight, 0, sizeof(stream->inflight));
+		dev_warn_ratelimited(xsf_pcm_dev(stream), "%s request failed: %d\n",
+				     stream->cfg.capture ? "READ" : "WRITE",
+				     status);
+		if (snd_pcm_running(substream))
+			snd_pcm_stop(substream, SNDRV_PCM_STATE_XRUN);
+		goto out;
+	}
+	slot = xsf_pcm_inflight_find(stream, resp->id);
+	if (!slot)
+		goto out;
+	slot->used = false;
+	stream->completed += slot->len;
+	elapsed = stream->cfg.capture;
+	if (xsf_pcm_flush(stream, stream->draining) &&
+	    snd_pcm_running(substream))
+		snd_pcm_stop(substream, SNDRV_PCM_STATE_XRUN);
+out:
+	snd_pcm_stream_unlock_irqrestore(substream, flags);
+	if (elapsed)
+		snd_pcm_period_elapsed(substream);
+}
+
+static int xsf_pcm_ack(struct snd_pcm_substream *substream)
+{
+	struct xsf_pcm_stream *stream = substream->private_data;
+	struct snd_pcm_runtime *runtime = substream->runtime;
+	snd_pcm_uframes_t appl = runtime->control->appl_ptr;
+	snd_pcm_sframes_t delta;
+	u64 appl_bytes;
+
+	if (stream->cfg.capture)
+		return 0;
+	delta = appl - stream->appl_seen;
+	if (delta < 0)
+		delta += runtime->boundary;
+	if ((snd_pcm_uframes_t)delta > runtime->boundary / 2)
+		delta -= runtime->boundary; /* a rewind */
+	stream->appl_seen = appl;
+	appl_bytes = stream->appl_bytes + frames_to_bytes(runtime, delta);
+	/* Data already sent cannot be taken back. */
+	stream->appl_bytes = max(appl_bytes, stream->submitted);
+	if (runtime->state != SNDRV_PCM_STATE_RUNNING &&
+	    runtime->state != SNDRV_PCM_STATE_PREPARED &&
+	    runtime->state != SNDRV_PCM_STATE_DRAINING &&
+	    runtime->state != SNDRV_PCM_STATE_PAUSED)
+		return 0;
+	return xsf_pcm_flush(stream, stream->draining);
+}
+
+static void xsf_pcm_trigger_done(void *ctx, int status,
+				 const struct xensnd_resp *resp)
+{
+	struct xsf_pcm_stream *stream = ctx;
+	struct snd_pcm_substream *substream = stream->substream;
+	unsigned long flags;
+
+	if (!status || status == -EIO)
+		return; /* -EIO: the channel is going away, handled there */
+	dev_warn_ratelimited(xsf_pcm_dev(stream), "backend refused trigger: %d\n",
+			     status);
+	snd_pcm_stream_lock_irqsave(substream, flags);
+	if (substream->runtime && snd_pcm_running(substream))
+		snd_pcm_stop(substream, SNDRV_PCM_STATE_XRUN);
+	snd_pcm_stream_unlock_irqrestore(substream, flags);
+}
+
+static int xsf_pcm_trigger_send(struct xsf_pcm_stream *stream, u8 type)
+{
+	struct xensnd_req req = { .operation = XENSND_OP_TRIGGER };
+
+	if (!stream->chan)
+		return -EIO;
+	req.op.trigger.type = type;
+	return xsf_ring_submit(&stream->chan->ring, &req, xsf_pcm_trigger_done,
+			       stream);
+}
+
+static int xsf_pcm_trigger(struct snd_pcm_substream *substream, int cmd)
+{
+	struct xsf_pcm_stream *stream = substream->private_data;
+	int ret;
+
+	switch (cmd) {
+	case SNDRV_PCM_TRIGGER_START:
+		/* Everything written before the start goes out first. */
+		ret = xsf_pcm_flush(stream, true);
+		if (!ret)
+			ret = xsf_pcm_trigger_send(stream,
+						   XENSND_OP_TRIGGER_START);
+		if (!ret)
+			stream->running = true;
+		return ret;
+	case SNDRV_PCM_TRIGGER_RESUME:
+	case SNDRV_PCM_TRIGGER_PAUSE_RELEASE:
+		ret = xsf_pcm_trigger_send(stream, XENSND_OP_TRIGGER_RESUME);
+		if (!ret) {
+			stream->running = true;
+			ret = xsf_pcm_flush(stream, stream->draining);
+		}
+		return ret;
+	case SNDRV_PCM_TRIGGER_STOP:
+		stream->running = false;
+		stream->draining = false;
+		/* A stop must succeed; a lost channel stops by itself. */
+		if (xsf_pcm_trigger_send(stream, XENSND_OP_TRIGGER_STOP))
+			dev_dbg(xsf_pcm_dev(stream), "stop not sent\n");
+		return 0;
+	case SNDRV_PCM_TRIGGER_SUSPEND:
+	case SNDRV_PCM_TRIGGER_PAUSE_PUSH:
+		stream->running = false;
+		if (xsf_pcm_trigger_send(stream, XENSND_OP_TRIGGER_PAUSE))
+			dev_dbg(xsf_pcm_dev(stream), "pause not sent\n");
+		return 0;
+	case SNDRV_PCM_TRIGGER_DRAIN:
+		stream->draining = true;
+		return xsf_pcm_flush(stream, true);
+	default:
+		return -EINVAL;
+	}
+}
+
+static snd_pcm_uframes_t xsf_pcm_pointer(struct snd_pcm_substream *substream)
+{
+	struct xsf_pcm_stream *stream = substream->private_data;
+	u64 done;
+
+	if (!stream->buffer_bytes)
+		return 0;
+	if (stream->cfg.capture)
+		done = stream->completed;
+	else
+		done = min(stream->pos.last, stream->completed);
+	return bytes_to_frames(substream->runtime,
+			       done % stream->buffer_bytes);
+}
+
+static struct page *xsf_pcm_page(struct snd_pcm_substream *substream,
+				 unsigned long offset)
+{
+	struct xsf_pcm_stream *stream = substream->private_data;
+	unsigned long index = offset >> PAGE_SHIFT;
+
+	if (index >= stream->buf.nr_pages)
+		return NULL;
+	return stream->buf.pages[index];
+}
+
+static int xsf_pcm_sync_stop(struct snd_pcm_substream *substream)
+{
+	struct xsf_pcm_stream *stream = substream->private_data;
+	struct xsf_front *front = stream->xcard->front;
+
+	/* Let a running event handler finish with the old session. */
+	down_read(&front->io_lock);
+	if (stream->chan && stream->chan->evt_irq >= 0)
+		xsf_io_sync_irq(stream->chan->evt_irq);
+	up_read(&front->io_lock);
+	return 0;
+}
+
+/**
+ * xsf_pcm_channel_event() - an event arrived on a stream's event page
+ * @chan: the channel
+ * @evt: private copy of the event
+ *
+ * Called from the channel's event interrupt.
+ */
+void xsf_pcm_channel_event(struct xsf_channel *chan,
+			   const struct xensnd_evt *evt)
+{
+	struct xsf_pcm_stream *stream;
+	struct snd_pcm_substream *substream;
+	unsigned long flags;
+	bool elapsed = false;
+
+	if (evt->type != XENSND_EVT_CUR_POS) {
+		dev_warn_ratelimited(&chan->front->xb->dev,
+				     "unknown event type %u ignored\n", evt->type);
+		return;
+	}
+	spin_lock_irqsave(&chan->stream_lock, flags);
+	stream = chan->stream;
+	spin_unlock_irqrestore(&chan->stream_lock, flags);
+	if (!stream)
+		return;
+
+	substream = stream->substream;
+	snd_pcm_stream_lock_irqsave(substream, flags);
+	if (!substream->runtime || !stream->running || stream->chan != chan)
+		goto out;
+	if (xsf_pos_update(&stream->pos, xsf_pcm_dev(stream),
+			   evt->op.cur_pos.position))
+		goto out;
+	if (stream->cfg.capture) {
+		if (xsf_pcm_flush(stream, false))
+			snd_pcm_stop(substream, SNDRV_PCM_STATE_XRUN);
+	} else {
+		elapsed = true;
+	}
+out:
+	snd_pcm_stream_unlock_irqrestore(substream, flags);
+	if (elapsed)
+		snd_pcm_period_elapsed(substream);
+}
+
+/**
+ * xsf_pcm_channel_lost() - detach a stream from a channel being freed
+ * @chan: the channel; its rings are disconnected and IRQs unbound
+ *
+ * A running stream is stopped with an xrun.  Called with front->io_lock
+ * held for writing.
+ */
+void xsf_pcm_channel_lost(struct xsf_channel *chan)
+{
+	struct xsf_pcm_stream *stream;
+	unsigned long flags;
+
+	spin_lock_irqsave(&chan->stream_lock, flags);
+	stream = chan->stream;
+	chan->stream = NULL;
+	spin_unlock_irqrestore(&chan->stream_lock, flags);
+	if (!stream)
+		return;
+
+	snd_pcm_stream_lock_irqsave(stream->substream, flags);
+	stream->chan = NULL;
+	stream->opened = false;
+	if (stream->substream->runtime && snd_pcm_running(stream->substream))
+		snd_pcm_stop(stream->substream, SNDRV_PCM_STATE_XRUN);
+	snd_pcm_stream_unlock_irqrestore(stream->substream, flags);
+}
+
+const struct snd_pcm_ops xsf_pcm_ops = {
+	.open = xsf_pcm_open,
+	.close = xsf_pcm_close,
+	.hw_params = xsf_pcm_hw_params,
+	.hw_free = xsf_pcm_hw_free,
+	.prepare = xsf_pcm_prepare,
+	.trigger = xsf_pcm_trigger,
+	.sync_stop = xsf_pcm_sync_stop,
+	.pointer = xsf_pcm_pointer,
+	.ack = xsf_pcm_ack,
+	.page = xsf_pcm_page,
+};

@@ -1,0 +1,1472 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * xsf-test-backend - a Xen para-virtual sound (sndif protocol version 2)
+ * backend for tests. It runs in dom0, serves every vsnd device that the
+ * toolstack creates under /local/domain/0/backend/vsnd, and instead of
+ * driving a sound card it:
+ *  - appends the bytes received with WRITE on a playback stream to
+ *    <outdir>/<domid>-<dev>-<pcm>-<stream>.raw (the file is opened with
+ *    O_APPEND on OPEN and closed on CLOSE; a test removes it to start over),
+ *  - answers READ on a capture stream with the bytes of a capture file, in
+ *    order from its start at each OPEN (zeros past its end), or, in loopback
+ *    mode, with the bytes written to the playback stream of the same PCM
+ *    device,
+ *  - sends XENSND_EVT_CUR_POS events paced in real time, one per period,
+ *  - logs every control operation with its values, one line each.
+ *
+ * Everything the frontend writes (xenstore nodes, ring indexes, requests,
+ * buffer directories) is treated as hostile and validated.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <xenstore.h>
+#include <xengnttab.h>
+#include <xenevtchn.h>
+
+#define mb()  __atomic_thread_fence(__ATOMIC_SEQ_CST)
+#define rmb() __atomic_thread_fence(__ATOMIC_SEQ_CST)
+#define wmb() __atomic_thread_fence(__ATOMIC_SEQ_CST)
+#include <xen/io/sndif.h>
+
+#define PAGE_SZ		4096u
+#define MAX_PCMS	16
+#define MAX_STREAMS	16	/* per PCM device */
+#define MAX_CHANNELS	32
+#define MAX_BUFFER_SZ	(64u << 20)
+#define MAX_LOOP_SZ	(64u << 20)
+#define GREFS_PER_DIR	((PAGE_SZ - sizeof(grant_ref_t)) / sizeof(grant_ref_t))
+#define BE_ROOT		"/local/domain/0/backend/vsnd"
+
+enum { XB_UNKNOWN, XB_INITIALISING, XB_INITWAIT, XB_INITIALISED,
+       XB_CONNECTED, XB_CLOSING, XB_CLOSED, XB_RECONFIGURING,
+       XB_RECONFIGURED };
+
+static const char *const op_names[] = {
+	[XENSND_OP_OPEN] = "OPEN", [XENSND_OP_CLOSE] = "CLOSE",
+	[XENSND_OP_READ] = "READ", [XENSND_OP_WRITE] = "WRITE",
+	[XENSND_OP_SET_VOLUME] = "SET_VOLUME",
+	[XENSND_OP_GET_VOLUME] = "GET_VOLUME",
+	[XENSND_OP_MUTE] = "MUTE", [XENSND_OP_UNMUTE] = "UNMUTE",
+	[XENSND_OP_TRIGGER] = "TRIGGER",
+	[XENSND_OP_HW_PARAM_QUERY] = "HW_PARAM_QUERY",
+};
+#define NUM_OPS ((int)(sizeof(op_names) / sizeof(op_names[0])))
+
+/* octets per sample of each XENSND_PCM_FORMAT_*; 0: not a linear format */
+static const unsigned int fmt_bytes[] = {
+	1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 8, 8, 4, 4, 1, 1, 0, 0, 0,
+};
+#define NUM_FORMATS ((int)(sizeof(fmt_bytes) / sizeof(fmt_bytes[0])))
+
+struct range { uint32_t min, max; bool set; };
+
+static struct {
+	const char *outdir;
+	const char *capture;
+	const char *logfile;
+	const char *pidfile;
+	bool loopback;
+	uint32_t loop_pcms;		/* --loopback-pcm bit mask */
+	bool daemonize;
+	bool reset_evt_id;
+	bool refuse[NUM_OPS];
+	bool drop[NUM_OPS];
+	int error[NUM_OPS];		/* status to answer, 0 = normal */
+	long exit_after_ms;		/* <0: never */
+	unsigned int drop_evt_every;	/* 0: never */
+	long underrun_ms;		/* <0: never advance past written data */
+	uint64_t formats;		/* 0: no narrowing */
+	struct range rates, channels, buffer, period;
+	bool verbose;
+} opt = {
+	.outdir = ".",
+	.exit_after_ms = -1,
+	.underrun_ms = 300,
+};
+
+static bool is_loop(unsigned int pcm)
+{
+	return opt.loopback || (pcm < 32 && (opt.loop_pcms & (1u << pcm)));
+}
+
+static struct xs_handle *xs;
+static xengnttab_handle *xgt;
+static xenevtchn_handle *xce;
+static FILE *logf;
+static volatile sig_atomic_t quit;
+static struct timespec first_start;
+static bool streaming_seen;
+
+struct device;
+
+struct stream {
+	struct device *dev;
+	unsigned int pcm, idx;
+	bool capture;
+	char name[48];			/* "dev/pcm/stream" */
+
+	/* connection */
+	bool connected;
+	grant_ref_t ring_ref, evt_ring_ref;
+	uint32_t fe_port, fe_evt_port;
+	int port, evt_port;		/* local ports, -1 if unbound */
+	struct xen_sndif_sring *sring;
+	struct xen_sndif_back_ring ring;
+	struct xensnd_event_page *evt_page;
+	uint16_t evt_id;
+	uint64_t evt_count;
+	bool evt_full_logged;
+
+	/* session (between OPEN and CLOSE) */
+	bool open;
+	uint32_t rate, buffer_sz, period_sz;
+	uint8_t format, channels;
+	unsigned int frame_bytes;
+	uint8_t *buf;
+	uint32_t npages;
+	int out_fd;
+	int cap_fd;
+	uint64_t cap_off;
+	uint64_t written, read_bytes, nwrites, nreads;
+
+	/* running state */
+	bool running, paused;
+	uint64_t pos;			/* octets since TRIGGER START */
+	uint64_t avail;			/* playback: written, not yet played */
+	uint64_t budget_ns;
+	struct timespec last;
+	struct timespec starve_since;
+	bool starving;
+
+	/* loopback FIFO (on the capture stream) */
+	uint8_t *loop;
+	size_t loop_len, loop_rd, loop_cap;
+	size_t loop_base;
+
+	int32_t vol[MAX_CHANNELS];
+	uint8_t muted[MAX_CHANNELS];
+};
+
+struct device {
+	struct device *next;
+	unsigned int domid, devid;
+	char be_path[128];
+	char fe_path[128];
+	char fe_watch_token[64];
+	bool fe_watched;
+	int state;			/* what we last wrote */
+	struct stream *streams;
+	unsigned int nstreams;
+	bool seen;
+};
+
+static struct device *devices;
+
+/* ------------------------------------------------------------------------ */
+
+static void logmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void logmsg(const char *fmt, ...)
+{
+	va_list ap;
+	FILE *f = logf ? logf : stderr;
+
+	va_start(ap, fmt);
+	vfprintf(f, fmt, ap);
+	va_end(ap);
+	fputc('\n', f);
+	fflush(f);
+}
+
+static void now(struct timespec *ts)
+{
+	clock_gettime(CLOCK_MONOTONIC, ts);
+}
+
+static uint64_t ns_between(const struct timespec *a, const struct timespec *b)
+{
+	int64_t d = (int64_t)(b->tv_sec - a->tv_sec) * 1000000000LL +
+		    (b->tv_nsec - a->tv_nsec);
+
+	return d > 0 ? (uint64_t)d : 0;
+}
+
+static const char *op_name(unsigned int op)
+{
+	return op < (unsigned int)NUM_OPS && op_names[op] ? op_names[op] : "UNKNOWN";
+}
+
+static int op_by_name(const char *s)
+{
+	for (int i = 0; i < NUM_OPS; i++)
+		if (op_names[i] && !strcasecmp(s, op_names[i]))
+			return i;
+	return -1;
+}
+
+static char *xs_read_str(const char *path)
+{
+	unsigned int len;
+	char *v = xs_read(xs, XBT_NULL, path, &len);
+
+	return v;
+}
+
+static bool xs_read_uint(const char *path, unsigned long *out)
+{
+	char *v = xs_read_str(path), *end;
+	unsigned long n;
+	bool ok = false;
+
+	if (!v)
+		return false;
+	errno = 0;
+	n = strtoul(v, &end, 10);
+	if (!errno && end != v && *end == '\0' && v[0] != '-') {
+		*out = n;
+		ok = true;
+	}
+	free(v);
+	return ok;
+}
+
+static int read_state(const char *dir)
+{
+	char path[256];
+	unsigned long v;
+
+	snprintf(path, sizeof(path), "%s/state", dir);
+	if (!xs_read_uint(path, &v) || v > XB_RECONFIGURED)
+		return XB_UNKNOWN;
+	return (int)v;
+}
+
+static void write_node(const char *dir, const char *node, const char *val)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, node);
+	if (!xs_write(xs, XBT_NULL, path, val, strlen(val)))
+		logmsg("xenstore write %s failed: %s", path, strerror(errno));
+}
+
+static void set_state(struct device *d, int state)
+{
+	char v[8];
+
+	if (d->state == state)
+		return;
+	logmsg("STATE dom=%u dev=%u backend %d -> %d (frontend %d)", d->domid,
+	       d->devid, d->state, state, read_state(d->fe_path));
+	snprintf(v, sizeof(v), "%d", state);
+	write_node(d->be_path, "state", v);
+	d->state = state;
+}
+
+/* ------------------------------------------------------------------------ */
+/* events */
+
+static void send_pos_event(struct stream *s)
+{
+	struct xensnd_event_page *p = s->evt_page;
+	struct xensnd_evt *e;
+	uint32_t prod, cons;
+	uint16_t id;
+
+	if (!p || s->evt_port < 0)
+		return;
+	id = s->evt_id++;
+	s->evt_count++;
+	if (opt.drop_evt_every && s->evt_count % opt.drop_evt_every == 0) {
+		if (opt.verbose)
+			logmsg("EVT_DROP stream=%s id=%u pos=%" PRIu64, s->name, id, s->pos);
+		return;
+	}
+	prod = p->in_prod;
+	cons = __atomic_load_n(&p->in_cons, __ATOMIC_ACQUIRE);
+	if (prod - cons >= XENSND_IN_RING_LEN) {
+		if (!s->evt_full_logged)
+			logmsg("EVT_RING_FULL stream=%s prod=%u cons=%u", s->name, prod, cons);
+		s->evt_full_logged = true;
+		return;
+	}
+	s->evt_full_logged = false;
+	e = &XENSND_IN_RING_REF(p, prod);
+	memset(e, 0, sizeof(*e));
+	e->id = id;
+	e->type = XENSND_EVT_CUR_POS;
+	e->op.cur_pos.position = s->pos;
+	xen_wmb();
+	p->in_prod = prod + 1;
+	xen_wmb();
+	xenevtchn_notify(xce, s->evt_port);
+	if (opt.verbose)
+		logmsg("EVT stream=%s id=%u pos=%" PRIu64, s->name, id, s->pos);
+}
+
+/* ------------------------------------------------------------------------ */
+/* streams */
+
+static struct stream *paired_capture(struct stream *s)
+{
+	struct device *d = s->dev;
+
+	for (unsigned int i = 0; i < d->nstreams; i++)
+		if (d->streams[i].pcm == s->pcm && d->streams[i].capture)
+			return &d->streams[i];
+	return NULL;
+}
+
+static void stream_close_session(struct stream *s, const char *why)
+{
+	if (!s->open)
+		return;
+	logmsg("CLOSE stream=%s dom=%u reason=%s written=%" PRIu64 " writes=%" PRIu64
+	       " read=%" PRIu64 " reads=%" PRIu64 " pos=%" PRIu64, s->name,
+	       s->dev->domid, why, s->written, s->nwrites, s->read_bytes, s->nreads, s->pos);
+	if (s->buf)
+		xengnttab_unmap(xgt, s->buf, s->npages);
+	s->buf = NULL;
+	s->npages = 0;
+	if (s->out_fd >= 0)
+		close(s->out_fd);
+	s->out_fd = -1;
+	if (s->cap_fd >= 0)
+		close(s->cap_fd);
+	s->cap_fd = -1;
+	s->open = false;
+	s->running = false;
+	s->paused = false;
+	free(s->loop);
+	s->loop = NULL;
+	s->loop_len = s->loop_rd = s->loop_cap = s->loop_base = 0;
+}
+
+static void stream_disconnect(struct stream *s)
+{
+	stream_close_session(s, "disconnect");
+	if (s->port >= 0)
+		xenevtchn_unbind(xce, s->port);
+	if (s->evt_port >= 0)
+		xenevtchn_unbind(xce, s->evt_port);
+	s->port = s->evt_port = -1;
+	if (s->sring)
+		xengnttab_unmap(xgt, s->sring, 1);
+	if (s->evt_page)
+		xengnttab_unmap(xgt, s->evt_page, 1);
+	s->sring = NULL;
+	s->evt_page = NULL;
+	s->connected = false;
+}
+
+static void device_disconnect(struct device *d)
+{
+	for (unsigned int i = 0; i < d->nstreams; i++)
+		stream_disconnect(&d->streams[i]);
+	free(d->streams);
+	d->streams = NULL;
+	d->nstreams = 0;
+}
+
+/* Map the buffer described by the page directory chain starting at @dir. */
+static int map_buffer(struct stream *s, grant_ref_t dir, uint32_t buffer_sz)
+{
+	uint32_t npages = (buffer_sz + PAGE_SZ - 1) / PAGE_SZ, got = 0, ndirs = 0;
+	uint32_t maxdirs = (npages + GREFS_PER_DIR - 1) / GREFS_PER_DIR;
+	grant_ref_t *refs = calloc(npages, sizeof(*refs));
+	void *p;
+
+	if (!refs)
+		return -ENOMEM;
+	while (got < npages) {
+		uint32_t n = npages - got;
+		struct xensnd_page_directory *pd;
+
+		if (ndirs++ >= maxdirs || dir == 0) {
+			logmsg("OPEN stream=%s: page directory chain too short (%u of %u grefs)",
+			       s->name, got, npages);
+			free(refs);
+			return -EINVAL;
+		}
+		pd = xengnttab_map_grant_ref(xgt, s->dev->domid, dir, PROT_READ);
+		if (!pd) {
+			logmsg("OPEN stream=%s: cannot map directory gref %u: %s", s->name,
+			       dir, strerror(errno));
+			free(refs);
+			return -EINVAL;
+		}
+		if (n > GREFS_PER_DIR)
+			n = GREFS_PER_DIR;
+		memcpy(&refs[got], pd->gref, n * sizeof(*refs));
+		dir = __atomic_load_n(&pd->gref_dir_next_page, __ATOMIC_RELAXED);
+		xengnttab_unmap(xgt, pd, 1);
+		got += n;
+	}
+	p = xengnttab_map_domain_grant_refs(xgt, npages, s->dev->domid, refs,
+					    PROT_READ | PROT_WRITE);
+	if (!p && s->capture == false)
+		p = xengnttab_map_domain_grant_refs(xgt, npages, s->dev->domid, refs,
+						    PROT_READ);
+	free(refs);
+	if (!p) {
+		logmsg("OPEN stream=%s: cannot map %u buffer pages: %s", s->name, npages,
+		       strerror(errno));
+		return -EINVAL;
+	}
+	s->buf = p;
+	s->npages = npages;
+	return 0;
+}
+
+static int do_open(struct stream *s, const struct xensnd_open_req *o)
+{
+	char path[512];
+	int ret;
+
+	if (s->open)
+		stream_close_session(s, "reopen");
+	if (o->pcm_format >= NUM_FORMATS || !fmt_bytes[o->pcm_format] ||
+	    o->pcm_channels == 0 || o->pcm_channels > MAX_CHANNELS ||
+	    o->pcm_rate == 0 || o->pcm_rate > 1536000 ||
+	    o->buffer_sz == 0 || o->buffer_sz > MAX_BUFFER_SZ ||
+	    o->period_sz > o->buffer_sz) {
+		logmsg("OPEN stream=%s dom=%u rejected: rate=%u format=%u channels=%u buffer_sz=%u period_sz=%u",
+		       s->name, s->dev->domid, o->pcm_rate, o->pcm_format, o->pcm_channels,
+		       o->buffer_sz, o->period_sz);
+		return -EINVAL;
+	}
+	ret = map_buffer(s, o->gref_directory, o->buffer_sz);
+	if (ret)
+		return ret;
+	s->rate = o->pcm_rate;
+	s->format = o->pcm_format;
+	s->channels = o->pcm_channels;
+	s->buffer_sz = o->buffer_sz;
+	s->period_sz = o->period_sz;
+	s->frame_bytes = fmt_bytes[o->pcm_format] * o->pcm_channels;
+	s->written = s->read_bytes = s->nwrites = s->nreads = 0;
+	s->pos = s->avail = s->budget_ns = 0;
+	s->running = s->paused = s->starving = false;
+	s->cap_off = 0;
+	s->out_fd = s->cap_fd = -1;
+	if (opt.reset_evt_id)
+		s->evt_id = 0;
+	if (!s->capture) {
+		snprintf(path, sizeof(path), "%s/%u-%u-%u-%u.raw", opt.outdir,
+			 s->dev->domid, s->dev->devid, s->pcm, s->idx);
+		s->out_fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+		if (s->out_fd < 0)
+			logmsg("OPEN stream=%s: cannot open %s: %s", s->name, path,
+			       strerror(errno));
+	} else if (!is_loop(s->pcm) && opt.capture) {
+		s->cap_fd = open(opt.capture, O_RDONLY | O_CLOEXEC);
+		if (s->cap_fd < 0)
+			logmsg("OPEN stream=%s: cannot open capture file %s: %s", s->name,
+			       opt.capture, strerror(errno));
+	}
+	s->open = true;
+	logmsg("OPEN stream=%s dom=%u rate=%u format=%u channels=%u buffer_sz=%u period_sz=%u pages=%u evt_id=%u",
+	       s->name, s->dev->domid, s->rate, s->format, s->channels, s->buffer_sz,
+	       s->period_sz, s->npages, s->evt_id);
+	return 0;
+}
+
+static bool range_ok(const struct stream *s, uint32_t off, uint32_t len)
+{
+	return s->open && s->buf && (uint64_t)off + len <= s->buffer_sz;
+}
+
+static void loop_append(struct stream *c, const uint8_t *data, size_t len)
+{
+	if (c->loop_len - c->loop_rd + len > MAX_LOOP_SZ) {
+		logmsg("LOOP_OVERFLOW stream=%s dropping %zu bytes", c->name, len);
+		return;
+	}
+	if (c->loop_rd > 0 && c->loop_rd == c->loop_len) {
+		c->loop_base -= c->loop_rd < c->loop_base ? c->loop_rd : c->loop_base;
+		c->loop_len = c->loop_rd = 0;
+	}
+	if (c->loop_len + len > c->loop_cap) {
+		size_t ncap = c->loop_cap ? c->loop_cap : 65536;
+		uint8_t *n;
+
+		/* compact first */
+		if (c->loop_rd) {
+			memmove(c->loop, c->loop + c->loop_rd, c->loop_len - c->loop_rd);
+			c->loop_len -= c->loop_rd;
+			c->loop_base -= c->loop_rd < c->loop_base ? c->loop_rd : c->loop_base;
+			c->loop_rd = 0;
+		}
+		while (ncap < c->loop_len + len)
+			ncap *= 2;
+		if (ncap > c->loop_cap) {
+			n = realloc(c->loop, ncap);
+			if (!n)
+				return;
+			c->loop = n;
+			c->loop_cap = ncap;
+		}
+	}
+	memcpy(c->loop + c->loop_len, data, len);
+	c->loop_len += len;
+}
+
+static int do_write(struct stream *s, uint32_t off, uint32_t len)
+{
+	struct stream *c;
+	uint8_t *tmp;
+
+	if (s->capture || !range_ok(s, off, len))
+		return -EINVAL;
+	if (!len)
+		return 0;
+	/* snapshot once: the frontend may change the buffer under us */
+	tmp = malloc(len);
+	if (!tmp)
+		return -ENOMEM;
+	memcpy(tmp, s->buf + off, len);
+	if (s->out_fd >= 0) {
+		size_t done = 0;
+
+		while (done < len) {
+			ssize_t n = write(s->out_fd, tmp + done, len - done);
+
+			if (n <= 0) {
+				logmsg("WRITE stream=%s: output write failed: %s", s->name,
+				       strerror(errno));
+				break;
+			}
+			done += (size_t)n;
+		}
+	}
+	if (is_loop(s->pcm)) {
+		c = paired_capture(s);
+		if (c && c->open)
+			loop_append(c, tmp, len);
+	}
+	free(tmp);
+	s->written += len;
+	s->avail += len;
+	s->nwrites++;
+	if (s->starving) {
+		s->starving = false;
+	}
+	return 0;
+}
+
+static int do_read(struct stream *s, uint32_t off, uint32_t len)
+{
+	uint8_t *dst;
+	uint32_t done = 0;
+
+	if (!s->capture || !range_ok(s, off, len))
+		return -EINVAL;
+	dst = s->buf + off;
+	if (is_loop(s->pcm)) {
+		size_t have = s->loop_len - s->loop_rd;
+
+		done = len < have ? len : (uint32_t)have;
+		memcpy(dst, s->loop + s->loop_rd, done);
+		s->loop_rd += done;
+	} else if (s->cap_fd >= 0) {
+		while (done < len) {
+			ssize_t n = pread(s->cap_fd, dst + done, len - done,
+					  (off_t)(s->cap_off + done));
+
+			if (n <= 0)
+				break;
+			done += (uint32_t)n;
+		}
+	} else {
+		/* built-in pattern: byte i of the stream is (i * 131 + (i >> 9)) & 0xff */
+		for (uint32_t i = 0; i < len; i++) {
+			uint64_t k = s->cap_off + i;
+
+			dst[i] = (uint8_t)(k * 131 + (k >> 9));
+		}
+		done = len;
+	}
+	if (done < len)
+		memset(dst + done, 0, len - done);
+	s->cap_off += len;
+	s->read_bytes += len;
+	s->nreads++;
+	return 0;
+}
+
+static int do_trigger(struct stream *s, uint8_t type)
+{
+	static const char *const names[] = { "START", "PAUSE", "STOP", "RESUME" };
+
+	logmsg("TRIGGER stream=%s dom=%u type=%s pos=%" PRIu64, s->name, s->dev->domid,
+	       type < 4 ? names[type] : "INVALID", s->pos);
+	if (!s->open || type > XENSND_OP_TRIGGER_RESUME)
+		return -EINVAL;
+	switch (type) {
+	case XENSND_OP_TRIGGER_START:
+		s->running = true;
+		s->paused = false;
+		s->pos = 0;
+		s->budget_ns = 0;
+		s->starving = false;
+		now(&s->last);
+		if (s->capture)
+			s->loop_base = s->loop_rd;
+		if (!streaming_seen) {
+			streaming_seen = true;
+			first_start = s->last;
+		}
+		break;
+	case XENSND_OP_TRIGGER_STOP:
+		s->running = false;
+		s->paused = false;
+		s->avail = 0;
+		break;
+	case XENSND_OP_TRIGGER_PAUSE:
+		if (!s->running)
+			return -EINVAL;
+		s->paused = true;
+		break;
+	case XENSND_OP_TRIGGER_RESUME:
+		if (!s->running)
+			return -EINVAL;
+		if (s->paused)
+			now(&s->last);
+		s->paused = false;
+		break;
+	}
+	return 0;
+}
+
+static void narrow(const char *what, uint32_t *min, uint32_t *max,
+		   const struct range *r, bool *empty)
+{
+	(void)what;
+	if (!r->set)
+		return;
+	if (*min < r->min)
+		*min = r->min;
+	if (*max > r->max)
+		*max = r->max;
+	if (*min > *max)
+		*empty = true;
+}
+
+static int do_query(struct stream *s, const struct xensnd_query_hw_param *q,
+		    struct xensnd_query_hw_param *r)
+{
+	bool empty = false;
+
+	*r = *q;
+	if (opt.formats)
+		r->formats &= opt.formats;
+	if (!r->formats)
+		empty = true;
+	if (r->rates.min > r->rates.max || r->channels.min > r->channels.max ||
+	    r->buffer.min > r->buffer.max || r->period.min > r->period.max)
+		empty = true;
+	narrow("rates", &r->rates.min, &r->rates.max, &opt.rates, &empty);
+	narrow("channels", &r->channels.min, &r->channels.max, &opt.channels, &empty);
+	narrow("buffer", &r->buffer.min, &r->buffer.max, &opt.buffer, &empty);
+	narrow("period", &r->period.min, &r->period.max, &opt.period, &empty);
+	logmsg("HW_PARAM_QUERY stream=%s dom=%u formats=0x%" PRIx64 " rates=%u:%u channels=%u:%u buffer=%u:%u period=%u:%u -> %s formats=0x%" PRIx64 " rates=%u:%u channels=%u:%u buffer=%u:%u period=%u:%u",
+	       s->name, s->dev->domid, (uint64_t)q->formats, q->rates.min, q->rates.max,
+	       q->channels.min, q->channels.max, q->buffer.min, q->buffer.max,
+	       q->period.min, q->period.max, empty ? "EINVAL" : "OK",
+	       (uint64_t)r->formats, r->rates.min, r->rates.max, r->channels.min,
+	       r->channels.max, r->buffer.min, r->buffer.max, r->period.min,
+	       r->period.max);
+	return empty ? -EINVAL : 0;
+}
+
+static int do_volume(struct stream *s, unsigned int op, uint32_t off, uint32_t len)
+{
+	char line[1024];
+	size_t n;
+	unsigned int nch, i;
+	size_t unit = (op == XENSND_OP_SET_VOLUME || op == XENSND_OP_GET_VOLUME) ? 4 : 1;
+
+	if (!range_ok(s, off, len) || len % unit || len / unit > MAX_CHANNELS ||
+	    (s->channels && len / unit > s->channels)) {
+		logmsg("%s stream=%s dom=%u invalid offset=%u length=%u", op_name(op),
+		       s->name, s->dev->domid, off, len);
+		return -EINVAL;
+	}
+	nch = len / (unsigned int)unit;
+	n = (size_t)snprintf(line, sizeof(line), "%s stream=%s dom=%u", op_name(op),
+			     s->name, s->dev->domid);
+	for (i = 0; i < nch && n < sizeof(line) - 32; i++) {
+		int32_t v32;
+		uint8_t v8;
+
+		switch (op) {
+		case XENSND_OP_SET_VOLUME:
+			memcpy(&v32, s->buf + off + 4 * i, 4);
+			s->vol[i] = v32;
+			n += (size_t)snprintf(line + n, sizeof(line) - n, " ch%u=%d", i, v32);
+			break;
+		case XENSND_OP_GET_VOLUME:
+			v32 = s->vol[i];
+			memcpy(s->buf + off + 4 * i, &v32, 4);
+			n += (size_t)snprintf(line + n, sizeof(line) - n, " ch%u=%d", i, v32);
+			break;
+		default:
+			v8 = s->buf[off + i];
+			if (v8)
+				s->muted[i] = op == XENSND_OP_MUTE;
+			n += (size_t)snprintf(line + n, sizeof(line) - n, " ch%u=%u", i, v8);
+			break;
+		}
+	}
+	logmsg("%s", line);
+	return 0;
+}
+
+static void handle_request(struct stream *s, const struct xensnd_req *req)
+{
+	struct xensnd_resp *rsp;
+	struct xensnd_resp r;
+	unsigned int op = req->operation;
+	int status;
+	int notify;
+
+	memset(&r, 0, sizeof(r));
+	r.id = req->id;
+	r.operation = req->operation;
+
+	if (op < (unsigned int)NUM_OPS && opt.drop[op]) {
+		logmsg("DROP %s stream=%s dom=%u id=%u", op_name(op), s->name,
+		       s->dev->domid, req->id);
+		if (op == XENSND_OP_WRITE)
+			do_write(s, req->op.rw.offset, req->op.rw.length);
+		return;
+	}
+	if (op < (unsigned int)NUM_OPS && opt.refuse[op]) {
+		logmsg("REFUSE %s stream=%s dom=%u", op_name(op), s->name, s->dev->domid);
+		status = -EINVAL;
+	} else if (op < (unsigned int)NUM_OPS && opt.error[op]) {
+		logmsg("ERROR %s stream=%s dom=%u status=%d", op_name(op), s->name,
+		       s->dev->domid, opt.error[op]);
+		status = opt.error[op];
+	} else {
+		switch (op) {
+		case XENSND_OP_OPEN:
+			status = do_open(s, &req->op.open);
+			break;
+		case XENSND_OP_CLOSE:
+			if (!s->open)
+				logmsg("CLOSE stream=%s dom=%u (not open)", s->name, s->dev->domid);
+			stream_close_session(s, "request");
+			status = 0;
+			break;
+		case XENSND_OP_WRITE:
+			status = do_write(s, req->op.rw.offset, req->op.rw.length);
+			break;
+		case XENSND_OP_READ:
+			status = do_read(s, req->op.rw.offset, req->op.rw.length);
+			break;
+		case XENSND_OP_TRIGGER:
+			status = do_trigger(s, req->op.trigger.type);
+			break;
+		case XENSND_OP_HW_PARAM_QUERY:
+			status = do_query(s, &req->op.hw_param, &r.resp.hw_param);
+			break;
+		case XENSND_OP_SET_VOLUME:
+		case XENSND_OP_GET_VOLUME:
+		case XENSND_OP_MUTE:
+		case XENSND_OP_UNMUTE:
+			status = do_volume(s, op, req->op.rw.offset, req->op.rw.length);
+			break;
+		default:
+			logmsg("UNKNOWN op=%u stream=%s dom=%u", op, s->name, s->dev->domid);
+			status = -EINVAL;
+			break;
+		}
+		if (status && (op == XENSND_OP_WRITE || op == XENSND_OP_READ))
+			logmsg("%s stream=%s dom=%u offset=%u length=%u buffer_sz=%u -> %d",
+			       op_name(op), s->name, s->dev->domid, req->op.rw.offset,
+			       req->op.rw.length, s->buffer_sz, status);
+	}
+	r.status = status;
+	rsp = RING_GET_RESPONSE(&s->ring, s->ring.rsp_prod_pvt);
+	memcpy(rsp, &r, sizeof(r));
+	s->ring.rsp_prod_pvt++;
+	RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(&s->ring, notify);
+	if (notify)
+		xenevtchn_notify(xce, s->port);
+}
+
+static void service_ring(struct stream *s)
+{
+	int more;
+
+	if (!s->connected || !s->sring)
+		return;
+	do {
+		RING_IDX rc = s->ring.req_cons;
+		RING_IDX rp = s->ring.sring->req_prod;
+
+		xen_rmb();
+		if (RING_REQUEST_PROD_OVERFLOW(&s->ring, rp)) {
+			logmsg("RING stream=%s dom=%u: bogus req_prod %u (cons %u), stream disabled",
+			       s->name, s->dev->domid, rp, rc);
+			stream_disconnect(s);
+			return;
+		}
+		while (rc != rp) {
+			struct xensnd_req req;
+
+			if (RING_REQUEST_CONS_OVERFLOW(&s->ring, rc))
+				break;
+			RING_COPY_REQUEST(&s->ring, rc, &req);
+			s->ring.req_cons = ++rc;
+			handle_request(s, &req);
+			if (!s->connected)
+				return;
+		}
+		RING_FINAL_CHECK_FOR_REQUESTS(&s->ring, more);
+	} while (more);
+}
+
+/* Advance positions in real time and send CUR_POS events. */
+static void tick_stream(struct stream *s, const struct timespec *t)
+{
+	uint64_t bps, period_ns, dt;
+
+	if (!s->open || !s->running || s->paused || !s->period_sz) {
+		s->last = *t;
+		return;
+	}
+	dt = ns_between(&s->last, t);
+	s->last = *t;
+	bps = (uint64_t)s->rate * s->frame_bytes;
+	if (!bps)
+		return;
+	period_ns = (uint64_t)s->period_sz * 1000000000ULL / bps;
+	if (!period_ns)
+		period_ns = 1;
+	s->budget_ns += dt;
+	while (s->budget_ns >= period_ns) {
+		uint64_t step = s->period_sz;
+
+		if (!s->capture) {
+			if (s->avail == 0) {
+				if (!s->starving) {
+					s->starving = true;
+					s->starve_since = *t;
+				}
+				if (opt.underrun_ms < 0 ||
+				    ns_between(&s->starve_since, t) <
+				    (uint64_t)opt.underrun_ms * 1000000ULL) {
+					s->budget_ns = period_ns;	/* no burst later */
+					return;
+				}
+				/* behave like a device that underruns */
+				if (opt.verbose)
+					logmsg("UNDERRUN stream=%s pos=%" PRIu64, s->name, s->pos);
+			} else {
+				s->starving = false;
+				if (step > s->avail)
+					step = s->avail;
+				s->avail -= step;
+			}
+		} else if (is_loop(s->pcm)) {
+			uint64_t have = s->loop_len - s->loop_base;
+
+			if (s->pos >= have) {
+				s->budget_ns = period_ns;
+				return;
+			}
+			if (step > have - s->pos)
+				step = have - s->pos;
+		}
+		s->budget_ns -= period_ns;
+		s->pos += step;
+		send_pos_event(s);
+	}
+}
+
+/* ------------------------------------------------------------------------ */
+/* xenstore / connection handling */
+
+static int connect_stream(struct stream *s, const char *dir)
+{
+	char path[300];
+	unsigned long v;
+	int port;
+
+	snprintf(path, sizeof(path), "%s/ring-ref", dir);
+	if (!xs_read_uint(path, &v) || v > UINT32_MAX)
+		goto bad;
+	s->ring_ref = (grant_ref_t)v;
+	snprintf(path, sizeof(path), "%s/event-channel", dir);
+	if (!xs_read_uint(path, &v) || v > UINT32_MAX)
+		goto bad;
+	s->fe_port = (uint32_t)v;
+	snprintf(path, sizeof(path), "%s/evt-ring-ref", dir);
+	if (!xs_read_uint(path, &v) || v > UINT32_MAX)
+		goto bad;
+	s->evt_ring_ref = (grant_ref_t)v;
+	snprintf(path, sizeof(path), "%s/evt-event-channel", dir);
+	if (!xs_read_uint(path, &v) || v > UINT32_MAX)
+		goto bad;
+	s->fe_evt_port = (uint32_t)v;
+
+	s->sring = xengnttab_map_grant_ref(xgt, s->dev->domid, s->ring_ref,
+					   PROT_READ | PROT_WRITE);
+	if (!s->sring) {
+		logmsg("CONNECT stream=%s: map ring-ref %u failed: %s", s->name, s->ring_ref,
+		       strerror(errno));
+		return -1;
+	}
+	BACK_RING_INIT(&s->ring, s->sring, PAGE_SZ);
+	s->evt_page = xengnttab_map_grant_ref(xgt, s->dev->domid, s->evt_ring_ref,
+					      PROT_READ | PROT_WRITE);
+	if (!s->evt_page) {
+		logmsg("CONNECT stream=%s: map evt-ring-ref %u failed: %s", s->name,
+		       s->evt_ring_ref, strerror(errno));
+		return -1;
+	}
+	port = xenevtchn_bind_interdomain(xce, s->dev->domid, s->fe_port);
+	if (port < 0) {
+		logmsg("CONNECT stream=%s: bind event-channel %u failed: %s", s->name,
+		       s->fe_port, strerror(errno));
+		return -1;
+	}
+	s->port = port;
+	port = xenevtchn_bind_interdomain(xce, s->dev->domid, s->fe_evt_port);
+	if (port < 0) {
+		logmsg("CONNECT stream=%s: bind evt-event-channel %u failed: %s", s->name,
+		       s->fe_evt_port, strerror(errno));
+		return -1;
+	}
+	s->evt_port = port;
+	s->evt_id = 0;
+	s->evt_count = 0;
+	s->connected = true;
+	return 0;
+bad:
+	logmsg("CONNECT: missing or invalid %s", path);
+	return -1;
+}
+
+static bool numeric(const char *s, unsigned int *out)
+{
+	char *end;
+	unsigned long v;
+
+	if (!*s || *s == '-' || *s == '+')
+		return false;
+	v = strtoul(s, &end, 10);
+	if (*end || v > 255)
+		return false;
+	*out = (unsigned int)v;
+	return true;
+}
+
+static int device_connect(struct device *d)
+{
+	unsigned int npcm, nst, pcm, idx;
+	char **pcms, **sts, path[300];
+	struct stream *s;
+	int ret = 0;
+
+	device_disconnect(d);
+	pcms = xs_directory(xs, XBT_NULL, d->fe_path, &npcm);
+	if (!pcms)
+		return -1;
+	d->streams = calloc(MAX_PCMS * MAX_STREAMS, sizeof(*d->streams));
+	if (!d->streams) {
+		free(pcms);
+		return -1;
+	}
+	for (unsigned int i = 0; i < npcm; i++) {
+		if (!numeric(pcms[i], &pcm) || pcm >= MAX_PCMS)
+			continue;
+		snprintf(path, sizeof(path), "%s/%u", d->fe_path, pcm);
+		sts = xs_directory(xs, XBT_NULL, path, &nst);
+		if (!sts)
+			continue;
+		for (unsigned int j = 0; j < nst; j++) {
+			char *type;
+
+			if (!numeric(sts[j], &idx) || idx >= MAX_STREAMS)
+				continue;
+			if (d->nstreams >= MAX_PCMS * MAX_STREAMS)
+				break;
+			snprintf(path, sizeof(path), "%s/%u/%u/type", d->fe_path, pcm, idx);
+			type = xs_read_str(path);
+			if (!type)
+				continue;
+			s = &d->streams[d->nstreams];
+			memset(s, 0, sizeof(*s));
+			s->dev = d;
+			s->pcm = pcm;
+			s->idx = idx;
+			s->capture = !strcmp(type, XENSND_STREAM_TYPE_CAPTURE);
+			s->port = s->evt_port = -1;
+			s->out_fd = s->cap_fd = -1;
+			snprintf(s->name, sizeof(s->name), "%u/%u/%u", d->devid, pcm, idx);
+			if (strcmp(type, XENSND_STREAM_TYPE_CAPTURE) &&
+			    strcmp(type, XENSND_STREAM_TYPE_PLAYBACK)) {
+				logmsg("CONNECT stream=%s: bad type '%.16s'", s->name, type);
+				free(type);
+				continue;
+			}
+			free(type);
+			d->nstreams++;
+			snprintf(path, sizeof(path), "%s/%u/%u", d->fe_path, pcm, idx);
+			if (connect_stream(s, path))
+				ret = -1;
+		}
+		free(sts);
+	}
+	free(pcms);
+	if (!d->nstreams)
+		ret = -1;
+	if (ret) {
+		device_disconnect(d);
+		return ret;
+	}
+	for (unsigned int i = 0; i < d->nstreams; i++)
+		logmsg("CONNECT stream=%s dom=%u type=%s ring-ref=%u port=%u evt-ring-ref=%u evt-port=%u",
+		       d->streams[i].name, d->domid, d->streams[i].capture ? "c" : "p",
+		       d->streams[i].ring_ref, d->streams[i].fe_port,
+		       d->streams[i].evt_ring_ref, d->streams[i].fe_evt_port);
+	/* requests may already be queued */
+	for (unsigned int i = 0; i < d->nstreams; i++)
+		service_ring(&d->streams[i]);
+	return 0;
+}
+
+static void device_reconcile(struct device *d)
+{
+	int fe = read_state(d->fe_path);
+	int be_node = read_state(d->be_path);
+	unsigned long online = 1;
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/online", d->be_path);
+	if (!xs_read_uint(path, &online))
+		online = 1;
+
+	/* the toolstack asks us to close (device detach or domain shutdown) */
+	if ((be_node == XB_CLOSING && d->state != XB_CLOSING) || !online) {
+		if (d->streams)
+			device_disconnect(d);
+		if (d->state != XB_CLOSED) {
+			logmsg("STATE dom=%u dev=%u toolstack closes the device (online=%lu)",
+			       d->domid, d->devid, online);
+			d->state = -1;
+			set_state(d, XB_CLOSED);
+		}
+		return;
+	}
+
+	switch (d->state) {
+	case -1:	/* just discovered */
+		write_node(d->be_path, "versions", "2");
+		if (fe == XB_INITIALISED || fe == XB_CONNECTED) {
+			/* stale connection of a previous backend: make it restart */
+			set_state(d, XB_CLOSED);
+		} else {
+			set_state(d, XB_INITWAIT);
+		}
+		break;
+	case XB_CLOSED:
+	case XB_CLOSING:
+	case XB_INITIALISING:
+	case XB_UNKNOWN:
+		if (fe != XB_INITIALISED && fe != XB_CONNECTED)
+			set_state(d, XB_INITWAIT);
+		break;
+	case XB_INITWAIT:
+		if (fe == XB_INITIALISED) {
+			if (device_connect(d) == 0) {
+				set_state(d, XB_CONNECTED);
+			} else {
+				logmsg("STATE dom=%u dev=%u connect failed", d->domid, d->devid);
+				set_state(d, XB_CLOSED);
+			}
+		} else if (fe == XB_CONNECTED) {
+			set_state(d, XB_CLOSED);
+		}
+		break;
+	case XB_CONNECTED:
+		if (fe == XB_INITIALISED || fe == XB_CONNECTED)
+			break;
+		logmsg("STATE dom=%u dev=%u frontend went to %d, disconnecting", d->domid,
+		       d->devid, fe);
+		device_disconnect(d);
+		set_state(d, XB_INITWAIT);
+		break;
+	}
+}
+
+static void device_free(struct device *d)
+{
+	device_disconnect(d);
+	if (d->fe_watched)
+		xs_unwatch(xs, d->fe_path, d->fe_watch_token);
+	free(d);
+}
+
+static void scan(void)
+{
+	char **doms, **devs, path[256];
+	unsigned int ndom, ndev, domid, devid;
+	struct device *d, **pp;
+
+	for (d = devices; d; d = d->next)
+		d->seen = false;
+	doms = xs_directory(xs, XBT_NULL, BE_ROOT, &ndom);
+	for (unsigned int i = 0; doms && i < ndom; i++) {
+		char *end;
+		unsigned long v = strtoul(doms[i], &end, 10);
+
+		if (*end || v >= 0x7ff0)
+			continue;
+		domid = (unsigned int)v;
+		snprintf(path, sizeof(path), BE_ROOT "/%u", domid);
+		devs = xs_directory(xs, XBT_NULL, path, &ndev);
+		for (unsigned int j = 0; devs && j < ndev; j++) {
+			v = strtoul(devs[j], &end, 10);
+			if (*end || v > 0xffff)
+				continue;
+			devid = (unsigned int)v;
+			for (d = devices; d; d = d->next)
+				if (d->domid == domid && d->devid == devid)
+					break;
+			if (!d) {
+				char *fe;
+
+				snprintf(path, sizeof(path), BE_ROOT "/%u/%u/frontend", domid, devid);
+				fe = xs_read_str(path);
+				if (!fe)
+					continue;	/* not fully written yet */
+				if (strlen(fe) >= sizeof(d->fe_path) - 1 || fe[0] != '/') {
+					free(fe);
+					continue;
+				}
+				d = calloc(1, sizeof(*d));
+				if (!d) {
+					free(fe);
+					continue;
+				}
+				d->domid = domid;
+				d->devid = devid;
+				d->state = -1;
+				snprintf(d->be_path, sizeof(d->be_path), BE_ROOT "/%u/%u", domid, devid);
+				snprintf(d->fe_path, sizeof(d->fe_path), "%s", fe);
+				free(fe);
+				snprintf(d->fe_watch_token, sizeof(d->fe_watch_token), "fe/%u/%u",
+					 domid, devid);
+				snprintf(path, sizeof(path), "%s/state", d->fe_path);
+				d->fe_watched = xs_watch(xs, path, d->fe_watch_token);
+				d->next = devices;
+				devices = d;
+				logmsg("DEVICE dom=%u dev=%u frontend=%s", domid, devid, d->fe_path);
+			}
+			d->seen = true;
+		}
+		free(devs);
+	}
+	free(doms);
+
+	for (pp = &devices; (d = *pp);) {
+		if (!d->seen) {
+			logmsg("DEVICE dom=%u dev=%u removed", d->domid, d->devid);
+			*pp = d->next;
+			device_free(d);
+			continue;
+		}
+		device_reconcile(d);
+		pp = &d->next;
+	}
+}
+
+static struct stream *stream_by_port(int port, bool *is_evt)
+{
+	for (struct device *d = devices; d; d = d->next)
+		for (unsigned int i = 0; i < d->nstreams; i++) {
+			if (d->streams[i].port == port) {
+				*is_evt = false;
+				return &d->streams[i];
+			}
+			if (d->streams[i].evt_port == port) {
+				*is_evt = true;
+				return &d->streams[i];
+			}
+		}
+	return NULL;
+}
+
+/* ------------------------------------------------------------------------ */
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	quit = 1;
+}
+
+static void parse_ops(const char *arg, bool *set)
+{
+	char *dup = strdup(arg), *save = NULL, *tok;
+
+	for (tok = strtok_r(dup, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		int op = op_by_name(tok);
+
+		if (op < 0) {
+			fprintf(stderr, "unknown operation '%s'\n", tok);
+			exit(2);
+		}
+		set[op] = true;
+	}
+	free(dup);
+}
+
+static void parse_range(const char *arg, struct range *r)
+{
+	char *end;
+
+	r->min = (uint32_t)strtoul(arg, &end, 10);
+	if (*end == ':')
+		r->max = (uint32_t)strtoul(end + 1, &end, 10);
+	else
+		r->max = r->min;
+	if (*end) {
+		fprintf(stderr, "bad range '%s' (want MIN:MAX)\n", arg);
+		exit(2);
+	}
+	r->set = true;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"usage: xsf-test-backend [options]\n"
+"  -o, --outdir DIR         playback data: DIR/<domid>-<dev>-<pcm>-<stream>.raw (appended)\n"
+"  -c, --capture FILE       capture data source (default: built-in byte pattern)\n"
+"  -L, --loopback           capture returns what the paired playback stream wrote\n"
+"      --loopback-pcm N     loopback for PCM device N only (repeatable)\n"
+"  -l, --log FILE           log file (default stderr)\n"
+"  -p, --pidfile FILE       write the pid here\n"
+"  -d, --daemon             detach into the background\n"
+"  -v, --verbose            also log every event\n"
+"      --refuse OP[,OP]     answer these operations with -EINVAL\n"
+"      --error OP=STATUS    answer OP with this (negative) status\n"
+"      --drop-op OP[,OP]    never answer these operations\n"
+"      --exit-after-ms N    exit N ms after the first TRIGGER START\n"
+"      --drop-evt N         drop every Nth CUR_POS event (its id is used up)\n"
+"      --reset-evt-id       restart event ids at 0 on each OPEN\n"
+"      --underrun-ms N      playback starved N ms: advance anyway (-1: never; default 300)\n"
+"      --query-formats LIST allowed format numbers (XENSND_PCM_FORMAT_*), e.g. 2,10\n"
+"      --query-rates A:B     narrow HW_PARAM_QUERY rates to [A,B]\n"
+"      --query-channels A:B  ... channels\n"
+"      --query-buffer A:B    ... buffer frames\n"
+"      --query-period A:B    ... period frames\n"
+"OPs: OPEN CLOSE READ WRITE SET_VOLUME GET_VOLUME MUTE UNMUTE TRIGGER HW_PARAM_QUERY\n");
+}
+
+int main(int argc, char **argv)
+{
+	enum { O_REFUSE = 256, O_ERROR, O_DROP, O_EXIT, O_DROPEVT, O_RESETID,
+	       O_UNDERRUN, O_LOOPPCM, O_QFMT, O_QRATE, O_QCH, O_QBUF, O_QPER };
+	static const struct option lopts[] = {
+		{ "outdir", required_argument, NULL, 'o' },
+		{ "capture", required_argument, NULL, 'c' },
+		{ "loopback", no_argument, NULL, 'L' },
+		{ "log", required_argument, NULL, 'l' },
+		{ "pidfile", required_argument, NULL, 'p' },
+		{ "daemon", no_argument, NULL, 'd' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "refuse", required_argument, NULL, O_REFUSE },
+		{ "error", required_argument, NULL, O_ERROR },
+		{ "drop-op", required_argument, NULL, O_DROP },
+		{ "exit-after-ms", required_argument, NULL, O_EXIT },
+		{ "drop-evt", required_argument, NULL, O_DROPEVT },
+		{ "reset-evt-id", no_argument, NULL, O_RESETID },
+		{ "underrun-ms", required_argument, NULL, O_UNDERRUN },
+		{ "loopback-pcm", required_argument, NULL, O_LOOPPCM },
+		{ "query-formats", required_argument, NULL, O_QFMT },
+		{ "query-rates", required_argument, NULL, O_QRATE },
+		{ "query-channels", required_argument, NULL, O_QCH },
+		{ "query-buffer", required_argument, NULL, O_QBUF },
+		{ "query-period", required_argument, NULL, O_QPER },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct sigaction sa;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "o:c:Ll:p:dvh", lopts, NULL)) != -1) {
+		switch (c) {
+		case 'o': opt.outdir = optarg; break;
+		case 'c': opt.capture = optarg; break;
+		case 'L': opt.loopback = true; break;
+		case 'l': opt.logfile = optarg; break;
+		case 'p': opt.pidfile = optarg; break;
+		case 'd': opt.daemonize = true; break;
+		case 'v': opt.verbose = true; break;
+		case 'h': usage(stdout); return 0;
+		case O_REFUSE: parse_ops(optarg, opt.refuse); break;
+		case O_DROP: parse_ops(optarg, opt.drop); break;
+		case O_ERROR: {
+			char *eq = strchr(optarg, '=');
+			int op;
+
+			if (!eq) {
+				usage(stderr);
+				return 2;
+			}
+			*eq = '\0';
+			op = op_by_name(optarg);
+			if (op < 0) {
+				fprintf(stderr, "unknown operation '%s'\n", optarg);
+				return 2;
+			}
+			opt.error[op] = atoi(eq + 1);
+			if (opt.error[op] > 0)
+				opt.error[op] = -opt.error[op];
+			break;
+		}
+		case O_EXIT: opt.exit_after_ms = atol(optarg); break;
+		case O_DROPEVT: opt.drop_evt_every = (unsigned int)atoi(optarg); break;
+		case O_RESETID: opt.reset_evt_id = true; break;
+		case O_UNDERRUN: opt.underrun_ms = atol(optarg); break;
+		case O_LOOPPCM:
+			if (atoi(optarg) >= 0 && atoi(optarg) < 32)
+				opt.loop_pcms |= 1u << atoi(optarg);
+			break;
+		case O_QFMT: {
+			char *dup = strdup(optarg), *save = NULL, *tok;
+
+			for (tok = strtok_r(dup, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+				int f = atoi(tok);
+
+				if (f >= 0 && f < 64)
+					opt.formats |= 1ULL << f;
+			}
+			free(dup);
+			break;
+		}
+		case O_QRATE: parse_range(optarg, &opt.rates); break;
+		case O_QCH: parse_range(optarg, &opt.channels); break;
+		case O_QBUF: parse_range(optarg, &opt.buffer); break;
+		case O_QPER: parse_range(optarg, &opt.period); break;
+		default: usage(stderr); return 2;
+		}
+	}
+
+	if (opt.logfile) {
+		logf = fopen(opt.logfile, "a");
+		if (!logf) {
+			perror(opt.logfile);
+			return 1;
+		}
+	}
+	mkdir(opt.outdir, 0755);
+	if (opt.daemonize && daemon(1, 0)) {
+		perror("daemon");
+		return 1;
+	}
+	if (opt.pidfile) {
+		FILE *f = fopen(opt.pidfile, "w");
+
+		if (f) {
+			fprintf(f, "%d\n", getpid());
+			fclose(f);
+		}
+	}
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	xs = xs_open(0);
+	xgt = xengnttab_open(NULL, 0);
+	xce = xenevtchn_open(NULL, 0);
+	if (!xs || !xgt || !xce) {
+		logmsg("cannot open xenstore/gnttab/evtchn: %s", strerror(errno));
+		return 1;
+	}
+	xengnttab_set_max_grants(xgt, 65536);
+	if (!xs_watch(xs, BE_ROOT, "be")) {
+		logmsg("cannot watch " BE_ROOT ": %s", strerror(errno));
+		return 1;
+	}
+	logmsg("START pid=%d outdir=%s capture=%s loopback=%d underrun_ms=%ld",
+	       getpid(), opt.outdir, opt.capture ? opt.capture : "(pattern)",
+	       opt.loopback, opt.underrun_ms);
+	scan();
+
+	while (!quit) {
+		struct pollfd pfd[2] = {
+			{ .fd = xs_fileno(xs), .events = POLLIN },
+			{ .fd = xenevtchn_fd(xce), .events = POLLIN },
+		};
+		bool any_running = false;
+		struct timespec t;
+
+		for (struct device *d = devices; d; d = d->next)
+			for (unsigned int i = 0; i < d->nstreams; i++)
+				if (d->streams[i].running && !d->streams[i].paused)
+					any_running = true;
+		if (poll(pfd, 2, any_running ? 2 : 500) < 0 && errno != EINTR)
+			break;
+		if (quit)
+			break;
+		if (pfd[0].revents & POLLIN) {
+			unsigned int n;
+			char **w = xs_read_watch(xs, &n);
+
+			free(w);
+			scan();
+		}
+		if (pfd[1].revents & POLLIN) {
+			xenevtchn_port_or_error_t port = xenevtchn_pending(xce);
+
+			if (port >= 0) {
+				struct stream *s;
+				bool is_evt = false;
+
+				xenevtchn_unmask(xce, port);
+				s = stream_by_port(port, &is_evt);
+				if (s && !is_evt)
+					service_ring(s);
+			}
+		}
+		now(&t);
+		for (struct device *d = devices; d; d = d->next)
+			for (unsigned int i = 0; i < d->nstreams; i++)
+				tick_stream(&d->streams[i], &t);
+		if (opt.exit_after_ms >= 0 && streaming_seen &&
+		    ns_between(&first_start, &t) >= (uint64_t)opt.exit_after_ms * 1000000ULL) {
+			logmsg("EXIT after %ld ms of streaming (--exit-after-ms)", opt.exit_after_ms);
+			_exit(3);
+		}
+	}
+	logmsg("STOP");
+	/* leave the devices so that a restarted backend can take over */
+	for (struct device *d = devices; d; d = d->next)
+		device_disconnect(d);
+	return 0;
+}

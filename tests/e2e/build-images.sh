@@ -1,0 +1,138 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR MIT
+#
+# Build (once, cached) everything the Xen-in-QEMU rig boots:
+#   $E2E_CACHE/xen.elf              Xen 4.17 hypervisor (multiboot image)
+#   $E2E_CACHE/vmlinuz-$KVER         Debian 6.1 kernel, PV dom0 and PV guest
+#   $E2E_CACHE/dom0-$KVER.cpio.gz    dom0 initramfs (xl, xenstored, ...)
+#   $E2E_CACHE/guest-$KVER.cpio.gz   guest initramfs (busybox, alsa-utils)
+# Everything comes from Debian bookworm packages; the mirror is taken from
+# the host's apt configuration.
+set -eu
+
+. "$(dirname "$0")/lib.sh"
+
+mkdir -p "$E2E_CACHE/debs" "$E2E_CACHE/debootstrap-debs"
+cd "$E2E_CACHE"
+
+fetch_deb() { # PACKAGE
+	ls debs/"$1"_*.deb >/dev/null 2>&1 && return 0
+	log "downloading $1"
+	if ! (cd debs && apt-get -q download "$1"); then
+		(cd debs && "$REPO_ROOT/scripts/apt-suite.sh" bookworm -q download "$1")
+	fi
+}
+
+# 1. kernel and hypervisor ------------------------------------------------
+fetch_deb "linux-image-$E2E_KVER"
+fetch_deb "$E2E_XEN_PKG"
+if [ ! -f "kernel-$E2E_KVER/.done" ]; then
+	log "extracting linux-image-$E2E_KVER"
+	rm -rf "kernel-$E2E_KVER"
+	dpkg -x debs/linux-image-"$E2E_KVER"_*.deb "kernel-$E2E_KVER"
+	touch "kernel-$E2E_KVER/.done"
+fi
+cp -u "kernel-$E2E_KVER/boot/vmlinuz-$E2E_KVER" "vmlinuz-$E2E_KVER"
+if [ ! -f xen.elf ]; then
+	rm -rf xen-pkg
+	dpkg -x debs/"$E2E_XEN_PKG"_*.deb xen-pkg
+	zcat xen-pkg/boot/xen-4.17-amd64.gz >xen.elf.tmp
+	mv xen.elf.tmp xen.elf
+	rm -rf xen-pkg
+fi
+MODSRC=$E2E_CACHE/kernel-$E2E_KVER/lib/modules/$E2E_KVER
+
+# 2. bookworm minbase root filesystem with the Xen tools and alsa-utils ----
+ROOTFS=$E2E_CACHE/rootfs
+if [ ! -f "$ROOTFS/.done" ]; then
+	log "debootstrap bookworm (minbase + xen-utils + alsa-utils), a few minutes"
+	rm -rf "$ROOTFS"
+	nice debootstrap --variant=minbase --cache-dir="$E2E_CACHE/debootstrap-debs" \
+		--include=xen-utils-4.17,xenstore-utils,kmod,alsa-utils,busybox-static,procps \
+		bookworm "$ROOTFS" "$(debian_mirror)" >"$E2E_CACHE/debootstrap.log" 2>&1 ||
+		die "debootstrap failed, see $E2E_CACHE/debootstrap.log"
+	touch "$ROOTFS/.done"
+fi
+
+# copy a list of module names (and their dependencies) into a staging tree
+copy_modules() { # DESTROOT MODULE...
+	dest=$1
+	shift
+	mkdir -p "$dest/lib/modules/$E2E_KVER"
+	for m in "$@"; do
+		modprobe -S "$E2E_KVER" -d "$E2E_CACHE/kernel-$E2E_KVER" --show-depends "$m" |
+			awk '$1 == "insmod" { print $2 }'
+	done | sort -u | while read -r f; do
+		rel=${f#"$E2E_CACHE/kernel-$E2E_KVER/"}
+		mkdir -p "$dest/$(dirname "$rel")"
+		cp "$f" "$dest/$rel"
+	done
+	cp "$MODSRC"/modules.order "$MODSRC"/modules.builtin* "$dest/lib/modules/$E2E_KVER/"
+	depmod -b "$dest" "$E2E_KVER"
+}
+
+# host depmod output is needed for --show-depends on the full tree
+if [ ! -f "$MODSRC/modules.dep" ]; then
+	depmod -b "$E2E_CACHE/kernel-$E2E_KVER" "$E2E_KVER"
+fi
+
+mkcpio() { # DIR OUT
+	(cd "$1" && find . -print0 | cpio --null -o -H newc --quiet) | gzip -1 >"$2.tmp"
+	mv "$2.tmp" "$2"
+}
+
+# 3. dom0 initramfs ------------------------------------------------------------
+DOM0=$E2E_CACHE/dom0-$E2E_KVER.cpio.gz
+if [ ! -f "$DOM0" ] || [ "$ROOTFS/.done" -nt "$DOM0" ]; then
+	log "building dom0 initramfs"
+	st=$E2E_CACHE/stage-dom0
+	rm -rf "$st"
+	cp -a "$ROOTFS" "$st"
+	rm -rf "$st"/usr/share/doc "$st"/usr/share/man "$st"/usr/share/info \
+		"$st"/usr/share/locale "$st"/usr/share/zoneinfo "$st"/var/cache/apt \
+		"$st"/var/lib/apt/lists "$st"/usr/lib/python3* "$st"/usr/share/perl* \
+		"$st"/usr/lib/x86_64-linux-gnu/perl* "$st"/usr/share/i18n \
+		"$st"/usr/lib/x86_64-linux-gnu/gconv "$st"/var/log/* "$st"/.done \
+		"$st"/usr/lib/xen-4.17/boot "$st"/usr/share/xen-4.17 \
+		"$st"/lib/modules/* 2>/dev/null || true
+	copy_modules "$st" xen-evtchn xen-gntdev xen-gntalloc xen-privcmd xenfs \
+		virtio_blk virtio_pci
+	mkdir -p "$st"/var/log/xen "$st"/var/lib/xen "$st"/run "$st"/proc "$st"/sys \
+		"$st"/dev "$st"/tmp
+	mkcpio "$st" "$DOM0"
+	rm -rf "$st"
+fi
+
+# 4. guest initramfs: busybox + alsa-utils + xenstore client + sound modules ----
+GUEST=$E2E_CACHE/guest-$E2E_KVER.cpio.gz
+if [ ! -f "$GUEST" ] || [ "$ROOTFS/.done" -nt "$GUEST" ]; then
+	log "building guest initramfs"
+	st=$E2E_CACHE/stage-guest
+	rm -rf "$st"
+	mkdir -p "$st"/bin "$st"/sbin "$st"/usr/bin "$st"/usr/share "$st"/proc \
+		"$st"/sys "$st"/dev "$st"/tmp "$st"/run "$st"/etc
+	cp "$ROOTFS"/bin/busybox "$st"/bin/busybox
+	bins="/usr/bin/aplay /usr/bin/arecord /usr/bin/amixer /usr/bin/speaker-test
+		/usr/bin/xenstore-read /usr/bin/xenstore-write /usr/bin/xenstore-ls
+		/usr/bin/xenstore-exists /usr/bin/xenstore-rm /bin/kmod"
+	for b in $bins; do
+		real=$(chroot "$ROOTFS" readlink -f "$b")
+		mkdir -p "$st$(dirname "$b")"
+		cp "$ROOTFS$real" "$st$b"
+		chroot "$ROOTFS" ldd "$real" | awk '/=>/ { print $3 } /^\t\/lib64/ { print $1 }'
+	done | sort -u | while read -r lib; do
+		[ -n "$lib" ] || continue
+		real=$(chroot "$ROOTFS" readlink -f "$lib")
+		mkdir -p "$st$(dirname "$lib")"
+		cp "$ROOTFS$real" "$st$lib"
+	done
+	for l in modprobe insmod rmmod lsmod modinfo depmod; do
+		ln -sf /bin/kmod "$st/sbin/$l"
+	done
+	cp -a "$ROOTFS"/usr/share/alsa "$st"/usr/share/
+	copy_modules "$st" snd_xen_front snd-pcm snd-timer snd soundcore
+	mkcpio "$st" "$GUEST"
+	rm -rf "$st"
+fi
+
+ls -l "$E2E_CACHE/xen.elf" "$E2E_CACHE/vmlinuz-$E2E_KVER" "$DOM0" "$GUEST" >&2
