@@ -279,7 +279,7 @@ struct xsf_ring_slot {
  */
 struct xsf_ring {
 	struct device *dev;
-	spinlock_t lock;
+	spinlock_t lock; /* protects the ring and its slots */
 	struct xen_sndif_front_ring front;
 	int irq;
 	bool connected;
@@ -382,7 +382,7 @@ struct xsf_channel {
 	int ring_irq;
 	int evt_irq;
 	struct xsf_pcm_stream *stream;
-	spinlock_t stream_lock;
+	spinlock_t stream_lock; /* protects @stream */
 };
 
 /**
@@ -405,8 +405,8 @@ struct xsf_channel {
 struct xsf_front {
 	struct xenbus_device *xb;
 	struct kref ref;
-	struct mutex lock;
-	struct rw_semaphore io_lock;
+	struct mutex lock; /* state changes, card and channel lifetime */
+	struct rw_semaphore io_lock; /* channel use (read) vs. free (write) */
 	enum xenbus_state backend_state;
 	struct xsf_card_cfg cfg;
 	unsigned int nr_channels;

@@ -127,7 +127,7 @@ struct xsf_pcm_stream {
  */
 struct xsf_card {
 	struct snd_card *card;
-	struct mutex io_mutex;
+	struct mutex io_mutex; /* shared buffer use vs. reallocation */
 	struct xsf_front *front;
 	unsigned int generation;
 	unsigned int nr_streams;

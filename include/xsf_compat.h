@@ -24,7 +24,10 @@
 #ifndef XSF_COMPAT_H
 #define XSF_COMPAT_H
 
+#include <linux/bits.h>
 #include <linux/kconfig.h>
+#include <linux/mm.h>
+#include <xen/xenbus.h>
 
 #ifdef XSF_HAVE_COMPAT_PROBES
 #include "xsf_compat_probes.h"
@@ -43,36 +46,58 @@
 #else
 /* KUnit on UML: no Xen, but the protocol's page size is fixed. */
 #define XEN_PAGE_SHIFT 12
-#define XEN_PAGE_SIZE (1UL << XEN_PAGE_SHIFT)
+#define XEN_PAGE_SIZE BIT(XEN_PAGE_SHIFT)
 #endif
 
+void xsf_front_do_remove(struct xenbus_device *xb);
+
+/* The xenbus remove callback, with the return type this kernel expects. */
 #if defined(XSF_HAVE_VOID_XENBUS_REMOVE)
-#define XSF_XENBUS_REMOVE_RET void
-#define XSF_XENBUS_REMOVE_DONE return
+static inline void xsf_xenbus_remove(struct xenbus_device *xb)
+{
+	xsf_front_do_remove(xb);
+}
 #else
-#define XSF_XENBUS_REMOVE_RET int
-#define XSF_XENBUS_REMOVE_DONE return 0
+static inline int xsf_xenbus_remove(struct xenbus_device *xb)
+{
+	xsf_front_do_remove(xb);
+	return 0;
+}
 #endif
 
+/* The backend's current state, read from XenStore. */
+static inline enum xenbus_state
+xsf_read_otherend_state(struct xenbus_device *xb)
+{
 #if defined(XSF_HAVE_READ_DRIVER_STATE_DEV)
-#define xsf_read_otherend_state(xb) \
-	xenbus_read_driver_state((xb), (xb)->otherend)
+	return xenbus_read_driver_state(xb, xb->otherend);
 #else
-#define xsf_read_otherend_state(xb) xenbus_read_driver_state((xb)->otherend)
+	return xenbus_read_driver_state(xb->otherend);
 #endif
+}
 
-#if defined(XSF_HAVE_GNTTAB_END_ACCESS_PAGE)
-#define xsf_gnttab_end_access(ref, page) gnttab_end_foreign_access((ref), (page))
-#elif defined(XSF_HAVE_GNTTAB_END_ACCESS_READONLY)
-#define xsf_gnttab_end_access(ref, page) \
-	gnttab_end_foreign_access((ref), 0, \
-				  (page) ? (unsigned long)page_address(page) : 0UL)
-#else
-#error "no usable gnttab_end_foreign_access() in this kernel"
-#endif
+#if IS_ENABLED(CONFIG_XEN)
+#include <xen/grant_table.h>
 
 #if !defined(XSF_HAVE_GNTTAB_TRY_END_ACCESS)
 #error "this kernel lacks gnttab_try_end_foreign_access() (XSA-396 fixes); update it"
 #endif
+
+/*
+ * End a grant and hand its page to the grant table, which frees it once
+ * the other side no longer maps it.
+ */
+static inline void xsf_gnttab_end_access(grant_ref_t ref, struct page *page)
+{
+#if defined(XSF_HAVE_GNTTAB_END_ACCESS_PAGE)
+	gnttab_end_foreign_access(ref, page);
+#elif defined(XSF_HAVE_GNTTAB_END_ACCESS_READONLY)
+	gnttab_end_foreign_access(ref, 0,
+				  page ? (unsigned long)page_address(page) : 0UL);
+#else
+#error "no usable gnttab_end_foreign_access() in this kernel"
+#endif
+}
+#endif /* CONFIG_XEN */
 
 #endif /* XSF_COMPAT_H */

@@ -15,8 +15,6 @@ set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 cache=${XSF_CACHE:-/var/cache/xen-snd-front}
-src=$cache/src
-tree=$cache/kunit/linux-6.12
 build=$cache/kunit/build
 name=snd_xen_front
 
@@ -31,28 +29,7 @@ if [ -n "$need" ]; then
 		libelf-dev >/dev/null
 fi
 
-mkdir -p "$src" "$cache/kunit"
-deb=$(ls "$src"/linux-source-6.12_*_all.deb 2>/dev/null | tail -n 1 || true)
-if [ -z "$deb" ]; then
-	echo "kunit: downloading linux-source-6.12"
-	(cd "$src" && "$top/scripts/apt-suite.sh" trixie download linux-source-6.12 \
-		2>&1 | grep -v '^W: Download is performed unsandboxed' || true)
-	deb=$(ls "$src"/linux-source-6.12_*_all.deb | tail -n 1)
-fi
-
-stamp=$tree/.xsf-source
-if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$(basename "$deb")" ]; then
-	echo "kunit: unpacking $(basename "$deb")"
-	rm -rf "$tree" "$build" "$cache/kunit/unpack"
-	mkdir -p "$cache/kunit/unpack"
-	dpkg -x "$deb" "$cache/kunit/unpack"
-	tar -C "$cache/kunit" -xf "$cache/kunit/unpack"/usr/src/linux-source-6.12.tar.xz
-	mv "$cache/kunit/linux-source-6.12" "$tree"
-	rm -rf "$cache/kunit/unpack"
-	echo "obj-y += $name/kunit/" >>"$tree/drivers/Makefile"
-	sed -i '$i source "drivers/'"$name"'/kunit/Kconfig"' "$tree/drivers/Kconfig"
-	basename "$deb" >"$stamp"
-fi
+tree=$("$top/scripts/kernel-source.sh")
 ln -sfn "$top" "$tree/drivers/$name"
 
 cd "$tree"

@@ -84,16 +84,20 @@ const char *xsf_cfg_format_name(unsigned int format)
 	return xsf_format_names[format];
 }
 
+/* How to parse one list item, and where the result goes. */
+struct xsf_cfg_list_item {
+	int (*parse)(struct device *dev, const char *path, const char *value,
+		     void *ctx);
+	void *ctx;
+};
+
 /*
  * Split @list at XENSND_LIST_SEPARATOR and call @item for each piece.
  * Empty lists and empty items are malformed.
  */
-static int xsf_cfg_for_each_item(struct device *dev, const char *path,
-				 const char *list, size_t max_item_len,
-				 int (*item)(struct device *dev,
-					     const char *path,
-					     const char *value, void *ctx),
-				 void *ctx)
+static int xsf_cfg_split_list(struct device *dev, const char *path,
+			      const char *list, size_t max_item_len,
+			      struct xsf_cfg_list_item *item)
 {
 	char value[XSF_LIST_MAX_LEN];
 	const char *start = list;
@@ -123,7 +127,7 @@ static int xsf_cfg_for_each_item(struct device *dev, const char *path,
 		}
 		memcpy(value, start, len);
 		value[len] = '\0';
-		ret = item(dev, path, value, ctx);
+		ret = item->parse(dev, path, value, item->ctx);
 		if (ret)
 			return ret;
 		if (!start[len])
@@ -175,12 +179,12 @@ static int xsf_cfg_cmp_u32(const void *a, const void *b)
 int xsf_cfg_parse_rates(struct device *dev, const char *path,
 			const char *list, struct xsf_hw_cfg *hw)
 {
+	struct xsf_cfg_list_item item = { xsf_cfg_rate_item, hw };
 	int ret;
 
 	hw->nr_rates = 0;
-	ret = xsf_cfg_for_each_item(dev, path, list,
-				    XENSND_SAMPLE_RATE_MAX_LEN,
-				    xsf_cfg_rate_item, hw);
+	ret = xsf_cfg_split_list(dev, path, list, XENSND_SAMPLE_RATE_MAX_LEN,
+				 &item);
 	if (ret) {
 		hw->nr_rates = 0;
 		return ret;
@@ -217,12 +221,12 @@ static int xsf_cfg_format_item(struct device *dev, const char *path,
 int xsf_cfg_parse_formats(struct device *dev, const char *path,
 			  const char *list, u64 *formats)
 {
+	struct xsf_cfg_list_item item = { xsf_cfg_format_item, formats };
 	int ret;
 
 	*formats = 0;
-	ret = xsf_cfg_for_each_item(dev, path, list,
-				    XENSND_SAMPLE_FORMAT_MAX_LEN,
-				    xsf_cfg_format_item, formats);
+	ret = xsf_cfg_split_list(dev, path, list, XENSND_SAMPLE_FORMAT_MAX_LEN,
+				 &item);
 	if (ret)
 		*formats = 0;
 	return ret;

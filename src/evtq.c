@@ -71,7 +71,7 @@ int xsf_evtq_consume(struct xsf_evtq *q, xsf_evt_deliver_t deliver,
 				     "event producer %u is %u events ahead of consumer %u (page holds %zu): skipping\n",
 				     prod, prod - cons, cons,
 				     (size_t)XENSND_IN_RING_LEN);
-		virt_mb();
+		virt_mb(); /* order the index reads before giving slots back */
 		WRITE_ONCE(page->in_cons, prod);
 		xsf_evtq_resync(q);
 		return -EOVERFLOW;

@@ -29,14 +29,19 @@ static int xsf_front_probe(struct xenbus_device *xb,
 	return 0;
 }
 
-static XSF_XENBUS_REMOVE_RET xsf_front_remove(struct xenbus_device *xb)
+/**
+ * xsf_front_do_remove() - the xenbus device goes away
+ * @xb: the device
+ *
+ * Called through the xsf_xenbus_remove() shim of xsf_compat.h.
+ */
+void xsf_front_do_remove(struct xenbus_device *xb)
 {
 	struct xsf_front *front = dev_get_drvdata(&xb->dev);
 
 	xsf_bus_remove(front);
 	dev_set_drvdata(&xb->dev, NULL);
 	xsf_front_put(front);
-	XSF_XENBUS_REMOVE_DONE;
 }
 
 static void xsf_front_otherend_changed(struct xenbus_device *xb,
@@ -61,7 +66,7 @@ static const struct xenbus_device_id xsf_front_ids[] = {
 static struct xenbus_driver xsf_front_driver = {
 	.ids = xsf_front_ids,
 	.probe = xsf_front_probe,
-	.remove = xsf_front_remove,
+	.remove = xsf_xenbus_remove,
 	.resume = xsf_front_resume,
 	.otherend_changed = xsf_front_otherend_changed,
 	.not_essential = true,

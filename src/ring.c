@@ -55,7 +55,6 @@ int xsf_ring_status_to_errno(s32 status)
 	case -EINVAL:
 	case -ENOSPC:
 	case -ERANGE:
-	case -ENOSYS:
 	case -EOPNOTSUPP:
 	case -ETIMEDOUT:
 	case -EAGAIN:
@@ -190,8 +189,8 @@ int xsf_ring_call(struct xsf_ring *ring, struct xensnd_req *req,
 		timeout = left;
 	}
 
-	left = wait_for_completion_timeout(&slot->done,
-			msecs_to_jiffies(xsf_request_timeout_ms));
+	timeout = msecs_to_jiffies(xsf_request_timeout_ms);
+	left = wait_for_completion_timeout(&slot->done, timeout);
 
 	spin_lock_irqsave(&ring->lock, flags);
 	if (slot->state == XSF_SLOT_ANSWERED) {
