@@ -41,24 +41,24 @@ PROBE
 
 probe void_xenbus_remove '
 static void probe_remove(struct xenbus_device *dev) { }
-struct xenbus_driver probe_driver = { .remove = probe_remove };'
+static struct xenbus_driver probe_driver __maybe_unused = { .remove = probe_remove };'
 
 probe gnttab_end_access_page '
-void probe_fn(struct page *page) { gnttab_end_foreign_access(1, page); }'
+static void __maybe_unused probe_fn(struct page *page) { gnttab_end_foreign_access(1, page); }'
 
 probe gnttab_end_access_readonly '
-void probe_fn(unsigned long page) { gnttab_end_foreign_access(1, 0, page); }'
+static void __maybe_unused probe_fn(unsigned long page) { gnttab_end_foreign_access(1, 0, page); }'
 
 probe gnttab_try_end_access '
-int probe_fn(void) { return gnttab_try_end_foreign_access(1); }'
+static int __maybe_unused probe_fn(void) { return gnttab_try_end_foreign_access(1); }'
 
 probe read_driver_state_dev '
-enum xenbus_state probe_fn(const struct xenbus_device *dev)
+static enum xenbus_state __maybe_unused probe_fn(const struct xenbus_device *dev)
 { return xenbus_read_driver_state(dev, "x"); }'
 
 probe evtchn_lateeoi '
 static irqreturn_t probe_handler(int irq, void *data) { return IRQ_HANDLED; }
-int probe_fn(evtchn_port_t port)
+static int __maybe_unused probe_fn(evtchn_port_t port)
 {
 	int irq = bind_evtchn_to_irqhandler_lateeoi(port, probe_handler, 0, "x", NULL);
 

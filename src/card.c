@@ -92,9 +92,9 @@ static int xsf_card_add_pcm(struct xsf_card *xcard, unsigned int pcm_index,
 			return -EINVAL;
 		sub->private_data = stream;
 		stream->substream = sub;
-		snprintf(sub->name, sizeof(sub->name), "%s %s %u",
-			 pcm->name, cfg->streams[i].capture ? "capture" :
-			 "playback", number);
+		scnprintf(sub->name, sizeof(sub->name), "%s %s %u",
+			  pcm->name, cfg->streams[i].capture ? "capture" :
+			  "playback", number);
 	}
 	return 0;
 }
