@@ -422,6 +422,7 @@ int xsf_bus_init(struct xsf_front *front, struct xenbus_device *xb);
 void xsf_bus_backend_changed(struct xsf_front *front,
 			     enum xenbus_state backend);
 int xsf_bus_remove(struct xsf_front *front);
+int xsf_bus_suspend(struct xsf_front *front);
 int xsf_bus_resume(struct xsf_front *front);
 int xsf_bus_connect_channels(struct xsf_front *front);
 void xsf_bus_free_channels(struct xsf_front *front);
@@ -441,6 +442,7 @@ extern unsigned int xsf_close_timeout_ms;
 int xsf_card_create(struct xsf_front *front);
 void xsf_card_disconnect(struct xsf_front *front);
 bool xsf_card_busy(struct xsf_front *front);
+void xsf_card_suspend(struct xsf_front *front);
 
 void xsf_pcm_channel_event(struct xsf_channel *chan,
 			   const struct xensnd_evt *evt);

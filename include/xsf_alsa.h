@@ -124,6 +124,8 @@ struct xsf_pcm_stream {
  *	page for the mixer) with buffer allocation, open and close
  * @nr_streams: number of entries in @streams
  * @streams: one per configured stream, in channel order
+ * @nr_pcms: number of entries in @pcms
+ * @pcms: the card's PCM devices
  */
 struct xsf_card {
 	struct snd_card *card;
@@ -132,6 +134,8 @@ struct xsf_card {
 	unsigned int generation;
 	unsigned int nr_streams;
 	struct xsf_pcm_stream *streams;
+	unsigned int nr_pcms;
+	struct snd_pcm *pcms[XSF_MAX_PCM_DEVICES];
 };
 
 extern const struct snd_pcm_ops xsf_pcm_ops;

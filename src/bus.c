@@ -506,19 +506,39 @@ int xsf_bus_remove(struct xsf_front *front)
 }
 
 /**
+ * xsf_bus_suspend() - the guest is suspended or saved
+ * @front: the device
+ *
+ * Running streams are suspended through ALSA, so applications see
+ * SUSPENDED and can resume or restart them afterwards.
+ *
+ * Return: 0.
+ */
+int xsf_bus_suspend(struct xsf_front *front)
+{
+	mutex_lock(&front->lock);
+	if (front->card)
+		xsf_card_suspend(front);
+	mutex_unlock(&front->lock);
+	return 0;
+}
+
+/**
  * xsf_bus_resume() - reconnect after save/restore or guest resume
  * @front: the device
  *
- * The old rings and grants are meaningless to a new backend: drop them.
- * The xenbus core has put us back to Initialising; the backend's next
- * InitWait starts a fresh connection.
+ * The old rings and grants are meaningless to a new backend: drop them,
+ * but keep the card, so that its users survive.  The xenbus core has put
+ * us back to Initialising; the backend's next InitWait starts a fresh
+ * connection, and the card is bound to the new channels when the backend
+ * connects (open streams then report an xrun and can be prepared again).
  *
  * Return: 0.
  */
 int xsf_bus_resume(struct xsf_front *front)
 {
 	mutex_lock(&front->lock);
-	xsf_bus_disconnect(front);
+	xsf_bus_free_channels(front);
 	front->backend_state = XenbusStateUnknown;
 	mutex_unlock(&front->lock);
 	return 0;

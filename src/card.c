@@ -68,6 +68,7 @@ static int xsf_card_add_pcm(struct xsf_card *xcard, unsigned int pcm_index,
 	if (ret)
 		return ret;
 	pcm->private_data = xcard;
+	xcard->pcms[xcard->nr_pcms++] = pcm;
 	pcm->info_flags = 0;
 	if (cfg->name[0])
 		strscpy(pcm->name, cfg->name, sizeof(pcm->name));
@@ -99,11 +100,36 @@ static int xsf_card_add_pcm(struct xsf_card *xcard, unsigned int pcm_index,
 	return 0;
 }
 
+static bool xsf_card_matches(struct xsf_card *xcard,
+			     const struct xsf_card_cfg *cfg)
+{
+	unsigned int p, s, n = 0;
+
+	for (p = 0; p < cfg->nr_pcms; p++) {
+		for (s = 0; s < cfg->pcms[p].nr_streams; s++, n++) {
+			const struct xsf_stream_cfg *sc = &cfg->pcms[p].streams[s];
+			struct xsf_pcm_stream *stream;
+
+			if (n >= xcard->nr_streams)
+				return false;
+			stream = &xcard->streams[n];
+			if (stream->pcm_index != p ||
+			    stream->cfg.capture != sc->capture ||
+			    memcmp(&stream->cfg.hw, &sc->hw, sizeof(sc->hw)) ||
+			    strcmp(stream->cfg.unique_id, sc->unique_id))
+				return false;
+		}
+	}
+	return n == xcard->nr_streams;
+}
+
 /**
  * xsf_card_create() - create and register the card for a connection
  * @front: the device, with configuration and channels in place
  *
- * Caller holds front->lock.
+ * A card that survived a reconnection (guest resume) is kept and bound to
+ * the new channels if the configuration is unchanged; otherwise it is
+ * disconnected and a new one made.  Caller holds front->lock.
  *
  * Return: 0 or a negative errno.
  */
@@ -113,6 +139,18 @@ int xsf_card_create(struct xsf_front *front)
 	struct xsf_card *xcard;
 	struct snd_card *card;
 	int ret;
+
+	if (front->card) {
+		xcard = front->card->private_data;
+		if (xsf_card_matches(xcard, &front->cfg)) {
+			xcard->generation = front->generation;
+			snd_power_change_state(front->card, SNDRV_CTL_POWER_D0);
+			dev_info(&front->xb->dev, "card %d reconnected\n",
+				 front->card->number);
+			return 0;
+		}
+		xsf_card_disconnect(front);
+	}
 
 	ret = snd_card_new(&front->xb->dev, SNDRV_DEFAULT_IDX1, NULL,
 			   THIS_MODULE, sizeof(*xcard), &card);
@@ -179,6 +217,22 @@ void xsf_card_disconnect(struct xsf_front *front)
 		return;
 	front->card = NULL;
 	snd_card_free_when_closed(card);
+}
+
+/**
+ * xsf_card_suspend() - suspend the card's running streams
+ * @front: the device, with a connected card
+ *
+ * Caller holds front->lock.
+ */
+void xsf_card_suspend(struct xsf_front *front)
+{
+	struct xsf_card *xcard = front->card->private_data;
+	unsigned int i;
+
+	snd_power_change_state(front->card, SNDRV_CTL_POWER_D3hot);
+	for (i = 0; i < xcard->nr_pcms; i++)
+		snd_pcm_suspend_all(xcard->pcms[i]);
 }
 
 /**

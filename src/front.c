@@ -53,6 +53,11 @@ static void xsf_front_otherend_changed(struct xenbus_device *xb,
 		xsf_bus_backend_changed(front, backend);
 }
 
+static int xsf_front_suspend(struct xenbus_device *xb)
+{
+	return xsf_bus_suspend(dev_get_drvdata(&xb->dev));
+}
+
 static int xsf_front_resume(struct xenbus_device *xb)
 {
 	return xsf_bus_resume(dev_get_drvdata(&xb->dev));
@@ -67,6 +72,7 @@ static struct xenbus_driver xsf_front_driver = {
 	.ids = xsf_front_ids,
 	.probe = xsf_front_probe,
 	.remove = xsf_xenbus_remove,
+	.suspend = xsf_front_suspend,
 	.resume = xsf_front_resume,
 	.otherend_changed = xsf_front_otherend_changed,
 	.not_essential = true,

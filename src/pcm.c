@@ -413,21 +413,21 @@ static int xsf_pcm_constraints(struct xsf_pcm_stream *stream,
 /* Open, close, buffers                                                */
 /* ------------------------------------------------------------------ */
 
-static int xsf_pcm_open(struct snd_pcm_substream *substream)
+/*
+ * Bind the stream to its channel of the current connection.  Caller holds
+ * front->io_lock for reading.
+ */
+static int xsf_pcm_bind(struct xsf_pcm_stream *stream)
 {
-	struct xsf_pcm_stream *stream = substream->private_data;
 	struct xsf_front *front = stream->xcard->front;
 	struct xsf_channel *chan = NULL;
 	int ret = 0;
 
-	down_read(&front->io_lock);
 	if (front->channels && stream->xcard->generation == front->generation &&
 	    stream->index < front->nr_channels)
 		chan = &front->channels[stream->index];
-	if (!chan || !chan->ring.connected) {
-		ret = -ENODEV;
-		goto out;
-	}
+	if (!chan || !chan->ring.connected)
+		return -ENODEV;
 	spin_lock_irq(&chan->stream_lock);
 	if (chan->stream)
 		ret = -EBUSY;
@@ -435,8 +435,25 @@ static int xsf_pcm_open(struct snd_pcm_substream *substream)
 		chan->stream = stream;
 	spin_unlock_irq(&chan->stream_lock);
 	if (ret)
-		goto out;
+		return ret;
+	snd_pcm_stream_lock_irq(stream->substream);
 	stream->chan = chan;
+	snd_pcm_stream_unlock_irq(stream->substream);
+	return 0;
+}
+
+static int xsf_pcm_open(struct snd_pcm_substream *substream)
+{
+	struct xsf_pcm_stream *stream = substream->private_data;
+	struct xsf_front *front = stream->xcard->front;
+	struct xsf_channel *chan;
+	int ret;
+
+	down_read(&front->io_lock);
+	ret = xsf_pcm_bind(stream);
+	if (ret)
+		goto out;
+	chan = stream->chan;
 	stream->opened = false;
 	stream->running = false;
 	stream->nr_queries = 0;
@@ -537,6 +554,16 @@ static int xsf_pcm_prepare(struct snd_pcm_substream *substream)
 		return -EINVAL;
 	mutex_lock(&stream->xcard->io_mutex);
 	xsf_pcm_backend_close(stream);
+	if (!stream->chan) {
+		/* The backend reconnected since the last prepare. */
+		down_read(&stream->xcard->front->io_lock);
+		ret = xsf_pcm_bind(stream);
+		up_read(&stream->xcard->front->io_lock);
+		if (ret) {
+			mutex_unlock(&stream->xcard->io_mutex);
+			return ret;
+		}
+	}
 
 	snd_pcm_stream_lock_irq(substream);
 	stream->running = false;
