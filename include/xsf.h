@@ -312,7 +312,7 @@ int xsf_ring_status_to_errno(s32 status);
  * @page: the shared event page
  * @expected_id: id the next event should carry
  * @id_synced: @expected_id is known (false until the first event after
- *	a reset: backends need not restart ids between sessions)
+ *	a reset: backends need not restart ids between openings)
  * @nr_lost: events detected as missing from id gaps
  */
 struct xsf_evtq {

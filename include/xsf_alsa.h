@@ -60,6 +60,7 @@ struct xsf_card;
  * @opened: the backend has the stream open (OPEN answered)
  * @running: started and neither stopped nor paused
  * @draining: playback drain in progress: send partial periods
+ * @data_error: a data request of this run failed (errno)
  * @appl_seen: application pointer at the last .ack
  * @appl_bytes: playback: octets the application has produced
  * @submitted: octets covered by WRITE/READ requests sent
@@ -94,6 +95,7 @@ struct xsf_pcm_stream {
 	bool opened;
 	bool running;
 	bool draining;
+	int data_error;
 	snd_pcm_uframes_t appl_seen;
 	u64 appl_bytes;
 	u64 submitted;

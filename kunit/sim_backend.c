@@ -1,5 +1,1266 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * Simulated sndif backend for KUnit (see sim_backend.h).
+ * Simulated sndif backend and test fixtures for KUnit (see sim_backend.h).
  */
-#include "xsf.h"
+#include <linux/device.h>
+#include <linux/kernel.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/vmalloc.h>
+#include <sound/pcm_params.h>
+
+#include "sim_backend.h"
+
+/* ------------------------------------------------------------------ */
+/* Shared buffer access                                                */
+/* ------------------------------------------------------------------ */
+
+static void sim_unmap_buffer(struct sim_chan *sc)
+{
+	unsigned int i;
+
+	for (i = 0; i < sc->nr_buf_pages; i++)
+		if (sc->buf_vaddr[i])
+			xsf_fake_io_backend_unmap(sc->buf_grefs[i]);
+	kfree(sc->buf_grefs);
+	kfree(sc->buf_vaddr);
+	sc->buf_grefs = NULL;
+	sc->buf_vaddr = NULL;
+	sc->nr_buf_pages = 0;
+	sc->opened = false;
+}
+
+/* Map one directory page's data grants; count what looks wrong. */
+static int sim_map_dir_page(struct sim_chan *sc, grant_ref_t ref,
+			    unsigned int first, unsigned int count,
+			    grant_ref_t *next)
+{
+	struct xensnd_page_directory *dir;
+	unsigned int i;
+	int ret = 0;
+
+	if (!xsf_fake_io.grants[ref].readonly)
+		sc->nr_dir_errors++; /* the backend must not be able to write */
+	dir = xsf_fake_io_backend_map(ref);
+	if (!dir) {
+		sc->nr_dir_errors++;
+		return -EINVAL;
+	}
+	for (i = 0; i < count; i++) {
+		grant_ref_t g = dir->gref[i];
+
+		if (!g || g >= XSF_FAKE_MAX_GRANTS ||
+		    xsf_fake_io.grants[g].readonly) {
+			sc->nr_dir_errors++;
+			ret = -EINVAL;
+			break;
+		}
+		sc->buf_grefs[first + i] = g;
+		sc->buf_vaddr[first + i] = xsf_fake_io_backend_map(g);
+		if (!sc->buf_vaddr[first + i]) {
+			sc->nr_dir_errors++;
+			ret = -EINVAL;
+			break;
+		}
+	}
+	*next = dir->gref_dir_next_page;
+	/* Like real backends: read the directory, then drop it. */
+	xsf_fake_io_backend_unmap(ref);
+	return ret;
+}
+
+static s32 sim_open(struct sim_chan *sc, const struct xensnd_open_req *open)
+{
+	unsigned int nr, got = 0, count;
+	grant_ref_t ref, next;
+
+	if (sc->opened)
+		sim_unmap_buffer(sc);
+	sc->nr_dir_pages = 0;
+	nr = DIV_ROUND_UP(open->buffer_sz, XEN_PAGE_SIZE);
+	if (!nr) {
+		sc->nr_bad++;
+		return -EINVAL;
+	}
+	sc->buf_grefs = kcalloc(nr, sizeof(*sc->buf_grefs), GFP_KERNEL);
+	sc->buf_vaddr = kcalloc(nr, sizeof(*sc->buf_vaddr), GFP_KERNEL);
+	if (!sc->buf_grefs || !sc->buf_vaddr) {
+		sim_unmap_buffer(sc);
+		return -ENOMEM;
+	}
+	sc->nr_buf_pages = nr;
+	ref = open->gref_directory;
+	while (got < nr) {
+		if (!ref || ref >= XSF_FAKE_MAX_GRANTS ||
+		    sc->nr_dir_pages == SIM_MAX_DIR_PAGES) {
+			sc->nr_dir_errors++;
+			goto fail;
+		}
+		sc->dir_grefs[sc->nr_dir_pages++] = ref;
+		count = min_t(unsigned int, nr - got, XSF_GREFS_PER_DIR_PAGE);
+		if (sim_map_dir_page(sc, ref, got, count, &next))
+			goto fail;
+		got += count;
+		ref = next;
+	}
+	if (ref) {
+		/* The chain goes on beyond the buffer. */
+		sc->nr_dir_errors++;
+		goto fail;
+	}
+	sc->open = *open;
+	sc->opened = true;
+	return 0;
+
+fail:
+	sim_unmap_buffer(sc);
+	return -EINVAL;
+}
+
+static int sim_buf_check(struct sim_chan *sc, u32 offset, u32 len)
+{
+	if (!sc->opened || !len || offset > sc->open.buffer_sz ||
+	    len > sc->open.buffer_sz - offset) {
+		sc->nr_bad++;
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Copy between the mapped shared buffer and @data; bounds checked. */
+static void sim_buf_copy(struct sim_chan *sc, u32 offset, void *data,
+			 u32 len, bool to_buf)
+{
+	u8 *p = data;
+
+	while (len) {
+		u32 page = offset / XEN_PAGE_SIZE;
+		u32 in = offset % XEN_PAGE_SIZE;
+		u32 n = min_t(u32, len, XEN_PAGE_SIZE - in);
+
+		if (to_buf)
+			memcpy(sc->buf_vaddr[page] + in, p, n);
+		else
+			memcpy(p, sc->buf_vaddr[page] + in, n);
+		p += n;
+		offset += n;
+		len -= n;
+	}
+}
+
+/**
+ * sim_backend_pattern() - the byte the backend captures at a position
+ * @n: octets captured before this one since the channel was attached
+ *
+ * Return: the pattern byte.
+ */
+u8 sim_backend_pattern(u64 n)
+{
+	return (u8)(n * 7 + 3);
+}
+
+static s32 sim_write(struct sim_chan *sc, const struct xensnd_rw_req *rw,
+		     struct sim_log_entry *entry)
+{
+	u32 room, n;
+
+	if (sim_buf_check(sc, rw->offset, rw->length))
+		return -EINVAL;
+	room = SIM_DATA_LEN - sc->nr_data;
+	n = min(room, rw->length);
+	if (entry)
+		entry->data_pos = sc->nr_data;
+	sim_buf_copy(sc, rw->offset, sc->data + sc->nr_data, n, false);
+	sc->nr_data += n;
+	return 0;
+}
+
+static s32 sim_read(struct sim_chan *sc, const struct xensnd_rw_req *rw)
+{
+	u8 chunk[64];
+	u32 done = 0, n, i;
+
+	if (sim_buf_check(sc, rw->offset, rw->length))
+		return -EINVAL;
+	while (done < rw->length) {
+		n = min_t(u32, sizeof(chunk), rw->length - done);
+		for (i = 0; i < n; i++)
+			chunk[i] = sim_backend_pattern(sc->read_bytes + done + i);
+		sim_buf_copy(sc, rw->offset + done, chunk, n, true);
+		done += n;
+	}
+	sc->read_bytes += rw->length;
+	return 0;
+}
+
+static s32 sim_volume(struct sim_chan *sc, const struct xensnd_req *req,
+		      struct sim_log_entry *entry)
+{
+	const struct xensnd_rw_req *rw = &req->op.rw;
+	bool values = req->operation == XENSND_OP_SET_VOLUME ||
+		      req->operation == XENSND_OP_GET_VOLUME;
+	u32 max = values ? XSF_MAX_CHANNELS * sizeof(s32) : XSF_MAX_CHANNELS;
+	u8 bytes[XSF_MAX_CHANNELS * sizeof(s32)];
+	unsigned int i;
+
+	if (sim_buf_check(sc, rw->offset, rw->length))
+		return -EINVAL;
+	if (rw->length > max || (values && rw->length % sizeof(s32))) {
+		sc->nr_bad++;
+		return -EINVAL;
+	}
+	switch (req->operation) {
+	case XENSND_OP_GET_VOLUME:
+		sim_buf_copy(sc, rw->offset, sc->volume, rw->length, true);
+		return 0;
+	case XENSND_OP_SET_VOLUME:
+		sim_buf_copy(sc, rw->offset, sc->volume, rw->length, false);
+		break;
+	default:
+		sim_buf_copy(sc, rw->offset, bytes, rw->length, false);
+		for (i = 0; i < rw->length; i++)
+			if (bytes[i])
+				sc->muted[i] = req->operation == XENSND_OP_MUTE;
+		break;
+	}
+	if (entry)
+		sim_buf_copy(sc, rw->offset, entry->payload,
+			     min_t(u32, rw->length, SIM_PAYLOAD_LEN), false);
+	return 0;
+}
+
+static void sim_narrow(u32 *min, u32 *max, u32 lmin, u32 lmax)
+{
+	*min = max(*min, lmin);
+	*max = min(*max, lmax);
+}
+
+static s32 sim_query(struct sim_chan *sc,
+		     const struct xensnd_query_hw_param *q,
+		     struct xensnd_query_hw_param *a)
+{
+	const struct xensnd_query_hw_param *l = &sc->hw_limits;
+
+	if (sc->hw_answer_fixed) {
+		*a = sc->hw_answer;
+		return 0;
+	}
+	*a = *q;
+	if (!sc->hw_limits_set)
+		return 0;
+	a->formats &= l->formats;
+	sim_narrow(&a->rates.min, &a->rates.max, l->rates.min, l->rates.max);
+	sim_narrow(&a->channels.min, &a->channels.max, l->channels.min,
+		   l->channels.max);
+	sim_narrow(&a->buffer.min, &a->buffer.max, l->buffer.min,
+		   l->buffer.max);
+	sim_narrow(&a->period.min, &a->period.max, l->period.min,
+		   l->period.max);
+	if (!a->formats || a->rates.min > a->rates.max ||
+	    a->channels.min > a->channels.max ||
+	    a->buffer.min > a->buffer.max || a->period.min > a->period.max) {
+		memset(a, 0, sizeof(*a));
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Request processing                                                  */
+/* ------------------------------------------------------------------ */
+
+static void sim_push_ring(struct sim_chan *sc, const struct xensnd_resp *resp)
+{
+	memcpy(RING_GET_RESPONSE(&sc->back, sc->back.rsp_prod_pvt), resp,
+	       sizeof(*resp));
+	sc->back.rsp_prod_pvt++;
+}
+
+/*
+ * Answers are queued while requests are consumed and written afterwards:
+ * a response slot is the slot of a request, so writing at once could
+ * overwrite a request not yet read (a duplicate answer takes a slot).
+ */
+static void sim_push(struct sim_chan *sc, const struct xensnd_resp *resp)
+{
+	if (sc->nr_out < SIM_MAX_OUT)
+		sc->out[sc->nr_out++] = *resp;
+}
+
+static void sim_push_out(struct sim_chan *sc)
+{
+	unsigned int i;
+
+	for (i = 0; i < sc->nr_out; i++)
+		sim_push_ring(sc, &sc->out[i]);
+	sc->nr_out = 0;
+}
+
+static void sim_handle(struct sim_chan *sc, const struct xensnd_req *req)
+{
+	struct xensnd_resp resp = {
+		.id = req->id,
+		.operation = req->operation,
+	};
+	struct sim_log_entry *entry = NULL;
+	struct sim_op_cfg *cfg = NULL;
+
+	if (sc->nr_log < SIM_LOG_LEN) {
+		entry = &sc->log[sc->nr_log];
+		memset(entry, 0, sizeof(*entry));
+		entry->req = *req;
+	}
+	sc->nr_log++;
+	if (req->operation < SIM_NR_OPS) {
+		sc->nr_reqs[req->operation]++;
+		cfg = &sc->ops[req->operation];
+	}
+
+	switch (req->operation) {
+	case XENSND_OP_OPEN:
+		resp.status = sim_open(sc, &req->op.open);
+		break;
+	case XENSND_OP_CLOSE:
+		sim_unmap_buffer(sc);
+		resp.status = 0;
+		break;
+	case XENSND_OP_WRITE:
+		resp.status = sim_write(sc, &req->op.rw, entry);
+		break;
+	case XENSND_OP_READ:
+		resp.status = sim_read(sc, &req->op.rw);
+		break;
+	case XENSND_OP_SET_VOLUME:
+	case XENSND_OP_GET_VOLUME:
+	case XENSND_OP_MUTE:
+	case XENSND_OP_UNMUTE:
+		resp.status = sim_volume(sc, req, entry);
+		break;
+	case XENSND_OP_TRIGGER:
+		resp.status = req->op.trigger.type <= XENSND_OP_TRIGGER_RESUME ?
+			      0 : -EINVAL;
+		break;
+	case XENSND_OP_HW_PARAM_QUERY:
+		resp.status = sim_query(sc, &req->op.hw_param,
+					&resp.resp.hw_param);
+		break;
+	default:
+		resp.status = -EINVAL;
+		break;
+	}
+	if (cfg && cfg->set_status)
+		resp.status = cfg->status;
+	if (req->operation == XENSND_OP_OPEN && resp.status && sc->opened)
+		sim_unmap_buffer(sc);
+
+	switch (cfg ? cfg->reply : SIM_REPLY_NORMAL) {
+	case SIM_REPLY_NORMAL:
+		sim_push(sc, &resp);
+		break;
+	case SIM_REPLY_DROP:
+		break;
+	case SIM_REPLY_HOLD:
+		if (sc->nr_held < SIM_MAX_HELD)
+			sc->held[sc->nr_held++] = resp;
+		break;
+	case SIM_REPLY_WRONG_ID:
+		resp.id ^= 0x8000;
+		sim_push(sc, &resp);
+		break;
+	case SIM_REPLY_WRONG_OP:
+		resp.operation = req->operation + 100;
+		sim_push(sc, &resp);
+		break;
+	case SIM_REPLY_DUPLICATE:
+		sim_push(sc, &resp);
+		sim_push(sc, &resp);
+		break;
+	}
+}
+
+/* Push what was produced and interrupt the frontend if it asked. */
+static void sim_publish(struct sim_chan *sc, bool force)
+{
+	int notify;
+
+	RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(&sc->back, notify);
+	if (notify || force)
+		xsf_fake_io_raise(sc->ring_port);
+}
+
+static void sim_chan_process(struct sim_chan *sc)
+{
+	RING_IDX rc, rp;
+	int more;
+
+	do {
+		rp = READ_ONCE(sc->sring->req_prod);
+		virt_rmb(); /* read requests only after the index */
+		for (rc = sc->back.req_cons; rc != rp; rc++) {
+			struct xensnd_req req;
+
+			memcpy(&req, RING_GET_REQUEST(&sc->back, rc), sizeof(req));
+			sc->back.req_cons = rc + 1;
+			sim_handle(sc, &req);
+		}
+		RING_FINAL_CHECK_FOR_REQUESTS(&sc->back, more);
+	} while (more);
+	sim_push_out(sc);
+	sim_publish(sc, false);
+}
+
+/**
+ * sim_backend_process() - consume and answer every pending request
+ * @sim: the backend
+ *
+ * Must be called from process context, without frontend locks held.
+ */
+void sim_backend_process(struct sim_backend *sim)
+{
+	unsigned int i;
+
+	mutex_lock(&sim->lock);
+	for (i = 0; i < sim->nr_chans; i++)
+		if (sim->chans[i] && sim->chans[i]->sring)
+			sim_chan_process(sim->chans[i]);
+	mutex_unlock(&sim->lock);
+}
+
+static void sim_work(struct work_struct *work)
+{
+	sim_backend_process(container_of(work, struct sim_backend, work));
+}
+
+/* Called by the fake xsf_io_notify() with the frontend's ring lock held. */
+static void sim_notify_hook(void *ctx, evtchn_port_t port)
+{
+	struct sim_backend *sim = ctx;
+
+	sim->nr_kicks++;
+	if (READ_ONCE(sim->autorun))
+		queue_work(system_unbound_wq, &sim->work);
+}
+
+/**
+ * sim_backend_sync() - wait until the backend has nothing left to do
+ * @sim: the backend
+ *
+ * Waits for the work item, including runs it queued for itself through
+ * the frontend's reactions to its answers.
+ */
+void sim_backend_sync(struct sim_backend *sim)
+{
+	unsigned int i;
+
+	for (i = 0; i < 1000; i++) {
+		flush_work(&sim->work);
+		if (!work_pending(&sim->work))
+			return;
+	}
+}
+
+/**
+ * sim_backend_release() - send the answers held back so far
+ * @sc: the stream
+ */
+void sim_backend_release(struct sim_chan *sc)
+{
+	unsigned int i;
+
+	mutex_lock(&sc->sim->lock);
+	for (i = 0; i < sc->nr_held; i++)
+		sim_push_ring(sc, &sc->held[i]);
+	sc->nr_held = 0;
+	if (sc->sring)
+		sim_publish(sc, false);
+	mutex_unlock(&sc->sim->lock);
+}
+
+/**
+ * sim_backend_set_reply() - choose how an operation is answered
+ * @sc: the stream
+ * @operation: XENSND_OP_*
+ * @reply: the behaviour
+ */
+void sim_backend_set_reply(struct sim_chan *sc, u8 operation,
+			   enum sim_reply reply)
+{
+	if (operation < SIM_NR_OPS)
+		sc->ops[operation].reply = reply;
+}
+
+/**
+ * sim_backend_set_status() - answer an operation with a fixed status
+ * @sc: the stream
+ * @operation: XENSND_OP_*
+ * @status: the status, any value (also positive garbage)
+ */
+void sim_backend_set_status(struct sim_chan *sc, u8 operation, s32 status)
+{
+	if (operation < SIM_NR_OPS) {
+		sc->ops[operation].set_status = true;
+		sc->ops[operation].status = status;
+	}
+}
+
+/**
+ * sim_backend_clear_status() - answer an operation with its real status
+ * @sc: the stream
+ * @operation: XENSND_OP_*
+ */
+void sim_backend_clear_status(struct sim_chan *sc, u8 operation)
+{
+	if (operation < SIM_NR_OPS)
+		sc->ops[operation].set_status = false;
+}
+
+/**
+ * sim_backend_hostile_rsp_prod() - claim responses that do not exist
+ * @sc: the stream
+ * @extra: how far beyond the responses really produced
+ *
+ * Return: result of raising the ring's event channel.
+ */
+int sim_backend_hostile_rsp_prod(struct sim_chan *sc, unsigned int extra)
+{
+	int ret;
+
+	mutex_lock(&sc->sim->lock);
+	virt_wmb(); /* real responses before the index, as a backend would */
+	WRITE_ONCE(sc->sring->rsp_prod, sc->back.rsp_prod_pvt + extra);
+	ret = xsf_fake_io_raise(sc->ring_port);
+	mutex_unlock(&sc->sim->lock);
+	return ret;
+}
+
+/**
+ * sim_evt_put() - produce one event on an event page
+ * @page: the event page
+ * @id: event id
+ * @type: XENSND_EVT_*
+ * @position: XENSND_EVT_CUR_POS position
+ *
+ * Writes the event at the producer index, then advances the index.
+ */
+void sim_evt_put(struct xensnd_event_page *page, u16 id, u8 type,
+		 u64 position)
+{
+	u32 prod = READ_ONCE(page->in_prod);
+	struct xensnd_evt *evt = &XENSND_IN_RING_REF(page, prod);
+
+	memset(evt, 0, sizeof(*evt));
+	evt->id = id;
+	evt->type = type;
+	evt->op.cur_pos.position = position;
+	virt_wmb(); /* event before index */
+	WRITE_ONCE(page->in_prod, prod + 1);
+}
+
+/**
+ * sim_backend_raise_evt() - interrupt the frontend on the event channel
+ * @sc: the stream
+ *
+ * Return: 0 or -ENOENT if the port is no longer bound.
+ */
+int sim_backend_raise_evt(struct sim_chan *sc)
+{
+	return xsf_fake_io_raise(sc->evt_port);
+}
+
+/**
+ * sim_backend_event() - produce an event with the next id
+ * @sc: the stream
+ * @type: XENSND_EVT_*
+ * @position: position for XENSND_EVT_CUR_POS
+ * @raise: interrupt the frontend afterwards
+ */
+void sim_backend_event(struct sim_chan *sc, u8 type, u64 position,
+		       bool raise)
+{
+	sim_evt_put(sc->evt_page, sc->evt_id++, type, position);
+	if (raise)
+		sim_backend_raise_evt(sc);
+}
+
+/**
+ * sim_backend_find() - the n-th logged request of an operation
+ * @sc: the stream
+ * @operation: XENSND_OP_*
+ * @nth: 0 for the first
+ *
+ * Return: the log entry, or NULL.
+ */
+const struct sim_log_entry *sim_backend_find(const struct sim_chan *sc,
+					     u8 operation, unsigned int nth)
+{
+	unsigned int i, n = min_t(unsigned int, sc->nr_log, SIM_LOG_LEN);
+
+	for (i = 0; i < n; i++)
+		if (sc->log[i].req.operation == operation && !nth--)
+			return &sc->log[i];
+	return NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* Attaching                                                           */
+/* ------------------------------------------------------------------ */
+
+/**
+ * sim_backend_attach() - connect the backend to one stream's channels
+ * @sim: the backend
+ * @ring_gref: grant of the request ring
+ * @ring_port: event channel of the request ring
+ * @evt_gref: grant of the event page
+ * @evt_port: event channel of the event page
+ *
+ * Return: the stream's backend state, or NULL if a grant cannot be
+ * mapped or too many streams are attached.
+ */
+struct sim_chan *sim_backend_attach(struct sim_backend *sim,
+				    grant_ref_t ring_gref,
+				    evtchn_port_t ring_port,
+				    grant_ref_t evt_gref,
+				    evtchn_port_t evt_port)
+{
+	struct sim_chan *sc;
+	unsigned int i;
+
+	if (sim->nr_chans == SIM_MAX_CHANS)
+		return NULL;
+	sc = vzalloc(sizeof(*sc));
+	if (!sc)
+		return NULL;
+	sc->data = vzalloc(SIM_DATA_LEN);
+	sc->sring = xsf_fake_io_backend_map(ring_gref);
+	sc->evt_page = xsf_fake_io_backend_map(evt_gref);
+	if (!sc->data || !sc->sring || !sc->evt_page) {
+		if (sc->sring)
+			xsf_fake_io_backend_unmap(ring_gref);
+		if (sc->evt_page)
+			xsf_fake_io_backend_unmap(evt_gref);
+		vfree(sc->data);
+		vfree(sc);
+		return NULL;
+	}
+	sc->sim = sim;
+	sc->ring_gref = ring_gref;
+	sc->ring_port = ring_port;
+	sc->evt_gref = evt_gref;
+	sc->evt_port = evt_port;
+	BACK_RING_INIT(&sc->back, sc->sring, XEN_PAGE_SIZE);
+	memcpy(sc->ops, sim->default_ops, sizeof(sc->ops));
+	for (i = 0; i < XSF_MAX_CHANNELS; i++)
+		sc->volume[i] = sim->default_volume;
+	mutex_lock(&sim->lock);
+	sim->chans[sim->nr_chans++] = sc;
+	mutex_unlock(&sim->lock);
+	return sc;
+}
+
+/**
+ * sim_backend_attach_chan() - attach to a channel the frontend set up
+ * @sim: the backend
+ * @chan: the channel
+ *
+ * Return: the stream's backend state, or NULL.
+ */
+struct sim_chan *sim_backend_attach_chan(struct sim_backend *sim,
+					 const struct xsf_channel *chan)
+{
+	return sim_backend_attach(sim, chan->ring_gref, chan->ring_port,
+				  chan->evt_gref, chan->evt_port);
+}
+
+static int sim_read_u32(const char *dir, const char *node, u32 *val)
+{
+	char path[160];
+	const char *value;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, node);
+	value = xsf_fake_store_get(path);
+	if (!value)
+		return -ENOENT;
+	return kstrtou32(value, 10, val);
+}
+
+/**
+ * sim_backend_attach_store() - attach to every stream, as a backend does
+ * @sim: the backend
+ * @nodename: the frontend's XenStore directory
+ * @cfg: the configuration, to know the streams
+ *
+ * Reads each stream's ring-ref, event-channel, evt-ring-ref and
+ * evt-event-channel from the fake XenStore, in configuration order.
+ *
+ * Return: 0, or a negative errno if a node is missing or unusable.
+ */
+int sim_backend_attach_store(struct sim_backend *sim, const char *nodename,
+			     const struct xsf_card_cfg *cfg)
+{
+	unsigned int p, s;
+	char dir[128];
+	u32 rr, rp, er, ep;
+	int ret;
+
+	for (p = 0; p < cfg->nr_pcms; p++) {
+		for (s = 0; s < cfg->pcms[p].nr_streams; s++) {
+			snprintf(dir, sizeof(dir), "%s/%u/%u", nodename, p, s);
+			ret = sim_read_u32(dir, XENSND_FIELD_RING_REF, &rr);
+			if (!ret)
+				ret = sim_read_u32(dir, XENSND_FIELD_EVT_CHNL,
+						   &rp);
+			if (!ret)
+				ret = sim_read_u32(dir,
+						   XENSND_FIELD_EVT_RING_REF,
+						   &er);
+			if (!ret)
+				ret = sim_read_u32(dir,
+						   XENSND_FIELD_EVT_EVT_CHNL,
+						   &ep);
+			if (ret)
+				return ret;
+			if (!sim_backend_attach(sim, rr, rp, er, ep))
+				return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/**
+ * sim_backend_detach_all() - unmap everything the backend mapped
+ * @sim: the backend
+ *
+ * Pages the frontend already revoked are freed by the grant table now.
+ */
+void sim_backend_detach_all(struct sim_backend *sim)
+{
+	unsigned int i;
+
+	mutex_lock(&sim->lock);
+	for (i = 0; i < sim->nr_chans; i++) {
+		struct sim_chan *sc = sim->chans[i];
+
+		sim_unmap_buffer(sc);
+		xsf_fake_io_backend_unmap(sc->ring_gref);
+		xsf_fake_io_backend_unmap(sc->evt_gref);
+		vfree(sc->data);
+		vfree(sc);
+		sim->chans[i] = NULL;
+	}
+	sim->nr_chans = 0;
+	mutex_unlock(&sim->lock);
+}
+
+static void sim_backend_stop(struct sim_backend *sim)
+{
+	WRITE_ONCE(sim->autorun, false);
+	if (xsf_fake_io.notify_ctx == sim) {
+		xsf_fake_io.notify_hook = NULL;
+		xsf_fake_io.notify_ctx = NULL;
+	}
+	cancel_work_sync(&sim->work);
+}
+
+static void sim_backend_cleanup(void *data)
+{
+	struct sim_backend *sim = data;
+
+	sim_backend_stop(sim);
+	sim_backend_detach_all(sim);
+}
+
+/**
+ * sim_backend_new() - a backend that answers from a work item
+ * @test: the test; the backend is torn down when it ends
+ *
+ * The backend becomes the target of the fake's notification hook and
+ * starts in autorun mode.
+ *
+ * Return: the backend (the test fails and aborts if it cannot be made).
+ */
+struct sim_backend *sim_backend_new(struct kunit *test)
+{
+	struct sim_backend *sim = kunit_kzalloc(test, sizeof(*sim), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, sim);
+	sim->test = test;
+	mutex_init(&sim->lock);
+	INIT_WORK(&sim->work, sim_work);
+	sim->autorun = true;
+	xsf_fake_io.notify_ctx = sim;
+	xsf_fake_io.notify_hook = sim_notify_hook;
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, sim_backend_cleanup,
+						  sim));
+	return sim;
+}
+
+/* ------------------------------------------------------------------ */
+/* Fixtures                                                            */
+/* ------------------------------------------------------------------ */
+
+static atomic_t xsf_test_dev_seq = ATOMIC_INIT(0);
+
+static void xsf_test_xb_release(struct device *dev)
+{
+	kfree(container_of(dev, struct xenbus_device, dev));
+}
+
+static void xsf_test_xb_unregister(void *data)
+{
+	struct xenbus_device *xb = data;
+
+	device_unregister(&xb->dev);
+}
+
+/**
+ * xsf_test_xb_new() - a xenbus device with a registered struct device
+ * @test: the test; the device is unregistered when it ends
+ *
+ * nodename is XSF_TEST_NODE, otherend XSF_TEST_OTHEREND, state
+ * Initialising.  ALSA needs a registered parent for the card.
+ *
+ * Return: the device.
+ */
+struct xenbus_device *xsf_test_xb_new(struct kunit *test)
+{
+	struct xenbus_device *xb = kzalloc(sizeof(*xb), GFP_KERNEL);
+	int ret;
+
+	KUNIT_ASSERT_NOT_NULL(test, xb);
+	xb->nodename = XSF_TEST_NODE;
+	xb->otherend = XSF_TEST_OTHEREND;
+	xb->otherend_id = 1;
+	xb->state = XenbusStateInitialising;
+	device_initialize(&xb->dev);
+	xb->dev.release = xsf_test_xb_release;
+	ret = dev_set_name(&xb->dev, "xsf-test.%d",
+			   atomic_inc_return(&xsf_test_dev_seq));
+	if (!ret)
+		ret = device_add(&xb->dev);
+	if (ret) {
+		put_device(&xb->dev);
+		KUNIT_ASSERT_EQ(test, ret, 0);
+	}
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, xsf_test_xb_unregister,
+						  xb));
+	return xb;
+}
+
+static void xsf_test_front_cleanup(void *data)
+{
+	struct xsf_test_front *tf = data;
+	struct xsf_front *front = tf->front;
+
+	sim_backend_stop(tf->sim);
+	mutex_lock(&front->lock);
+	front->removing = true;
+	xsf_bus_free_channels(front);
+	xsf_card_disconnect(front);
+	mutex_unlock(&front->lock);
+	if (xsf_wq)
+		flush_workqueue(xsf_wq);
+	sim_backend_detach_all(tf->sim);
+	xsf_front_put(front);
+}
+
+/**
+ * xsf_test_front_new() - a vsnd device, its front state and a backend
+ * @test: the test; everything is torn down when it ends
+ *
+ * Return: the fixture.
+ */
+struct xsf_test_front *xsf_test_front_new(struct kunit *test)
+{
+	struct xsf_test_front *tf = kunit_kzalloc(test, sizeof(*tf),
+						  GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, tf);
+	tf->xb = xsf_test_xb_new(test);
+	tf->front = kzalloc(sizeof(*tf->front), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, tf->front);
+	xsf_bus_init(tf->front, tf->xb);
+	tf->sim = sim_backend_new(test);
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, xsf_test_front_cleanup,
+						  tf));
+	return tf;
+}
+
+/**
+ * xsf_test_store_config() - write a card configuration to the fake store
+ * @layout: streams per PCM device, devices separated by ',': "pc,c" is
+ *	device 0 with a playback and a capture stream, device 1 with a
+ *	capture stream
+ *
+ * The card allows 8000, 44100 and 48000 Hz, s16_le and s32_le, 1 to 2
+ * channels; unique-ids are "uid-P-S"; devices are named "PCM P"; the
+ * backend node is in InitWait.
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int xsf_test_store_config(const char *layout)
+{
+	unsigned int p = 0, s = 0;
+	char path[128];
+	const char *c;
+	int ret;
+
+	ret = xsf_fake_store_set(XSF_TEST_NODE "/short-name", "XenTest");
+	ret = ret ?: xsf_fake_store_set(XSF_TEST_NODE "/long-name",
+					"Xen test sound card");
+	ret = ret ?: xsf_fake_store_set(XSF_TEST_NODE "/sample-rates",
+					"8000,44100,48000");
+	ret = ret ?: xsf_fake_store_set(XSF_TEST_NODE "/sample-formats",
+					"s16_le,s32_le");
+	ret = ret ?: xsf_fake_store_set(XSF_TEST_OTHEREND "/state", "2");
+	for (c = layout; !ret && *c; c++) {
+		if (*c == ',') {
+			p++;
+			s = 0;
+			continue;
+		}
+		if (!s) {
+			snprintf(path, sizeof(path), XSF_TEST_NODE "/%u/name", p);
+			ret = xsf_fake_store_setf(path, "PCM %u", p);
+		}
+		snprintf(path, sizeof(path), XSF_TEST_NODE "/%u/%u/type", p, s);
+		ret = ret ?: xsf_fake_store_set(path, *c == 'c' ? "c" : "p");
+		snprintf(path, sizeof(path), XSF_TEST_NODE "/%u/%u/unique-id",
+			 p, s);
+		ret = ret ?: xsf_fake_store_setf(path, "uid-%u-%u", p, s);
+		s++;
+	}
+	return ret;
+}
+
+/**
+ * xsf_test_connect() - bring a fixture's device to Connected
+ * @test: the test
+ * @tf: the fixture, with a configuration in the store
+ *
+ * The backend goes to InitWait, attaches to what the frontend published
+ * and goes to Connected; the frontend creates its card.
+ *
+ * Return: 0 when the frontend is Connected with a card.
+ */
+int xsf_test_connect(struct kunit *test, struct xsf_test_front *tf)
+{
+	struct xsf_front *front = tf->front;
+	int ret;
+
+	xsf_fake_store_set(XSF_TEST_OTHEREND "/state", "2");
+	xsf_bus_backend_changed(front, XenbusStateInitWait);
+	if (tf->xb->state != XenbusStateInitialised)
+		return -EIO;
+	ret = sim_backend_attach_store(tf->sim, XSF_TEST_NODE, &front->cfg);
+	if (ret)
+		return ret;
+	xsf_fake_store_set(XSF_TEST_OTHEREND "/state", "4");
+	xsf_bus_backend_changed(front, XenbusStateConnected);
+	sim_backend_sync(tf->sim);
+	if (tf->xb->state != XenbusStateConnected || !front->card)
+		return -EIO;
+	return 0;
+}
+
+/**
+ * xsf_test_reset_fakes() - empty the fake store and grant table
+ */
+void xsf_test_reset_fakes(void)
+{
+	xsf_fake_store_reset();
+	xsf_fake_io_reset();
+}
+
+struct xsf_test_param {
+	unsigned int *param;
+	unsigned int saved;
+};
+
+static void xsf_test_restore_param(void *data)
+{
+	struct xsf_test_param *p = data;
+
+	*p->param = p->saved;
+}
+
+/**
+ * xsf_test_set_timeout() - change a timeout parameter for one test
+ * @test: the test; the old value is restored when it ends
+ * @param: e.g. &xsf_request_timeout_ms
+ * @ms: the new value
+ */
+void xsf_test_set_timeout(struct kunit *test, unsigned int *param,
+			  unsigned int ms)
+{
+	struct xsf_test_param *p = kunit_kzalloc(test, sizeof(*p), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	p->param = param;
+	p->saved = *param;
+	*param = ms;
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, xsf_test_restore_param,
+						  p));
+}
+
+/**
+ * xsf_test_wq_init() - create the driver's workqueue for a suite
+ * @suite: the suite
+ *
+ * The module's init function normally creates it.
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int xsf_test_wq_init(struct kunit_suite *suite)
+{
+	xsf_wq = alloc_workqueue("xsf-test", 0, 0);
+	return xsf_wq ? 0 : -ENOMEM;
+}
+
+/**
+ * xsf_test_wq_exit() - destroy the driver's workqueue after a suite
+ * @suite: the suite
+ */
+void xsf_test_wq_exit(struct kunit_suite *suite)
+{
+	destroy_workqueue(xsf_wq);
+	xsf_wq = NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* ALSA fixtures                                                       */
+/* ------------------------------------------------------------------ */
+
+static void xsf_test_pcm_cleanup(void *data)
+{
+	xsf_test_pcm_close(data);
+}
+
+/**
+ * xsf_test_pcm_open() - open a stream's substream as an application would
+ * @test: the test; the substream is closed when it ends
+ * @tf: a connected device
+ * @index: the stream's index in the card (configuration order)
+ *
+ * The card gets a user (an open file), then ALSA opens the first free
+ * substream of the stream's PCM device and direction, which must be the
+ * stream's own.  The file is non-blocking.
+ *
+ * Return: the opened substream's fixture (the test aborts on failure).
+ */
+struct xsf_test_pcm *xsf_test_pcm_open(struct kunit *test,
+				       struct xsf_test_front *tf,
+				       unsigned int index)
+{
+	struct xsf_test_pcm *tp = kunit_kzalloc(test, sizeof(*tp), GFP_KERNEL);
+	struct xsf_card *xcard;
+	struct snd_pcm *pcm;
+	int ret;
+
+	KUNIT_ASSERT_NOT_NULL(test, tp);
+	KUNIT_ASSERT_NOT_NULL(test, tf->front->card);
+	tp->test = test;
+	tp->tf = tf;
+	tp->card = tf->front->card;
+	xcard = tp->card->private_data;
+	KUNIT_ASSERT_LT(test, index, xcard->nr_streams);
+	tp->stream = &xcard->streams[index];
+	KUNIT_ASSERT_LT(test, index, tf->sim->nr_chans);
+	tp->sc = tf->sim->chans[index];
+	tp->file = kunit_kzalloc(test, sizeof(*tp->file), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, tp->file);
+	tp->file->f_flags = O_NONBLOCK;
+	KUNIT_ASSERT_EQ(test, snd_card_file_add(tp->card, tp->file), 0);
+	pcm = tp->stream->substream->pcm;
+	mutex_lock(&pcm->open_mutex);
+	ret = snd_pcm_open_substream(pcm, tp->stream->cfg.capture ?
+				     SNDRV_PCM_STREAM_CAPTURE :
+				     SNDRV_PCM_STREAM_PLAYBACK,
+				     tp->file, &tp->sub);
+	mutex_unlock(&pcm->open_mutex);
+	if (ret) {
+		snd_card_file_remove(tp->card, tp->file);
+		KUNIT_ASSERT_EQ(test, ret, 0);
+	}
+	tp->open = true;
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, xsf_test_pcm_cleanup,
+						  tp));
+	KUNIT_ASSERT_PTR_EQ(test, tp->sub, tp->stream->substream);
+	return tp;
+}
+
+/**
+ * xsf_test_pcm_close() - close the substream and the file, once
+ * @tp: the fixture
+ */
+void xsf_test_pcm_close(struct xsf_test_pcm *tp)
+{
+	struct snd_pcm *pcm;
+
+	if (!tp->open)
+		return;
+	tp->open = false;
+	pcm = tp->sub->pcm;
+	mutex_lock(&pcm->open_mutex);
+	snd_pcm_release_substream(tp->sub);
+	mutex_unlock(&pcm->open_mutex);
+	snd_card_file_remove(tp->card, tp->file);
+}
+
+/**
+ * xsf_test_params_any() - hardware parameters allowing everything
+ * @params: the parameters
+ *
+ * As an application starts, but with read/write interleaved access (the
+ * kernel's own read and write helpers need it).
+ */
+void xsf_test_params_any(struct snd_pcm_hw_params *params)
+{
+	struct snd_mask *access;
+
+	_snd_pcm_hw_params_any(params);
+	access = hw_param_mask(params, SNDRV_PCM_HW_PARAM_ACCESS);
+	snd_mask_none(access);
+	snd_mask_set(access, (__force unsigned int)SNDRV_PCM_ACCESS_RW_INTERLEAVED);
+}
+
+/**
+ * xsf_test_params_set() - fix one interval parameter to a value
+ * @params: the parameters
+ * @var: an interval parameter
+ * @value: its only allowed value
+ */
+void xsf_test_params_set(struct snd_pcm_hw_params *params,
+			 snd_pcm_hw_param_t var, unsigned int value)
+{
+	struct snd_interval *iv = hw_param_interval(params, var);
+
+	iv->min = value;
+	iv->max = value;
+	iv->openmin = 0;
+	iv->openmax = 0;
+	iv->integer = 1;
+	iv->empty = 0;
+}
+
+/**
+ * xsf_test_pcm_hw_params() - SNDRV_PCM_IOCTL_HW_PARAMS
+ * @tp: the fixture
+ * @format: the sample format
+ * @rate: rate in Hz, 0 to leave open
+ * @channels: channel count, 0 to leave open
+ * @period_frames: period size, 0 to leave open
+ * @periods: periods per buffer, 0 to leave open
+ *
+ * Afterwards ALSA neither starts the stream by itself nor stops it when
+ * the backend's position passes the application's: the tests decide.
+ *
+ * Return: the ioctl's result.
+ */
+int xsf_test_pcm_hw_params(struct xsf_test_pcm *tp, snd_pcm_format_t format,
+			   unsigned int rate, unsigned int channels,
+			   unsigned int period_frames, unsigned int periods)
+{
+	struct snd_pcm_hw_params *params = kzalloc(sizeof(*params), GFP_KERNEL);
+	struct snd_pcm_runtime *runtime = tp->sub->runtime;
+	struct snd_mask *fmt;
+	int ret;
+
+	if (!params)
+		return -ENOMEM;
+	xsf_test_params_any(params);
+	fmt = hw_param_mask(params, SNDRV_PCM_HW_PARAM_FORMAT);
+	snd_mask_none(fmt);
+	snd_mask_set_format(fmt, format);
+	if (rate)
+		xsf_test_params_set(params, SNDRV_PCM_HW_PARAM_RATE, rate);
+	if (channels)
+		xsf_test_params_set(params, SNDRV_PCM_HW_PARAM_CHANNELS,
+				    channels);
+	if (period_frames)
+		xsf_test_params_set(params, SNDRV_PCM_HW_PARAM_PERIOD_SIZE,
+				    period_frames);
+	if (periods)
+		xsf_test_params_set(params, SNDRV_PCM_HW_PARAM_PERIODS,
+				    periods);
+	ret = snd_pcm_kernel_ioctl(tp->sub, SNDRV_PCM_IOCTL_HW_PARAMS, params);
+	kfree(params);
+	if (!ret) {
+		runtime->start_threshold = runtime->boundary;
+		runtime->stop_threshold = runtime->boundary;
+	}
+	return ret;
+}
+
+/**
+ * xsf_test_pcm_ioctl() - an argument-less PCM ioctl (PREPARE, START, DROP)
+ * @tp: the fixture
+ * @cmd: SNDRV_PCM_IOCTL_*
+ *
+ * Return: the ioctl's result.
+ */
+int xsf_test_pcm_ioctl(struct xsf_test_pcm *tp, unsigned int cmd)
+{
+	return snd_pcm_kernel_ioctl(tp->sub, cmd, NULL);
+}
+
+/**
+ * xsf_test_pcm_trigger() - call the driver's trigger as ALSA does
+ * @tp: the fixture
+ * @cmd: SNDRV_PCM_TRIGGER_*
+ *
+ * For commands the kernel has no in-kernel entry for (pause, drain);
+ * ALSA's runtime state is not changed.
+ *
+ * Return: the driver's result.
+ */
+int xsf_test_pcm_trigger(struct xsf_test_pcm *tp, int cmd)
+{
+	int ret;
+
+	snd_pcm_stream_lock_irq(tp->sub);
+	ret = tp->sub->ops->trigger(tp->sub, cmd);
+	snd_pcm_stream_unlock_irq(tp->sub);
+	return ret;
+}
+
+/**
+ * xsf_test_pattern() - the byte the tests play at a stream position
+ * @n: octets played before it
+ *
+ * Return: the byte.
+ */
+u8 xsf_test_pattern(u64 n)
+{
+	return (u8)(n * 31 + 7);
+}
+
+/**
+ * xsf_test_pcm_write() - write pattern bytes through ALSA
+ * @tp: the fixture, a prepared or running playback substream
+ * @bytes: how many octets (whole frames)
+ *
+ * Return: frames written or a negative errno.
+ */
+long xsf_test_pcm_write(struct xsf_test_pcm *tp, unsigned int bytes)
+{
+	u8 *buf = kmalloc(bytes, GFP_KERNEL);
+	unsigned int i;
+	long ret;
+
+	if (!buf)
+		return -ENOMEM;
+	for (i = 0; i < bytes; i++)
+		buf[i] = xsf_test_pattern(tp->written + i);
+	ret = snd_pcm_kernel_write(tp->sub, buf,
+				   bytes_to_frames(tp->sub->runtime, bytes));
+	if (ret > 0)
+		tp->written += frames_to_bytes(tp->sub->runtime, ret);
+	kfree(buf);
+	return ret;
+}

@@ -106,10 +106,11 @@ static int xsf_bus_setup_channel(struct xsf_front *front,
 	ret = xsf_bus_share_page(front, &chan->ring_page, &chan->ring_gref);
 	if (ret)
 		return ret;
+	/* Initialised at once: stopping a half set up channel uses it. */
+	xsf_ring_init(&chan->ring, dev, page_address(chan->ring_page), -1);
 	ret = xsf_bus_share_page(front, &chan->evt_page, &chan->evt_gref);
 	if (ret)
 		return ret;
-	xsf_ring_init(&chan->ring, dev, page_address(chan->ring_page), -1);
 	xsf_evtq_init(&chan->evtq, dev, page_address(chan->evt_page));
 
 	ret = xsf_io_bind_evtchn(front->xb, &chan->ring_port, xsf_bus_ring_irq,
@@ -167,6 +168,9 @@ int xsf_bus_connect_channels(struct xsf_front *front)
 		for (s = 0; s < front->cfg.pcms[p].nr_streams && !ret; s++)
 			ret = xsf_bus_setup_channel(front, &channels[i++],
 						    &front->cfg.pcms[p].streams[s]);
+	/* Channels after a failed one were never set up: leave them out. */
+	if (ret)
+		front->nr_channels = i;
 	up_write(&front->io_lock);
 	if (ret) {
 		dev_err(&front->xb->dev, "cannot set up stream channels: %d\n",

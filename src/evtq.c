@@ -6,7 +6,7 @@
  * consume them.  The producer index comes from the backend: a producer
  * more than a page of events ahead of our consumer is an overflow (or a
  * lie), reported and skipped.  Event ids are used only to detect lost
- * events: real backends keep counting across sessions, so the first event
+ * events: real backends keep counting across stream openings, so the first event
  * after a reset defines the expected sequence.
  *
  * XENSND_EVT_CUR_POS carries a 64-bit octet count since the stream
@@ -97,7 +97,7 @@ int xsf_evtq_consume(struct xsf_evtq *q, xsf_evt_deliver_t deliver,
 }
 
 /**
- * xsf_pos_reset() - start position tracking for a new stream session
+ * xsf_pos_reset() - start position tracking for a newly opened stream
  * @pos: position state
  * @buffer_bytes: size of the ring buffer in octets
  */

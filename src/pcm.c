@@ -289,7 +289,8 @@ static int xsf_pcm_refine_interval(struct snd_pcm_hw_params *params,
 	snd_interval_any(&iv);
 	iv.min = min;
 	iv.max = max;
-	iv.integer = 1;
+	/* Rates may be fractional intervals in ALSA; counts are whole. */
+	iv.integer = var != SNDRV_PCM_HW_PARAM_RATE;
 	return snd_interval_refine(hw_param_interval(params, var), &iv);
 }
 
@@ -299,7 +300,7 @@ static int xsf_pcm_hw_rule(struct snd_pcm_hw_params *params,
 	struct xsf_pcm_stream *stream = rule->private;
 	struct xensnd_query_hw_param query, answer;
 	struct snd_mask formats;
-	int ret, changed = 0;
+	int ret;
 
 	if (stream->query_unsupported)
 		return 0;
@@ -326,34 +327,40 @@ static int xsf_pcm_hw_rule(struct snd_pcm_hw_params *params,
 		return 0;
 	}
 
-	snd_mask_none(&formats);
-	formats.bits[0] = lower_32_bits(xsf_pcm_alsa_mask(answer.formats));
-	formats.bits[1] = upper_32_bits(xsf_pcm_alsa_mask(answer.formats));
-	ret = snd_mask_refine(hw_param_mask(params, SNDRV_PCM_HW_PARAM_FORMAT),
-			      &formats);
-	if (ret < 0)
-		return ret;
-	changed |= ret;
-	ret = xsf_pcm_refine_interval(params, SNDRV_PCM_HW_PARAM_RATE,
-				      answer.rates.min, answer.rates.max);
-	if (ret < 0)
-		return ret;
-	changed |= ret;
-	ret = xsf_pcm_refine_interval(params, SNDRV_PCM_HW_PARAM_CHANNELS,
-				      answer.channels.min, answer.channels.max);
-	if (ret < 0)
-		return ret;
-	changed |= ret;
-	ret = xsf_pcm_refine_interval(params, SNDRV_PCM_HW_PARAM_BUFFER_SIZE,
-				      answer.buffer.min, answer.buffer.max);
-	if (ret < 0)
-		return ret;
-	changed |= ret;
-	ret = xsf_pcm_refine_interval(params, SNDRV_PCM_HW_PARAM_PERIOD_SIZE,
-				      answer.period.min, answer.period.max);
-	if (ret < 0)
-		return ret;
-	return changed | ret;
+	/*
+	 * Narrow only the rule's own parameter: ALSA re-runs the rules of
+	 * whatever this one changes, and the other parameters' rules ask
+	 * the same (cached) question.
+	 */
+	switch (rule->var) {
+	case (__force int)SNDRV_PCM_HW_PARAM_FORMAT:
+		snd_mask_none(&formats);
+		formats.bits[0] = lower_32_bits(xsf_pcm_alsa_mask(answer.formats));
+		formats.bits[1] = upper_32_bits(xsf_pcm_alsa_mask(answer.formats));
+		return snd_mask_refine(hw_param_mask(params,
+						     SNDRV_PCM_HW_PARAM_FORMAT),
+				       &formats);
+	case (__force int)SNDRV_PCM_HW_PARAM_RATE:
+		return xsf_pcm_refine_interval(params, SNDRV_PCM_HW_PARAM_RATE,
+					       answer.rates.min,
+					       answer.rates.max);
+	case (__force int)SNDRV_PCM_HW_PARAM_CHANNELS:
+		return xsf_pcm_refine_interval(params,
+					       SNDRV_PCM_HW_PARAM_CHANNELS,
+					       answer.channels.min,
+					       answer.channels.max);
+	case (__force int)SNDRV_PCM_HW_PARAM_BUFFER_SIZE:
+		return xsf_pcm_refine_interval(params,
+					       SNDRV_PCM_HW_PARAM_BUFFER_SIZE,
+					       answer.buffer.min,
+					       answer.buffer.max);
+	case (__force int)SNDRV_PCM_HW_PARAM_PERIOD_SIZE:
+		return xsf_pcm_refine_interval(params,
+					       SNDRV_PCM_HW_PARAM_PERIOD_SIZE,
+					       answer.period.min,
+					       answer.period.max);
+	}
+	return 0;
 }
 
 static int xsf_pcm_constraints(struct xsf_pcm_stream *stream,
@@ -395,14 +402,21 @@ static int xsf_pcm_constraints(struct xsf_pcm_stream *stream,
 					    SNDRV_PCM_HW_PARAM_PERIODS);
 	if (ret < 0)
 		return ret;
+	/*
+	 * A rule takes at most four dependencies (struct snd_pcm_hw_rule
+	 * deps[5] with the terminator): each rule depends on the other four
+	 * parameters, so a change of any of them runs the query again.
+	 */
 	for (i = 0; i < ARRAY_SIZE(rule_params); i++) {
+		int deps[ARRAY_SIZE(rule_params) - 1];
+		unsigned int j, k = 0;
+
+		for (j = 0; j < ARRAY_SIZE(rule_params); j++)
+			if (j != i)
+				deps[k++] = (__force int)rule_params[j];
 		ret = snd_pcm_hw_rule_add(runtime, 0, rule_params[i],
-					  xsf_pcm_hw_rule, stream,
-					  SNDRV_PCM_HW_PARAM_FORMAT,
-					  SNDRV_PCM_HW_PARAM_RATE,
-					  SNDRV_PCM_HW_PARAM_CHANNELS,
-					  SNDRV_PCM_HW_PARAM_BUFFER_SIZE,
-					  SNDRV_PCM_HW_PARAM_PERIOD_SIZE, -1);
+					  xsf_pcm_hw_rule, stream, deps[0],
+					  deps[1], deps[2], deps[3], -1);
 		if (ret < 0)
 			return ret;
 	}
@@ -442,13 +456,33 @@ static int xsf_pcm_bind(struct xsf_pcm_stream *stream)
 	return 0;
 }
 
+/*
+ * ALSA sets substream->private_data to pcm->private_data (the card) each
+ * time it attaches a substream: find the stream and point to it from now
+ * until the substream is closed.
+ */
+static struct xsf_pcm_stream *xsf_pcm_find_stream(struct snd_pcm_substream *substream)
+{
+	struct xsf_card *xcard = snd_pcm_substream_chip(substream);
+	unsigned int i;
+
+	for (i = 0; i < xcard->nr_streams; i++)
+		if (xcard->streams[i].substream == substream)
+			return &xcard->streams[i];
+	return NULL;
+}
+
 static int xsf_pcm_open(struct snd_pcm_substream *substream)
 {
-	struct xsf_pcm_stream *stream = substream->private_data;
-	struct xsf_front *front = stream->xcard->front;
+	struct xsf_pcm_stream *stream = xsf_pcm_find_stream(substream);
+	struct xsf_front *front;
 	struct xsf_channel *chan;
 	int ret;
 
+	if (!stream)
+		return -ENODEV;
+	substream->private_data = stream;
+	front = stream->xcard->front;
 	down_read(&front->io_lock);
 	ret = xsf_pcm_bind(stream);
 	if (ret)
@@ -568,8 +602,14 @@ static int xsf_pcm_prepare(struct snd_pcm_substream *substream)
 	snd_pcm_stream_lock_irq(substream);
 	stream->running = false;
 	stream->draining = false;
-	stream->appl_seen = runtime->control->appl_ptr;
+	/*
+	 * ALSA resets the application pointer to 0 right after .prepare
+	 * (snd_pcm_do_prepare() then snd_pcm_post_prepare()), so do not take
+	 * the value of the previous run.
+	 */
+	stream->appl_seen = 0;
 	stream->appl_bytes = 0;
+	stream->data_error = 0;
 	stream->submitted = 0;
 	stream->completed = 0;
 	memset(stream->inflight, 0, sizeof(stream->inflight));
@@ -683,8 +723,10 @@ static void xsf_pcm_data_done(void *ctx, int status,
 		goto out;
 	if (status) {
 		if (resp && !xsf_pcm_inflight_find(stream, resp->id))
-			goto out; /* a previous session's request */
+			goto out; /* a request of an earlier run */
 		memset(stream->inflight, 0, sizeof(stream->inflight));
+		/* Remembered for a stream not started yet: START fails. */
+		stream->data_error = status;
 		dev_warn_ratelimited(xsf_pcm_dev(stream), "%s request failed: %d\n",
 				     stream->cfg.capture ? "READ" : "WRITE",
 				     status);
@@ -770,6 +812,8 @@ static int xsf_pcm_trigger(struct snd_pcm_substream *substream, int cmd)
 	switch (cmd) {
 	case SNDRV_PCM_TRIGGER_START:
 		/* Everything written before the start goes out first. */
+		if (stream->data_error)
+			return stream->data_error;
 		ret = xsf_pcm_flush(stream, true);
 		if (!ret)
 			ret = xsf_pcm_trigger_send(stream,
@@ -837,7 +881,7 @@ static int xsf_pcm_sync_stop(struct snd_pcm_substream *substream)
 	struct xsf_pcm_stream *stream = substream->private_data;
 	struct xsf_front *front = stream->xcard->front;
 
-	/* Let a running event handler finish with the old session. */
+	/* Let a running event handler finish with the previous run. */
 	down_read(&front->io_lock);
 	if (stream->chan && stream->chan->evt_irq >= 0)
 		xsf_io_sync_irq(stream->chan->evt_irq);

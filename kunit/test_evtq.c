@@ -1,0 +1,322 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * KUnit suite snd_xen_front_evtq: the event page consumer and the
+ * position checks.
+ */
+#include <kunit/device.h>
+#include <kunit/test.h>
+
+#include "sim_backend.h"
+
+#define EVTQ_MAX_SEEN 256
+
+struct evtq_ctx {
+	struct device *dev;
+	struct xensnd_event_page *page;
+	struct xsf_evtq q;
+	unsigned int nr_seen;
+	struct xensnd_evt seen[EVTQ_MAX_SEEN];
+};
+
+static void evtq_deliver(void *data, const struct xensnd_evt *evt)
+{
+	struct evtq_ctx *ctx = data;
+
+	if (ctx->nr_seen < EVTQ_MAX_SEEN)
+		ctx->seen[ctx->nr_seen] = *evt;
+	ctx->nr_seen++;
+}
+
+static struct evtq_ctx *evtq_setup(struct kunit *test)
+{
+	struct evtq_ctx *ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, ctx);
+	ctx->page = kunit_kzalloc(test, XEN_PAGE_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ctx->page);
+	ctx->dev = kunit_device_register(test, "xsf-evtq");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(ctx->dev));
+	xsf_evtq_init(&ctx->q, ctx->dev, ctx->page);
+	return ctx;
+}
+
+static int evtq_consume(struct evtq_ctx *ctx)
+{
+	return xsf_evtq_consume(&ctx->q, evtq_deliver, ctx);
+}
+
+static void evtq_in_order(struct kunit *test)
+{
+	struct evtq_ctx *ctx = evtq_setup(test);
+	unsigned int i;
+
+	for (i = 0; i < 5; i++)
+		sim_evt_put(ctx->page, i, XENSND_EVT_CUR_POS, 1000 * (i + 1));
+	KUNIT_EXPECT_EQ(test, evtq_consume(ctx), 5);
+	KUNIT_ASSERT_EQ(test, ctx->nr_seen, 5U);
+	for (i = 0; i < 5; i++) {
+		KUNIT_EXPECT_EQ(test, ctx->seen[i].id, i);
+		KUNIT_EXPECT_EQ(test, ctx->seen[i].type, XENSND_EVT_CUR_POS);
+		KUNIT_EXPECT_EQ(test, ctx->seen[i].op.cur_pos.position,
+				1000ULL * (i + 1));
+	}
+	KUNIT_EXPECT_EQ(test, ctx->page->in_cons, 5U);
+	KUNIT_EXPECT_EQ(test, ctx->q.nr_lost, 0U);
+	/* Nothing new: nothing delivered. */
+	KUNIT_EXPECT_EQ(test, evtq_consume(ctx), 0);
+	KUNIT_EXPECT_EQ(test, ctx->nr_seen, 5U);
+}
+
+static void evtq_overflow_skips(struct kunit *test)
+{
+	struct evtq_ctx *ctx = evtq_setup(test);
+
+	ctx->page->in_cons = 100;
+	ctx->page->in_prod = 100 + XENSND_IN_RING_LEN + 1;
+	KUNIT_EXPECT_EQ(test, evtq_consume(ctx), -EOVERFLOW);
+	KUNIT_EXPECT_EQ(test, ctx->nr_seen, 0U);
+	KUNIT_EXPECT_EQ(test, ctx->page->in_cons, ctx->page->in_prod);
+
+	/* The next event restarts the sequence without counting a loss. */
+	sim_evt_put(ctx->page, 77, XENSND_EVT_CUR_POS, 4);
+	KUNIT_EXPECT_EQ(test, evtq_consume(ctx), 1);
+	KUNIT_EXPECT_EQ(test, ctx->seen[0].id, 77);
+	KUNIT_EXPECT_EQ(test, ctx->q.nr_lost, 0U);
+}
+
+static void evtq_producer_behind_consumer(struct kunit *test)
+{
+	struct evtq_ctx *ctx = evtq_setup(test);
+
+	/* A producer index behind the consumer is a huge u32 distance. */
+	ctx->page->in_cons = 10;
+	ctx->page->in_prod = 9;
+	KUNIT_EXPECT_EQ(test, evtq_consume(ctx), -EOVERFLOW);
+	KUNIT_EXPECT_EQ(test, ctx->nr_seen, 0U);
+	KUNIT_EXPECT_EQ(test, ctx->page->in_cons, 9U);
+}
+
+static void evtq_full_page_delivered(struct kunit *test)
+{
+	struct evtq_ctx *ctx = evtq_setup(test);
+	unsigned int i;
+
+	for (i = 0; i < XENSND_IN_RING_LEN; i++)
+		sim_evt_put(ctx->page, i, XENSND_EVT_CUR_POS, i);
+	KUNIT_EXPECT_EQ(test, evtq_consume(ctx), (int)XENSND_IN_RING_LEN);
+	KUNIT_EXPECT_EQ(test, ctx->seen[XENSND_IN_RING_LEN - 1].id,
+			XENSND_IN_RING_LEN - 1);
+	KUNIT_EXPECT_EQ(test, ctx->q.nr_lost, 0U);
+}
+
+static void evtq_wraps_modulo_63(struct kunit *test)
+{
+	struct evtq_ctx *ctx = evtq_setup(test);
+	struct xensnd_evt *ring = XENSND_IN_RING(ctx->page);
+	unsigned int i;
+
+	KUNIT_ASSERT_EQ(test, (unsigned int)XENSND_IN_RING_LEN, 63U);
+	ctx->page->in_cons = 60;
+	ctx->page->in_prod = 60;
+	for (i = 0; i < 10; i++)
+		sim_evt_put(ctx->page, 500 + i, XENSND_EVT_CUR_POS, 64 * i);
+	/* Events 3.. went to slots 0.. of the page. */
+	KUNIT_EXPECT_EQ(test, ring[0].id, 503);
+	KUNIT_EXPECT_EQ(test, ring[62].id, 502);
+	KUNIT_EXPECT_EQ(test, evtq_consume(ctx), 10);
+	for (i = 0; i < 10; i++) {
+		KUNIT_EXPECT_EQ(test, ctx->seen[i].id, 500 + i);
+		KUNIT_EXPECT_EQ(test, ctx->seen[i].op.cur_pos.position,
+				64ULL * i);
+	}
+	KUNIT_EXPECT_EQ(test, ctx->page->in_cons, 70U);
+	KUNIT_EXPECT_EQ(test, ctx->q.nr_lost, 0U);
+}
+
+static void evtq_index_wraps_u32(struct kunit *test)
+{
+	struct evtq_ctx *ctx = evtq_setup(test);
+	unsigned int i;
+
+	/*
+	 * 2^32 is not a multiple of 63: slots repeat early at the u32 wrap
+	 * (index 0xfffffffe and index 2 share slot 2), so the backend
+	 * produces in two batches here.
+	 */
+	ctx->page->in_cons = 0xfffffffeU;
+	ctx->page->in_prod = 0xfffffffeU;
+	sim_evt_put(ctx->page, 0, XENSND_EVT_CUR_POS, 0);
+	sim_evt_put(ctx->page, 1, XENSND_EVT_CUR_POS, 1);
+	sim_evt_put(ctx->page, 2, XENSND_EVT_CUR_POS, 2);
+	KUNIT_EXPECT_EQ(test, ctx->page->in_prod, 1U);
+	KUNIT_EXPECT_EQ(test, evtq_consume(ctx), 3);
+	for (i = 3; i < 6; i++)
+		sim_evt_put(ctx->page, i, XENSND_EVT_CUR_POS, i);
+	KUNIT_EXPECT_EQ(test, evtq_consume(ctx), 3);
+	for (i = 0; i < 6; i++) {
+		KUNIT_EXPECT_EQ(test, ctx->seen[i].id, i);
+		KUNIT_EXPECT_EQ(test, ctx->seen[i].op.cur_pos.position, (u64)i);
+	}
+	KUNIT_EXPECT_EQ(test, ctx->page->in_cons, 4U);
+	KUNIT_EXPECT_EQ(test, ctx->q.nr_lost, 0U);
+}
+
+static void evtq_ids_not_reset_between_streams(struct kunit *test)
+{
+	struct evtq_ctx *ctx = evtq_setup(test);
+	unsigned int i;
+
+	for (i = 0; i < 4; i++)
+		sim_evt_put(ctx->page, 1000 + i, XENSND_EVT_CUR_POS, i);
+	KUNIT_EXPECT_EQ(test, evtq_consume(ctx), 4);
+	/* Stream prepared again: the backend keeps counting, from anywhere. */
+	xsf_evtq_resync(&ctx->q);
+	sim_evt_put(ctx->page, 40000, XENSND_EVT_CUR_POS, 0);
+	sim_evt_put(ctx->page, 40001, XENSND_EVT_CUR_POS, 64);
+	KUNIT_EXPECT_EQ(test, evtq_consume(ctx), 2);
+	KUNIT_EXPECT_EQ(test, ctx->q.nr_lost, 0U);
+	KUNIT_EXPECT_EQ(test, ctx->seen[5].id, 40001);
+}
+
+static void evtq_first_event_defines_sequence(struct kunit *test)
+{
+	struct evtq_ctx *ctx = evtq_setup(test);
+
+	sim_evt_put(ctx->page, 9000, XENSND_EVT_CUR_POS, 0);
+	sim_evt_put(ctx->page, 9001, XENSND_EVT_CUR_POS, 0);
+	KUNIT_EXPECT_EQ(test, evtq_consume(ctx), 2);
+	KUNIT_EXPECT_EQ(test, ctx->q.nr_lost, 0U);
+}
+
+static void evtq_id_gaps_counted(struct kunit *test)
+{
+	struct evtq_ctx *ctx = evtq_setup(test);
+
+	sim_evt_put(ctx->page, 5, XENSND_EVT_CUR_POS, 0);
+	sim_evt_put(ctx->page, 6, XENSND_EVT_CUR_POS, 0);
+	sim_evt_put(ctx->page, 9, XENSND_EVT_CUR_POS, 0);	/* 7, 8 lost */
+	KUNIT_EXPECT_EQ(test, evtq_consume(ctx), 3);
+	KUNIT_EXPECT_EQ(test, ctx->q.nr_lost, 2U);
+	sim_evt_put(ctx->page, 10, XENSND_EVT_CUR_POS, 0);
+	sim_evt_put(ctx->page, 20, XENSND_EVT_CUR_POS, 0);	/* 9 lost */
+	KUNIT_EXPECT_EQ(test, evtq_consume(ctx), 2);
+	KUNIT_EXPECT_EQ(test, ctx->q.nr_lost, 11U);
+	/* Every event is still delivered. */
+	KUNIT_EXPECT_EQ(test, ctx->nr_seen, 5U);
+}
+
+static void evtq_id_wraps_u16(struct kunit *test)
+{
+	struct evtq_ctx *ctx = evtq_setup(test);
+
+	sim_evt_put(ctx->page, 65534, XENSND_EVT_CUR_POS, 0);
+	sim_evt_put(ctx->page, 65535, XENSND_EVT_CUR_POS, 0);
+	sim_evt_put(ctx->page, 0, XENSND_EVT_CUR_POS, 0);
+	sim_evt_put(ctx->page, 1, XENSND_EVT_CUR_POS, 0);
+	KUNIT_EXPECT_EQ(test, evtq_consume(ctx), 4);
+	KUNIT_EXPECT_EQ(test, ctx->q.nr_lost, 0U);
+}
+
+static void evtq_init_resets_loss_count(struct kunit *test)
+{
+	struct evtq_ctx *ctx = evtq_setup(test);
+
+	sim_evt_put(ctx->page, 1, XENSND_EVT_CUR_POS, 0);
+	sim_evt_put(ctx->page, 5, XENSND_EVT_CUR_POS, 0);
+	KUNIT_EXPECT_EQ(test, evtq_consume(ctx), 2);
+	KUNIT_EXPECT_EQ(test, ctx->q.nr_lost, 3U);
+	memset(ctx->page, 0, XEN_PAGE_SIZE);
+	xsf_evtq_init(&ctx->q, ctx->dev, ctx->page);
+	KUNIT_EXPECT_EQ(test, ctx->q.nr_lost, 0U);
+	KUNIT_EXPECT_FALSE(test, ctx->q.id_synced);
+}
+
+static void pos_grows_past_buffer(struct kunit *test)
+{
+	struct device *dev = kunit_device_register(test, "xsf-pos");
+	struct xsf_pos pos;
+	u64 p;
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(dev));
+	xsf_pos_reset(&pos, 4096);
+	KUNIT_EXPECT_EQ(test, pos.last, 0ULL);
+	/* Not period aligned, past the buffer size: a count since start. */
+	for (p = 1000; p < 40000; p += 3001)
+		KUNIT_EXPECT_EQ_MSG(test, xsf_pos_update(&pos, dev, p), 0,
+				    "position %llu", p);
+	KUNIT_EXPECT_EQ(test, pos.last, 37012ULL);
+}
+
+static void pos_beyond_32_bits(struct kunit *test)
+{
+	struct device *dev = kunit_device_register(test, "xsf-pos");
+	struct xsf_pos pos;
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(dev));
+	xsf_pos_reset(&pos, 65536);
+	pos.last = 0xffffff00ULL;
+	KUNIT_EXPECT_EQ(test, xsf_pos_update(&pos, dev, 0x100000200ULL), 0);
+	KUNIT_EXPECT_EQ(test, pos.last, 0x100000200ULL);
+	/* Truncated to 32 bits it would look like going backwards. */
+	KUNIT_EXPECT_EQ(test, xsf_pos_update(&pos, dev, 0x200ULL), -ERANGE);
+}
+
+static void pos_backwards_rejected(struct kunit *test)
+{
+	struct device *dev = kunit_device_register(test, "xsf-pos");
+	struct xsf_pos pos;
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(dev));
+	xsf_pos_reset(&pos, 4096);
+	KUNIT_ASSERT_EQ(test, xsf_pos_update(&pos, dev, 3000), 0);
+	KUNIT_EXPECT_EQ(test, xsf_pos_update(&pos, dev, 2999), -ERANGE);
+	KUNIT_EXPECT_EQ(test, pos.last, 3000ULL);
+	/* The same position again is fine. */
+	KUNIT_EXPECT_EQ(test, xsf_pos_update(&pos, dev, 3000), 0);
+}
+
+static void pos_jump_limits(struct kunit *test)
+{
+	struct device *dev = kunit_device_register(test, "xsf-pos");
+	struct xsf_pos pos;
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(dev));
+	xsf_pos_reset(&pos, 4096);
+	KUNIT_EXPECT_EQ(test, xsf_pos_update(&pos, dev, 4097), -ERANGE);
+	KUNIT_EXPECT_EQ(test, pos.last, 0ULL);
+	/* Exactly one buffer is believable. */
+	KUNIT_EXPECT_EQ(test, xsf_pos_update(&pos, dev, 4096), 0);
+	KUNIT_EXPECT_EQ(test, xsf_pos_update(&pos, dev, 8192), 0);
+	KUNIT_EXPECT_EQ(test, xsf_pos_update(&pos, dev, 8192 + 4097), -ERANGE);
+	KUNIT_EXPECT_EQ(test, xsf_pos_update(&pos, dev, U64_MAX), -ERANGE);
+	KUNIT_EXPECT_EQ(test, pos.last, 8192ULL);
+	/* A reset starts counting from 0 again. */
+	xsf_pos_reset(&pos, 8192);
+	KUNIT_EXPECT_EQ(test, xsf_pos_update(&pos, dev, 8192), 0);
+}
+
+static struct kunit_case xsf_evtq_cases[] = {
+	KUNIT_CASE(evtq_in_order),
+	KUNIT_CASE(evtq_overflow_skips),
+	KUNIT_CASE(evtq_producer_behind_consumer),
+	KUNIT_CASE(evtq_full_page_delivered),
+	KUNIT_CASE(evtq_wraps_modulo_63),
+	KUNIT_CASE(evtq_index_wraps_u32),
+	KUNIT_CASE(evtq_ids_not_reset_between_streams),
+	KUNIT_CASE(evtq_first_event_defines_sequence),
+	KUNIT_CASE(evtq_id_gaps_counted),
+	KUNIT_CASE(evtq_id_wraps_u16),
+	KUNIT_CASE(evtq_init_resets_loss_count),
+	KUNIT_CASE(pos_grows_past_buffer),
+	KUNIT_CASE(pos_beyond_32_bits),
+	KUNIT_CASE(pos_backwards_rejected),
+	KUNIT_CASE(pos_jump_limits),
+	{}
+};
+
+static struct kunit_suite xsf_evtq_suite = {
+	.name = "snd_xen_front_evtq",
+	.test_cases = xsf_evtq_cases,
+};
+
+kunit_test_suite(xsf_evtq_suite);

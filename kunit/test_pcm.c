@@ -1,0 +1,932 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * KUnit suite snd_xen_front_pcm: the ALSA card and PCM operations against
+ * the simulated backend.
+ *
+ * Substreams are opened with ALSA's in-kernel API (snd_pcm_open_substream
+ * with an open file counted by the card), configured and started with
+ * snd_pcm_kernel_ioctl() and fed with snd_pcm_kernel_write(), so ALSA's
+ * own state handling runs; pause and drain, which have no in-kernel entry,
+ * call the driver's trigger directly.  Unless a test says otherwise the
+ * stream is S16_LE, 48 kHz, stereo: 4-octet frames, periods of 256 frames
+ * (1024 octets), 4 periods (4096 octets).
+ */
+#include <kunit/test.h>
+#include <sound/pcm_params.h>
+
+#include "sim_backend.h"
+
+#define N(node) XSF_TEST_NODE "/" node
+
+#define PB	1024U		/* period bytes */
+#define BB	(4 * PB)	/* buffer bytes */
+#define FB	4U		/* frame bytes */
+
+static struct xsf_test_front *pcm_connect(struct kunit *test,
+					  const char *layout)
+{
+	struct xsf_test_front *tf = xsf_test_front_new(test);
+
+	KUNIT_ASSERT_EQ(test, xsf_test_store_config(layout), 0);
+	KUNIT_ASSERT_EQ(test, xsf_test_connect(test, tf), 0);
+	return tf;
+}
+
+/* Open stream @index and configure it with the standard parameters. */
+static struct xsf_test_pcm *pcm_setup(struct kunit *test,
+				      struct xsf_test_front *tf,
+				      unsigned int index)
+{
+	struct xsf_test_pcm *tp = xsf_test_pcm_open(test, tf, index);
+
+	KUNIT_ASSERT_EQ(test, xsf_test_pcm_hw_params(tp, SNDRV_PCM_FORMAT_S16_LE,
+						     48000, 2, PB / FB, 4), 0);
+	return tp;
+}
+
+static struct xsf_test_pcm *pcm_prepared(struct kunit *test,
+					 struct xsf_test_front *tf,
+					 unsigned int index)
+{
+	struct xsf_test_pcm *tp = pcm_setup(test, tf, index);
+
+	KUNIT_ASSERT_EQ(test, xsf_test_pcm_ioctl(tp, SNDRV_PCM_IOCTL_PREPARE),
+			0);
+	return tp;
+}
+
+static void pcm_write(struct kunit *test, struct xsf_test_pcm *tp,
+		      unsigned int bytes)
+{
+	KUNIT_ASSERT_EQ(test, xsf_test_pcm_write(tp, bytes),
+			(long)(bytes / FB));
+	sim_backend_sync(tp->tf->sim);
+}
+
+static void pcm_start(struct kunit *test, struct xsf_test_pcm *tp)
+{
+	KUNIT_ASSERT_EQ(test, xsf_test_pcm_ioctl(tp, SNDRV_PCM_IOCTL_START), 0);
+	sim_backend_sync(tp->tf->sim);
+}
+
+static void pcm_pos(struct xsf_test_pcm *tp, u64 position)
+{
+	sim_backend_event(tp->sc, XENSND_EVT_CUR_POS, position, true);
+	sim_backend_sync(tp->tf->sim);
+}
+
+static snd_pcm_uframes_t pcm_hw_ptr(struct xsf_test_pcm *tp)
+{
+	return tp->sub->runtime->status->hw_ptr;
+}
+
+static const struct sim_log_entry *pcm_req(struct kunit *test,
+					   struct xsf_test_pcm *tp,
+					   u8 operation, unsigned int nth)
+{
+	const struct sim_log_entry *e = sim_backend_find(tp->sc, operation, nth);
+
+	KUNIT_ASSERT_NOT_NULL_MSG(test, e, "operation %u #%u", operation, nth);
+	return e;
+}
+
+static void pcm_expect_rw(struct kunit *test, struct xsf_test_pcm *tp,
+			  u8 operation, unsigned int nth, u32 offset,
+			  u32 length)
+{
+	const struct sim_log_entry *e = pcm_req(test, tp, operation, nth);
+
+	KUNIT_EXPECT_EQ_MSG(test, e->req.op.rw.offset, offset, "#%u", nth);
+	KUNIT_EXPECT_EQ_MSG(test, e->req.op.rw.length, length, "#%u", nth);
+}
+
+/* Index of the n-th request of @operation in the backend's log. */
+static int pcm_log_index(struct xsf_test_pcm *tp, u8 operation,
+			 unsigned int nth)
+{
+	const struct sim_log_entry *e = sim_backend_find(tp->sc, operation, nth);
+
+	return e ? (int)(e - tp->sc->log) : -1;
+}
+
+static void pcm_expect_played(struct kunit *test, struct xsf_test_pcm *tp,
+			      size_t bytes)
+{
+	size_t i;
+
+	KUNIT_ASSERT_EQ(test, tp->sc->nr_data, bytes);
+	for (i = 0; i < bytes; i++)
+		if (tp->sc->data[i] != xsf_test_pattern(i)) {
+			KUNIT_FAIL(test, "octet %zu is %#x, not %#x", i,
+				   tp->sc->data[i], xsf_test_pattern(i));
+			return;
+		}
+}
+
+/* ------------------------------------------------------------------ */
+/* Card and devices                                                    */
+/* ------------------------------------------------------------------ */
+
+static void pcm_names_from_cfg(struct kunit *test)
+{
+	struct xsf_test_front *tf = pcm_connect(test, "pc,c");
+	struct xsf_card *xcard = tf->front->card->private_data;
+	struct snd_pcm *pcm0 = xcard->streams[0].substream->pcm;
+	struct snd_pcm *pcm1 = xcard->streams[2].substream->pcm;
+
+	KUNIT_EXPECT_STREQ(test, tf->front->card->id, "XenTest");
+	KUNIT_EXPECT_STREQ(test, pcm0->name, "PCM 0");
+	KUNIT_EXPECT_STREQ(test, pcm1->name, "PCM 1");
+	KUNIT_EXPECT_EQ(test, pcm0->device, 0);
+	KUNIT_EXPECT_EQ(test, pcm1->device, 1);
+	KUNIT_EXPECT_STREQ(test, xcard->streams[0].substream->name,
+			   "PCM 0 playback 0");
+	KUNIT_EXPECT_STREQ(test, xcard->streams[1].substream->name,
+			   "PCM 0 capture 0");
+	KUNIT_EXPECT_STREQ(test, xcard->streams[2].substream->name,
+			   "PCM 1 capture 0");
+	KUNIT_EXPECT_STREQ(test, xcard->streams[1].cfg.unique_id, "uid-0-1");
+}
+
+static void pcm_name_fallbacks(struct kunit *test)
+{
+	struct xsf_test_front *tf = xsf_test_front_new(test);
+	struct xsf_card *xcard;
+	struct snd_card *card;
+
+	KUNIT_ASSERT_EQ(test, xsf_test_store_config("p"), 0);
+	xsf_fake_store_remove(N("short-name"));
+	xsf_fake_store_remove(N("long-name"));
+	xsf_fake_store_remove(N("0/name"));
+	KUNIT_ASSERT_EQ(test, xsf_test_connect(test, tf), 0);
+	card = tf->front->card;
+	xcard = card->private_data;
+	KUNIT_EXPECT_STREQ(test, card->shortname, "Xen PV sound");
+	KUNIT_EXPECT_STREQ(test, card->longname,
+			   "Xen para-virtual sound card (" XSF_TEST_NODE ")");
+	KUNIT_EXPECT_STREQ(test, card->id, "XenSnd");
+	KUNIT_EXPECT_STREQ(test, card->mixername, "Xen PV sound");
+	KUNIT_EXPECT_STREQ(test, xcard->streams[0].substream->pcm->name,
+			   "Xen PCM 0");
+}
+
+static void pcm_several_devices_and_streams(struct kunit *test)
+{
+	static const struct {
+		unsigned int pcm;
+		int dir;
+		int number;
+	} expect[] = {
+		{ 0, SNDRV_PCM_STREAM_PLAYBACK, 0 },
+		{ 0, SNDRV_PCM_STREAM_PLAYBACK, 1 },
+		{ 0, SNDRV_PCM_STREAM_CAPTURE, 0 },
+		{ 1, SNDRV_PCM_STREAM_CAPTURE, 0 },
+		{ 2, SNDRV_PCM_STREAM_PLAYBACK, 0 },
+		{ 2, SNDRV_PCM_STREAM_PLAYBACK, 1 },
+	};
+	struct xsf_test_front *tf = pcm_connect(test, "ppc,c,pp");
+	struct xsf_card *xcard = tf->front->card->private_data;
+	unsigned int i;
+
+	KUNIT_ASSERT_EQ(test, xcard->nr_streams, 6U);
+	KUNIT_ASSERT_EQ(test, xcard->nr_pcms, 3U);
+	KUNIT_EXPECT_EQ(test, xcard->pcms[0]->streams[0].substream_count, 2U);
+	KUNIT_EXPECT_EQ(test, xcard->pcms[0]->streams[1].substream_count, 1U);
+	KUNIT_EXPECT_EQ(test, xcard->pcms[1]->streams[0].substream_count, 0U);
+	KUNIT_EXPECT_EQ(test, xcard->pcms[1]->streams[1].substream_count, 1U);
+	KUNIT_EXPECT_EQ(test, xcard->pcms[2]->streams[0].substream_count, 2U);
+	KUNIT_EXPECT_EQ(test, xcard->pcms[2]->streams[1].substream_count, 0U);
+	for (i = 0; i < ARRAY_SIZE(expect); i++) {
+		struct xsf_pcm_stream *stream = &xcard->streams[i];
+		struct snd_pcm_substream *sub = stream->substream;
+
+		KUNIT_ASSERT_NOT_NULL(test, sub);
+		KUNIT_EXPECT_PTR_EQ(test, sub->pcm, xcard->pcms[expect[i].pcm]);
+		KUNIT_EXPECT_EQ_MSG(test, sub->stream, expect[i].dir, "#%u", i);
+		KUNIT_EXPECT_EQ_MSG(test, sub->number, expect[i].number, "#%u",
+				    i);
+		KUNIT_EXPECT_PTR_EQ(test, sub->private_data, (void *)stream);
+		KUNIT_EXPECT_EQ(test, stream->pcm_index, expect[i].pcm);
+		KUNIT_EXPECT_EQ(test, stream->index, i);
+	}
+}
+
+static void pcm_constraints_from_cfg(struct kunit *test)
+{
+	struct xsf_test_front *tf = pcm_connect(test, "p");
+	struct xsf_test_pcm *tp = xsf_test_pcm_open(test, tf, 0);
+	struct snd_pcm_hardware *hw = &tp->sub->runtime->hw;
+
+	KUNIT_EXPECT_EQ(test, hw->rate_min, 8000U);
+	KUNIT_EXPECT_EQ(test, hw->rate_max, 48000U);
+	KUNIT_EXPECT_EQ(test, hw->channels_min, 1U);
+	KUNIT_EXPECT_EQ(test, hw->channels_max, 2U);
+	KUNIT_EXPECT_EQ(test, hw->buffer_bytes_max, (size_t)XSF_DEFAULT_BUFFER_BYTES);
+	KUNIT_EXPECT_EQ(test, hw->formats,
+			(u64)(SNDRV_PCM_FMTBIT_S16_LE | SNDRV_PCM_FMTBIT_S32_LE));
+	KUNIT_EXPECT_TRUE(test, hw->info & SNDRV_PCM_INFO_PAUSE);
+	KUNIT_EXPECT_TRUE(test, hw->info & SNDRV_PCM_INFO_SYNC_APPLPTR);
+	/* 22050 Hz is within [8000, 48000] but not in the list. */
+	KUNIT_EXPECT_LT(test, xsf_test_pcm_hw_params(tp, SNDRV_PCM_FORMAT_S16_LE,
+						     22050, 2, 0, 0), 0);
+	KUNIT_EXPECT_LT(test, xsf_test_pcm_hw_params(tp, SNDRV_PCM_FORMAT_U8,
+						     48000, 2, 0, 0), 0);
+	KUNIT_EXPECT_EQ(test, xsf_test_pcm_hw_params(tp, SNDRV_PCM_FORMAT_S32_LE,
+						     44100, 1, 0, 0), 0);
+}
+
+/* ------------------------------------------------------------------ */
+/* Open, data, triggers                                                */
+/* ------------------------------------------------------------------ */
+
+static void pcm_prepare_sends_open(struct kunit *test)
+{
+	struct xsf_test_front *tf = pcm_connect(test, "p");
+	struct xsf_test_pcm *tp = pcm_prepared(test, tf, 0);
+	struct xsf_pcm_stream *stream = tp->stream;
+	const struct sim_log_entry *e;
+
+	/* The card's creation probed the mixer with an OPEN of its own. */
+	e = pcm_req(test, tp, XENSND_OP_OPEN, 1);
+	KUNIT_EXPECT_EQ(test, e->req.op.open.pcm_rate, 48000U);
+	KUNIT_EXPECT_EQ(test, e->req.op.open.pcm_format,
+			XENSND_PCM_FORMAT_S16_LE);
+	KUNIT_EXPECT_EQ(test, e->req.op.open.pcm_channels, 2);
+	KUNIT_EXPECT_EQ(test, e->req.op.open.period_sz, PB);
+	/* The audio pages and one control page. */
+	KUNIT_EXPECT_EQ(test, e->req.op.open.buffer_sz, BB + XEN_PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, e->req.op.open.gref_directory,
+			xsf_shbuf_directory(&stream->buf));
+	KUNIT_EXPECT_TRUE(test, tp->sc->opened);
+	KUNIT_EXPECT_EQ(test, tp->sc->nr_dir_errors, 0U);
+	KUNIT_EXPECT_EQ(test, tp->sc->nr_buf_pages, BB / XEN_PAGE_SIZE + 1);
+	KUNIT_EXPECT_TRUE(test, stream->opened);
+	KUNIT_EXPECT_EQ(test, stream->buffer_bytes, BB);
+	KUNIT_EXPECT_EQ(test, stream->period_bytes, PB);
+	KUNIT_EXPECT_PTR_EQ(test, (void *)tp->sub->runtime->dma_area,
+			    stream->buf.vaddr);
+}
+
+static void pcm_start_and_position(struct kunit *test)
+{
+	struct xsf_test_front *tf = pcm_connect(test, "p");
+	struct xsf_test_pcm *tp = pcm_prepared(test, tf, 0);
+
+	pcm_write(test, tp, PB);
+	pcm_write(test, tp, PB);
+	KUNIT_EXPECT_EQ(test, tp->sc->nr_reqs[XENSND_OP_WRITE], 2U);
+	pcm_expect_rw(test, tp, XENSND_OP_WRITE, 0, 0, PB);
+	pcm_expect_rw(test, tp, XENSND_OP_WRITE, 1, PB, PB);
+	KUNIT_EXPECT_EQ(test, tp->sc->nr_reqs[XENSND_OP_TRIGGER], 0U);
+	pcm_start(test, tp);
+	KUNIT_EXPECT_EQ(test, pcm_req(test, tp, XENSND_OP_TRIGGER, 0)->req.op.trigger.type,
+			XENSND_OP_TRIGGER_START);
+	/* Data first, then the start. */
+	KUNIT_EXPECT_LT(test, pcm_log_index(tp, XENSND_OP_WRITE, 1),
+			pcm_log_index(tp, XENSND_OP_TRIGGER, 0));
+	KUNIT_EXPECT_EQ(test, tp->stream->completed, 2ULL * PB);
+
+	pcm_pos(tp, PB);
+	KUNIT_EXPECT_EQ(test, pcm_hw_ptr(tp), (snd_pcm_uframes_t)(PB / FB));
+	/* Not period aligned, and capped by the data the backend has. */
+	pcm_pos(tp, 2 * PB + 100);
+	KUNIT_EXPECT_EQ(test, tp->stream->pos.last, 2ULL * PB + 100);
+	KUNIT_EXPECT_EQ(test, pcm_hw_ptr(tp), (snd_pcm_uframes_t)(2 * PB / FB));
+	pcm_expect_played(test, tp, 2 * PB);
+}
+
+static void pcm_writes_across_buffer_wrap(struct kunit *test)
+{
+	struct xsf_test_front *tf = pcm_connect(test, "p");
+	struct xsf_test_pcm *tp = pcm_prepared(test, tf, 0);
+	unsigned int i;
+
+	for (i = 0; i < 3; i++)
+		pcm_write(test, tp, PB);
+	pcm_start(test, tp);
+	pcm_pos(tp, 2 * PB);
+	pcm_write(test, tp, PB);
+	pcm_write(test, tp, PB);
+	KUNIT_ASSERT_EQ(test, tp->sc->nr_reqs[XENSND_OP_WRITE], 5U);
+	pcm_expect_rw(test, tp, XENSND_OP_WRITE, 2, 2 * PB, PB);
+	pcm_expect_rw(test, tp, XENSND_OP_WRITE, 3, 3 * PB, PB);
+	pcm_expect_rw(test, tp, XENSND_OP_WRITE, 4, 0, PB);
+	pcm_pos(tp, 4 * PB);
+	pcm_pos(tp, 5 * PB);
+	KUNIT_EXPECT_EQ(test, pcm_hw_ptr(tp), (snd_pcm_uframes_t)(5 * PB / FB));
+	KUNIT_EXPECT_EQ(test, tp->sub->ops->pointer(tp->sub),
+			(snd_pcm_uframes_t)(PB / FB));
+	pcm_expect_played(test, tp, 5 * PB);
+}
+
+static void pcm_large_write_split_at_wrap(struct kunit *test)
+{
+	struct xsf_test_front *tf = pcm_connect(test, "p");
+	struct xsf_test_pcm *tp = pcm_prepared(test, tf, 0);
+
+	/* Everything pending goes in one request, up to the buffer end. */
+	pcm_write(test, tp, 3 * PB);
+	KUNIT_ASSERT_EQ(test, tp->sc->nr_reqs[XENSND_OP_WRITE], 1U);
+	pcm_expect_rw(test, tp, XENSND_OP_WRITE, 0, 0, 3 * PB);
+	pcm_start(test, tp);
+	pcm_pos(tp, 3 * PB);
+	pcm_write(test, tp, 3 * PB);
+	KUNIT_ASSERT_EQ(test, tp->sc->nr_reqs[XENSND_OP_WRITE], 3U);
+	pcm_expect_rw(test, tp, XENSND_OP_WRITE, 1, 3 * PB, PB);
+	pcm_expect_rw(test, tp, XENSND_OP_WRITE, 2, 0, 2 * PB);
+	pcm_expect_played(test, tp, 6 * PB);
+}
+
+static void pcm_whole_periods_only(struct kunit *test)
+{
+	struct xsf_test_front *tf = pcm_connect(test, "p");
+	struct xsf_test_pcm *tp = pcm_prepared(test, tf, 0);
+
+	pcm_write(test, tp, PB / 2);
+	KUNIT_EXPECT_EQ(test, tp->sc->nr_reqs[XENSND_OP_WRITE], 0U);
+	pcm_write(test, tp, PB / 4);
+	KUNIT_EXPECT_EQ(test, tp->sc->nr_reqs[XENSND_OP_WRITE], 0U);
+	pcm_write(test, tp, PB / 4);
+	KUNIT_ASSERT_EQ(test, tp->sc->nr_reqs[XENSND_OP_WRITE], 1U);
+	pcm_expect_rw(test, tp, XENSND_OP_WRITE, 0, 0, PB);
+	/* Running: still whole periods. */
+	pcm_start(test, tp);
+	pcm_write(test, tp, PB / 2);
+	KUNIT_EXPECT_EQ(test, tp->sc->nr_reqs[XENSND_OP_WRITE], 1U);
+	pcm_write(test, tp, PB);
+	KUNIT_ASSERT_EQ(test, tp->sc->nr_reqs[XENSND_OP_WRITE], 2U);
+	pcm_expect_rw(test, tp, XENSND_OP_WRITE, 1, PB, PB + PB / 2);
+	pcm_expect_played(test, tp, 2 * PB + PB / 2);
+}
+
+static void pcm_start_flushes_partial(struct kunit *test)
+{
+	struct xsf_test_front *tf = pcm_connect(test, "p");
+	struct xsf_test_pcm *tp = pcm_prepared(test, tf, 0);
+
+	pcm_write(test, tp, PB / 2);
+	KUNIT_EXPECT_EQ(test, tp->sc->nr_reqs[XENSND_OP_WRITE], 0U);
+	pcm_start(test, tp);
+	KUNIT_ASSERT_EQ(test, tp->sc->nr_reqs[XENSND_OP_WRITE], 1U);
+	pcm_expect_rw(test, tp, XENSND_OP_WRITE, 0, 0, PB / 2);
+	KUNIT_EXPECT_LT(test, pcm_log_index(tp, XENSND_OP_WRITE, 0),
+			pcm_log_index(tp, XENSND_OP_TRIGGER, 0));
+	pcm_expect_played(test, tp, PB / 2);
+}
+
+static void pcm_drain_flushes_partial(struct kunit *test)
+{
+	struct xsf_test_front *tf = pcm_connect(test, "p");
+	struct xsf_test_pcm *tp = pcm_prepared(test, tf, 0);
+
+	pcm_write(test, tp, PB);
+	pcm_start(test, tp);
+	pcm_write(test, tp, PB / 4);
+	KUNIT_EXPECT_EQ(test, tp->sc->nr_reqs[XENSND_OP_WRITE], 1U);
+	KUNIT_EXPECT_EQ(test, xsf_test_pcm_trigger(tp, SNDRV_PCM_TRIGGER_DRAIN),
+			0);
+	sim_backend_sync(tf->sim);
+	KUNIT_ASSERT_EQ(test, tp->sc->nr_reqs[XENSND_OP_WRITE], 2U);
+	pcm_expect_rw(test, tp, XENSND_OP_WRITE, 1, PB, PB / 4);
+	/* While draining every bit goes out at once. */
+	pcm_write(test, tp, 64);
+	KUNIT_ASSERT_EQ(test, tp->sc->nr_reqs[XENSND_OP_WRITE], 3U);
+	pcm_expect_rw(test, tp, XENSND_OP_WRITE, 2, PB + PB / 4, 64);
+	pcm_expect_played(test, tp, PB + PB / 4 + 64);
+}
+
+static void pcm_data_bounded_by_completions(struct kunit *test)
+{
+	struct xsf_test_front *tf = pcm_connect(test, "p");
+	struct xsf_test_pcm *tp = pcm_prepared(test, tf, 0);
+
+	sim_backend_set_reply(tp->sc, XENSND_OP_WRITE, SIM_REPLY_HOLD);
+	pcm_write(test, tp, 2 * PB);
+	pcm_start(test, tp);
+	/* The backend claims to have played data it never confirmed. */
+	pcm_pos(tp, 2 * PB);
+	KUNIT_EXPECT_EQ(test, pcm_hw_ptr(tp), 0UL);
+	sim_backend_release(tp->sc);
+	sim_backend_sync(tf->sim);
+	KUNIT_EXPECT_EQ(test, tp->stream->completed, 2ULL * PB);
+	pcm_pos(tp, 2 * PB);
+	KUNIT_EXPECT_EQ(test, pcm_hw_ptr(tp), (snd_pcm_uframes_t)(2 * PB / FB));
+}
+
+static void pcm_capture_reads_after_position(struct kunit *test)
+{
+	struct xsf_test_front *tf = pcm_connect(test, "c");
+	struct xsf_test_pcm *tp = pcm_prepared(test, tf, 0);
+	u8 *buf = kunit_kzalloc(test, PB, GFP_KERNEL);
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	pcm_start(test, tp);
+	KUNIT_EXPECT_EQ(test, pcm_req(test, tp, XENSND_OP_TRIGGER, 0)->req.op.trigger.type,
+			XENSND_OP_TRIGGER_START);
+	KUNIT_EXPECT_EQ(test, tp->sc->nr_reqs[XENSND_OP_READ], 0U);
+	pcm_pos(tp, PB);
+	KUNIT_ASSERT_EQ(test, tp->sc->nr_reqs[XENSND_OP_READ], 1U);
+	pcm_expect_rw(test, tp, XENSND_OP_READ, 0, 0, PB);
+	/* Captured once the READ is answered. */
+	KUNIT_EXPECT_EQ(test, pcm_hw_ptr(tp), (snd_pcm_uframes_t)(PB / FB));
+	KUNIT_ASSERT_EQ(test, snd_pcm_kernel_read(tp->sub, buf, PB / FB),
+			(snd_pcm_sframes_t)(PB / FB));
+	for (i = 0; i < PB; i++)
+		if (buf[i] != sim_backend_pattern(i)) {
+			KUNIT_FAIL(test, "octet %u is %#x", i, buf[i]);
+			break;
+		}
+}
+
+static void pcm_capture_whole_periods(struct kunit *test)
+{
+	struct xsf_test_front *tf = pcm_connect(test, "c");
+	struct xsf_test_pcm *tp = pcm_prepared(test, tf, 0);
+
+	pcm_start(test, tp);
+	pcm_pos(tp, PB / 2);
+	KUNIT_EXPECT_EQ(test, tp->sc->nr_reqs[XENSND_OP_READ], 0U);
+	KUNIT_EXPECT_EQ(test, pcm_hw_ptr(tp), 0UL);
+	/* A period or more is there: all of it is read. */
+	pcm_pos(tp, PB + PB / 2);
+	KUNIT_ASSERT_EQ(test, tp->sc->nr_reqs[XENSND_OP_READ], 1U);
+	pcm_expect_rw(test, tp, XENSND_OP_READ, 0, 0, PB + PB / 2);
+	/* Up to the buffer end; the rest is less than a period: later. */
+	pcm_pos(tp, 4 * PB + PB / 2);
+	KUNIT_ASSERT_EQ(test, tp->sc->nr_reqs[XENSND_OP_READ], 2U);
+	pcm_expect_rw(test, tp, XENSND_OP_READ, 1, PB + PB / 2,
+		      2 * PB + PB / 2);
+	KUNIT_EXPECT_EQ(test, pcm_hw_ptr(tp), (snd_pcm_uframes_t)(4 * PB / FB));
+}
+
+static void pcm_pause_resume_stop(struct kunit *test)
+{
+	static const u8 types[] = {
+		XENSND_OP_TRIGGER_START, XENSND_OP_TRIGGER_PAUSE,
+		XENSND_OP_TRIGGER_RESUME, XENSND_OP_TRIGGER_STOP,
+	};
+	struct xsf_test_front *tf = pcm_connect(test, "p");
+	struct xsf_test_pcm *tp = pcm_prepared(test, tf, 0);
+	unsigned int i;
+
+	pcm_write(test, tp, 2 * PB);
+	pcm_start(test, tp);
+	KUNIT_EXPECT_EQ(test,
+			xsf_test_pcm_trigger(tp, SNDRV_PCM_TRIGGER_PAUSE_PUSH),
+			0);
+	sim_backend_sync(tf->sim);
+	KUNIT_EXPECT_FALSE(test, tp->stream->running);
+	/* Positions while paused are not believed. */
+	pcm_pos(tp, PB);
+	KUNIT_EXPECT_EQ(test, pcm_hw_ptr(tp), 0UL);
+	KUNIT_EXPECT_EQ(test,
+			xsf_test_pcm_trigger(tp, SNDRV_PCM_TRIGGER_PAUSE_RELEASE),
+			0);
+	sim_backend_sync(tf->sim);
+	KUNIT_EXPECT_TRUE(test, tp->stream->running);
+	pcm_pos(tp, PB);
+	KUNIT_EXPECT_EQ(test, pcm_hw_ptr(tp), (snd_pcm_uframes_t)(PB / FB));
+	KUNIT_EXPECT_EQ(test, xsf_test_pcm_ioctl(tp, SNDRV_PCM_IOCTL_DROP), 0);
+	sim_backend_sync(tf->sim);
+	KUNIT_ASSERT_EQ(test, tp->sc->nr_reqs[XENSND_OP_TRIGGER],
+			(unsigned int)ARRAY_SIZE(types));
+	for (i = 0; i < ARRAY_SIZE(types); i++)
+		KUNIT_EXPECT_EQ(test,
+				pcm_req(test, tp, XENSND_OP_TRIGGER, i)->req.op.trigger.type,
+				types[i]);
+}
+
+static void pcm_events_before_start_ignored(struct kunit *test)
+{
+	struct xsf_test_front *tf = pcm_connect(test, "p");
+	struct xsf_test_pcm *tp = pcm_prepared(test, tf, 0);
+
+	pcm_write(test, tp, 2 * PB);
+	pcm_pos(tp, PB);
+	KUNIT_EXPECT_EQ(test, tp->stream->pos.last, 0ULL);
+	KUNIT_EXPECT_EQ(test, pcm_hw_ptr(tp), 0UL);
+	/* An unknown event type is ignored as well. */
+	pcm_start(test, tp);
+	sim_backend_event(tp->sc, 7, PB, true);
+	KUNIT_EXPECT_EQ(test, tp->stream->pos.last, 0ULL);
+	pcm_pos(tp, PB);
+	KUNIT_EXPECT_EQ(test, pcm_hw_ptr(tp), (snd_pcm_uframes_t)(PB / FB));
+}
+
+static void pcm_bad_positions_dropped(struct kunit *test)
+{
+	struct xsf_test_front *tf = pcm_connect(test, "p");
+	struct xsf_test_pcm *tp = pcm_prepared(test, tf, 0);
+
+	pcm_write(test, tp, 4 * PB);
+	pcm_start(test, tp);
+	pcm_pos(tp, BB + 1);
+	KUNIT_EXPECT_EQ(test, tp->stream->pos.last, 0ULL);
+	KUNIT_EXPECT_EQ(test, pcm_hw_ptr(tp), 0UL);
+	pcm_pos(tp, 2 * PB);
+	KUNIT_EXPECT_EQ(test, pcm_hw_ptr(tp), (snd_pcm_uframes_t)(2 * PB / FB));
+	pcm_pos(tp, PB);
+	KUNIT_EXPECT_EQ(test, tp->stream->pos.last, 2ULL * PB);
+	KUNIT_EXPECT_EQ(test, pcm_hw_ptr(tp), (snd_pcm_uframes_t)(2 * PB / FB));
+}
+
+static void pcm_restart_event_ids_continue(struct kunit *test)
+{
+	struct xsf_test_front *tf = pcm_connect(test, "p");
+	struct xsf_test_pcm *tp = pcm_prepared(test, tf, 0);
+	struct xsf_evtq *q = &tf->front->channels[0].evtq;
+
+	pcm_write(test, tp, 2 * PB);
+	pcm_start(test, tp);
+	pcm_pos(tp, PB);
+	pcm_pos(tp, 2 * PB);
+	KUNIT_EXPECT_EQ(test, xsf_test_pcm_ioctl(tp, SNDRV_PCM_IOCTL_DROP), 0);
+	KUNIT_ASSERT_EQ(test, xsf_test_pcm_ioctl(tp, SNDRV_PCM_IOCTL_PREPARE),
+			0);
+	/* The backend's counter goes on, with a jump, across restarts. */
+	tp->sc->evt_id += 1000;
+	tp->written = 0;
+	tp->sc->nr_data = 0;
+	pcm_write(test, tp, 2 * PB);
+	pcm_start(test, tp);
+	pcm_pos(tp, PB);
+	KUNIT_EXPECT_EQ(test, q->nr_lost, 0U);
+	KUNIT_EXPECT_EQ(test, tp->stream->pos.last, (u64)PB);
+	KUNIT_EXPECT_EQ(test, tp->sub->ops->pointer(tp->sub),
+			(snd_pcm_uframes_t)(PB / FB));
+	/* The restart reopened the stream on the backend. */
+	KUNIT_EXPECT_EQ(test, tp->sc->nr_reqs[XENSND_OP_OPEN], 3U);
+	pcm_expect_played(test, tp, 2 * PB);
+}
+
+static void pcm_page_op(struct kunit *test)
+{
+	struct xsf_test_front *tf = pcm_connect(test, "p");
+	struct xsf_test_pcm *tp = pcm_setup(test, tf, 0);
+	struct xsf_pcm_stream *stream = tp->stream;
+
+	KUNIT_EXPECT_PTR_EQ(test, tp->sub->ops->page(tp->sub, 0),
+			    stream->buf.pages[0]);
+	KUNIT_EXPECT_PTR_EQ(test, tp->sub->ops->page(tp->sub, XEN_PAGE_SIZE + 5),
+			    stream->buf.pages[1]);
+	KUNIT_EXPECT_NULL(test, tp->sub->ops->page(tp->sub, 16 * XEN_PAGE_SIZE));
+}
+
+/* ------------------------------------------------------------------ */
+/* HW_PARAM_QUERY                                                      */
+/* ------------------------------------------------------------------ */
+
+static void pcm_limit(struct sim_chan *sc, u32 rate_min, u32 rate_max,
+		      u32 ch_min, u32 ch_max)
+{
+	sc->hw_limits_set = true;
+	sc->hw_limits.formats = ~0ULL;
+	sc->hw_limits.rates.min = rate_min;
+	sc->hw_limits.rates.max = rate_max;
+	sc->hw_limits.channels.min = ch_min;
+	sc->hw_limits.channels.max = ch_max;
+	sc->hw_limits.buffer.max = U32_MAX;
+	sc->hw_limits.period.max = U32_MAX;
+}
+
+static void pcm_query_narrows(struct kunit *test)
+{
+	struct xsf_test_front *tf = pcm_connect(test, "p");
+	struct xsf_test_pcm *tp = xsf_test_pcm_open(test, tf, 0);
+	struct snd_pcm_hw_params *params;
+	struct snd_interval *iv;
+
+	params = kunit_kzalloc(test, sizeof(*params), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, params);
+	pcm_limit(tp->sc, 44100, 44100, 1, 1);
+	xsf_test_params_any(params);
+	KUNIT_ASSERT_EQ(test, snd_pcm_hw_refine(tp->sub, params), 0);
+	iv = hw_param_interval(params, SNDRV_PCM_HW_PARAM_RATE);
+	KUNIT_EXPECT_EQ(test, iv->min, 44100U);
+	KUNIT_EXPECT_EQ(test, iv->max, 44100U);
+	iv = hw_param_interval(params, SNDRV_PCM_HW_PARAM_CHANNELS);
+	KUNIT_EXPECT_EQ(test, iv->max, 1U);
+	KUNIT_EXPECT_GT(test, tp->stream->nr_queries_sent, 0U);
+	KUNIT_EXPECT_EQ(test, tp->stream->nr_queries_sent,
+			tp->sc->nr_reqs[XENSND_OP_HW_PARAM_QUERY]);
+	KUNIT_EXPECT_TRUE(test, tp->stream->query_answered);
+	KUNIT_EXPECT_FALSE(test, tp->stream->query_unsupported);
+	KUNIT_ASSERT_EQ(test, xsf_test_pcm_hw_params(tp, SNDRV_PCM_FORMAT_S16_LE,
+						     44100, 1, 0, 0), 0);
+	KUNIT_EXPECT_EQ(test, tp->sub->runtime->rate, 44100U);
+	KUNIT_EXPECT_EQ(test, tp->sub->runtime->channels, 1U);
+}
+
+static void pcm_query_cached(struct kunit *test)
+{
+	struct xsf_test_front *tf = pcm_connect(test, "p");
+	struct xsf_test_pcm *tp = xsf_test_pcm_open(test, tf, 0);
+	struct snd_pcm_hw_params *params;
+	unsigned int sent;
+
+	params = kunit_kzalloc(test, sizeof(*params), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, params);
+	pcm_limit(tp->sc, 8000, 48000, 1, 2);
+	xsf_test_params_any(params);
+	KUNIT_ASSERT_EQ(test, snd_pcm_hw_refine(tp->sub, params), 0);
+	sent = tp->stream->nr_queries_sent;
+	KUNIT_EXPECT_GT(test, sent, 0U);
+	/* ALSA evaluates rules repeatedly; the backend is asked once. */
+	KUNIT_EXPECT_LT(test, sent, 6U);
+	xsf_test_params_any(params);
+	KUNIT_ASSERT_EQ(test, snd_pcm_hw_refine(tp->sub, params), 0);
+	KUNIT_EXPECT_EQ(test, tp->stream->nr_queries_sent, sent);
+	KUNIT_EXPECT_EQ(test, tp->sc->nr_reqs[XENSND_OP_HW_PARAM_QUERY], sent);
+}
+
+static void pcm_query_rejected_still_works(struct kunit *test)
+{
+	struct xsf_test_front *tf = pcm_connect(test, "p");
+	struct xsf_test_pcm *tp = xsf_test_pcm_open(test, tf, 0);
+
+	sim_backend_set_status(tp->sc, XENSND_OP_HW_PARAM_QUERY, -EINVAL);
+	KUNIT_ASSERT_EQ(test, xsf_test_pcm_hw_params(tp, SNDRV_PCM_FORMAT_S16_LE,
+						     48000, 2, PB / FB, 4), 0);
+	KUNIT_EXPECT_TRUE(test, tp->stream->query_unsupported);
+	KUNIT_EXPECT_EQ(test, tp->stream->nr_queries_sent, 1U);
+	KUNIT_EXPECT_EQ(test, xsf_test_pcm_ioctl(tp, SNDRV_PCM_IOCTL_PREPARE),
+			0);
+	KUNIT_EXPECT_TRUE(test, tp->stream->opened);
+}
+
+static void pcm_query_no_match_fails(struct kunit *test)
+{
+	struct xsf_test_front *tf = pcm_connect(test, "p");
+	struct xsf_test_pcm *tp = xsf_test_pcm_open(test, tf, 0);
+	struct snd_pcm_hw_params *params;
+
+	params = kunit_kzalloc(test, sizeof(*params), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, params);
+	pcm_limit(tp->sc, 44100, 44100, 1, 2);
+	/* As applications do: first the whole space, then a choice. */
+	xsf_test_params_any(params);
+	KUNIT_ASSERT_EQ(test, snd_pcm_hw_refine(tp->sub, params), 0);
+	KUNIT_EXPECT_TRUE(test, tp->stream->query_answered);
+	KUNIT_EXPECT_LT(test, xsf_test_pcm_hw_params(tp, SNDRV_PCM_FORMAT_S16_LE,
+						     48000, 2, 0, 0), 0);
+	KUNIT_EXPECT_FALSE(test, tp->stream->query_unsupported);
+	KUNIT_EXPECT_EQ(test, tp->sc->nr_reqs[XENSND_OP_OPEN], 1U);
+}
+
+static void pcm_query_timeout_falls_back(struct kunit *test)
+{
+	struct xsf_test_front *tf = pcm_connect(test, "p");
+	struct xsf_test_pcm *tp;
+
+	xsf_test_set_timeout(test, &xsf_request_timeout_ms, 50);
+	tp = xsf_test_pcm_open(test, tf, 0);
+	sim_backend_set_reply(tp->sc, XENSND_OP_HW_PARAM_QUERY, SIM_REPLY_DROP);
+	KUNIT_ASSERT_EQ(test, xsf_test_pcm_hw_params(tp, SNDRV_PCM_FORMAT_S16_LE,
+						     48000, 2, PB / FB, 4), 0);
+	KUNIT_EXPECT_EQ(test, tp->stream->nr_queries_sent, 1U);
+	KUNIT_EXPECT_TRUE(test, tp->stream->query_unsupported);
+}
+
+/* ------------------------------------------------------------------ */
+/* Backend errors                                                      */
+/* ------------------------------------------------------------------ */
+
+static void pcm_open_rejected(struct kunit *test)
+{
+	struct xsf_test_front *tf = pcm_connect(test, "p");
+	struct xsf_test_pcm *tp = pcm_setup(test, tf, 0);
+
+	sim_backend_set_status(tp->sc, XENSND_OP_OPEN, -EBUSY);
+	KUNIT_EXPECT_EQ(test, xsf_test_pcm_ioctl(tp, SNDRV_PCM_IOCTL_PREPARE),
+			-EBUSY);
+	KUNIT_EXPECT_FALSE(test, tp->stream->opened);
+	KUNIT_EXPECT_FALSE(test, tp->sc->opened);
+	sim_backend_clear_status(tp->sc, XENSND_OP_OPEN);
+	KUNIT_EXPECT_EQ(test, xsf_test_pcm_ioctl(tp, SNDRV_PCM_IOCTL_PREPARE),
+			0);
+	KUNIT_EXPECT_TRUE(test, tp->stream->opened);
+}
+
+static void pcm_open_timeout(struct kunit *test)
+{
+	struct xsf_test_front *tf = pcm_connect(test, "p");
+	struct xsf_test_pcm *tp;
+
+	xsf_test_set_timeout(test, &xsf_request_timeout_ms, 50);
+	tp = pcm_setup(test, tf, 0);
+	sim_backend_set_reply(tp->sc, XENSND_OP_OPEN, SIM_REPLY_DROP);
+	KUNIT_EXPECT_EQ(test, xsf_test_pcm_ioctl(tp, SNDRV_PCM_IOCTL_PREPARE),
+			-ETIMEDOUT);
+	KUNIT_EXPECT_FALSE(test, tp->stream->opened);
+	sim_backend_set_reply(tp->sc, XENSND_OP_OPEN, SIM_REPLY_NORMAL);
+}
+
+static void pcm_write_error_xruns(struct kunit *test)
+{
+	struct xsf_test_front *tf = pcm_connect(test, "p");
+	struct xsf_test_pcm *tp = pcm_prepared(test, tf, 0);
+
+	pcm_write(test, tp, PB);
+	pcm_start(test, tp);
+	KUNIT_EXPECT_EQ(test, tp->sub->runtime->state, SNDRV_PCM_STATE_RUNNING);
+	sim_backend_set_status(tp->sc, XENSND_OP_WRITE, -EIO);
+	pcm_write(test, tp, PB);
+	KUNIT_EXPECT_EQ(test, tp->sub->runtime->state, SNDRV_PCM_STATE_XRUN);
+}
+
+static void pcm_write_error_before_start_fails_start(struct kunit *test)
+{
+	struct xsf_test_front *tf = pcm_connect(test, "p");
+	struct xsf_test_pcm *tp = pcm_prepared(test, tf, 0);
+
+	sim_backend_set_status(tp->sc, XENSND_OP_WRITE, -EIO);
+	/* A whole period goes out before the start, and fails. */
+	pcm_write(test, tp, PB);
+	KUNIT_EXPECT_EQ(test, tp->sc->nr_reqs[XENSND_OP_WRITE], 1U);
+	KUNIT_EXPECT_EQ(test, xsf_test_pcm_ioctl(tp, SNDRV_PCM_IOCTL_START),
+			-EIO);
+	KUNIT_EXPECT_EQ(test, tp->sc->nr_reqs[XENSND_OP_TRIGGER], 0U);
+	/* A new prepare clears the error. */
+	sim_backend_set_status(tp->sc, XENSND_OP_WRITE, 0);
+	KUNIT_EXPECT_EQ(test, xsf_test_pcm_ioctl(tp, SNDRV_PCM_IOCTL_PREPARE), 0);
+	pcm_write(test, tp, PB);
+	pcm_start(test, tp);
+	KUNIT_EXPECT_EQ(test, tp->sub->runtime->state, SNDRV_PCM_STATE_RUNNING);
+}
+
+static void pcm_query_leaves_rate_and_channels_open(struct kunit *test)
+{
+	struct xsf_test_front *tf = pcm_connect(test, "p");
+	struct xsf_test_pcm *tp = xsf_test_pcm_open(test, tf, 0);
+
+	/* As alsa-lib does: only the format fixed, the rest refined. */
+	pcm_limit(tp->sc, 44100, 44100, 1, 1);
+	KUNIT_ASSERT_EQ(test, xsf_test_pcm_hw_params(tp, SNDRV_PCM_FORMAT_S16_LE,
+						     0, 0, 0, 0), 0);
+	KUNIT_EXPECT_EQ(test, tp->sub->runtime->rate, 44100U);
+	KUNIT_EXPECT_EQ(test, tp->sub->runtime->channels, 1U);
+	KUNIT_EXPECT_TRUE(test, tp->stream->query_answered);
+}
+
+static void pcm_trigger_refused_xruns(struct kunit *test)
+{
+	struct xsf_test_front *tf = pcm_connect(test, "p");
+	struct xsf_test_pcm *tp = pcm_prepared(test, tf, 0);
+
+	sim_backend_set_status(tp->sc, XENSND_OP_TRIGGER, -EINVAL);
+	pcm_write(test, tp, PB);
+	pcm_start(test, tp);
+	KUNIT_EXPECT_EQ(test, tp->sub->runtime->state, SNDRV_PCM_STATE_XRUN);
+}
+
+static void pcm_close_sends_close(struct kunit *test)
+{
+	struct xsf_test_front *tf = pcm_connect(test, "p");
+	struct xsf_test_pcm *tp = pcm_prepared(test, tf, 0);
+
+	pcm_write(test, tp, PB);
+	pcm_start(test, tp);
+	xsf_test_pcm_close(tp);
+	sim_backend_sync(tf->sim);
+	/* Stopped, closed on the backend, buffer revoked. */
+	KUNIT_EXPECT_EQ(test, tp->sc->nr_reqs[XENSND_OP_CLOSE], 2U);
+	KUNIT_EXPECT_FALSE(test, tp->sc->opened);
+	KUNIT_EXPECT_EQ(test, pcm_req(test, tp, XENSND_OP_TRIGGER, 1)->req.op.trigger.type,
+			XENSND_OP_TRIGGER_STOP);
+	KUNIT_EXPECT_EQ(test, xsf_fake_io_live_grants(), 2U);
+	KUNIT_EXPECT_NULL(test, tf->front->channels[0].stream);
+	KUNIT_EXPECT_FALSE(test, xsf_card_busy(tf->front));
+}
+
+static void pcm_backend_lost_with_stream_open(struct kunit *test)
+{
+	struct xsf_test_front *tf = pcm_connect(test, "p");
+	struct xsf_test_pcm *tp = pcm_prepared(test, tf, 0);
+	struct xsf_front *front = tf->front;
+
+	pcm_write(test, tp, PB);
+	pcm_start(test, tp);
+	xsf_bus_backend_changed(front, XenbusStateClosing);
+	KUNIT_EXPECT_EQ(test, tf->xb->state, XenbusStateReconfiguring);
+	KUNIT_EXPECT_EQ(test, tp->sub->runtime->state,
+			SNDRV_PCM_STATE_DISCONNECTED);
+	KUNIT_EXPECT_EQ(test, atomic_read(&front->cards_alive), 1);
+	KUNIT_EXPECT_NULL(test, tp->stream->chan);
+	/* Only the open stream's buffer (2 pages + directory) stays. */
+	KUNIT_EXPECT_EQ(test, xsf_fake_io_live_grants(), 3U);
+	KUNIT_EXPECT_EQ(test, xsf_fake_io_bound_evtchns(), 0U);
+	/* Using the stream now fails instead of touching freed channels. */
+	KUNIT_EXPECT_LT(test, xsf_test_pcm_ioctl(tp, SNDRV_PCM_IOCTL_PREPARE),
+			0);
+
+	xsf_test_pcm_close(tp);
+	flush_workqueue(xsf_wq);
+	KUNIT_EXPECT_EQ(test, atomic_read(&front->cards_alive), 0);
+	KUNIT_EXPECT_EQ(test, tf->xb->state, XenbusStateClosed);
+	KUNIT_EXPECT_EQ(test, xsf_fake_io_live_grants(), 0U);
+}
+
+static void pcm_open_without_channel_fails(struct kunit *test)
+{
+	struct xsf_test_front *tf = pcm_connect(test, "p");
+	struct xsf_card *xcard = tf->front->card->private_data;
+	struct snd_pcm_substream *sub;
+	struct file *file = kunit_kzalloc(test, sizeof(*file), GFP_KERNEL);
+	struct snd_pcm *pcm = xcard->pcms[0];
+	int ret;
+
+	KUNIT_ASSERT_NOT_NULL(test, file);
+	/* Resumed guest: channels gone, card kept, backend not back yet. */
+	KUNIT_ASSERT_EQ(test, xsf_bus_resume(tf->front), 0);
+	mutex_lock(&pcm->open_mutex);
+	ret = snd_pcm_open_substream(pcm, SNDRV_PCM_STREAM_PLAYBACK, file,
+				     &sub);
+	if (!ret)
+		snd_pcm_release_substream(sub);
+	mutex_unlock(&pcm->open_mutex);
+	KUNIT_EXPECT_EQ(test, ret, -ENODEV);
+}
+
+static void pcm_prepare_rebinds_after_resume(struct kunit *test)
+{
+	struct xsf_test_front *tf = pcm_connect(test, "p");
+	struct xsf_test_pcm *tp = pcm_prepared(test, tf, 0);
+	struct sim_chan *sc;
+
+	pcm_write(test, tp, PB);
+	pcm_start(test, tp);
+	KUNIT_ASSERT_EQ(test, xsf_bus_suspend(tf->front), 0);
+	KUNIT_EXPECT_EQ(test, tp->sub->runtime->state,
+			SNDRV_PCM_STATE_SUSPENDED);
+	KUNIT_ASSERT_EQ(test, xsf_bus_resume(tf->front), 0);
+	KUNIT_EXPECT_NULL(test, tp->stream->chan);
+
+	tf->xb->state = XenbusStateInitialising;
+	sim_backend_detach_all(tf->sim);
+	KUNIT_ASSERT_EQ(test, xsf_test_connect(test, tf), 0);
+	sc = tf->sim->chans[0];
+	KUNIT_EXPECT_EQ(test, xsf_test_pcm_ioctl(tp, SNDRV_PCM_IOCTL_PREPARE),
+			0);
+	sim_backend_sync(tf->sim);
+	KUNIT_EXPECT_PTR_EQ(test, tp->stream->chan, &tf->front->channels[0]);
+	/* The card was kept (no new mixer probe): the stream's OPEN. */
+	KUNIT_ASSERT_EQ(test, sc->nr_reqs[XENSND_OP_OPEN], 1U);
+	KUNIT_EXPECT_EQ(test, sc->log[0].req.op.open.pcm_rate, 48000U);
+	KUNIT_EXPECT_EQ(test, sc->log[0].req.op.open.period_sz, PB);
+	KUNIT_EXPECT_TRUE(test, sc->opened);
+}
+
+static int pcm_test_init(struct kunit *test)
+{
+	xsf_test_reset_fakes();
+	return 0;
+}
+
+static struct kunit_case xsf_pcm_cases[] = {
+	KUNIT_CASE(pcm_names_from_cfg),
+	KUNIT_CASE(pcm_name_fallbacks),
+	KUNIT_CASE(pcm_several_devices_and_streams),
+	KUNIT_CASE(pcm_constraints_from_cfg),
+	KUNIT_CASE(pcm_prepare_sends_open),
+	KUNIT_CASE(pcm_start_and_position),
+	KUNIT_CASE(pcm_writes_across_buffer_wrap),
+	KUNIT_CASE(pcm_large_write_split_at_wrap),
+	KUNIT_CASE(pcm_whole_periods_only),
+	KUNIT_CASE(pcm_start_flushes_partial),
+	KUNIT_CASE(pcm_drain_flushes_partial),
+	KUNIT_CASE(pcm_data_bounded_by_completions),
+	KUNIT_CASE(pcm_capture_reads_after_position),
+	KUNIT_CASE(pcm_capture_whole_periods),
+	KUNIT_CASE(pcm_pause_resume_stop),
+	KUNIT_CASE(pcm_events_before_start_ignored),
+	KUNIT_CASE(pcm_bad_positions_dropped),
+	KUNIT_CASE(pcm_restart_event_ids_continue),
+	KUNIT_CASE(pcm_page_op),
+	KUNIT_CASE(pcm_query_narrows),
+	KUNIT_CASE(pcm_query_cached),
+	KUNIT_CASE(pcm_query_rejected_still_works),
+	KUNIT_CASE(pcm_query_no_match_fails),
+	KUNIT_CASE(pcm_query_timeout_falls_back),
+	KUNIT_CASE(pcm_open_rejected),
+	KUNIT_CASE(pcm_open_timeout),
+	KUNIT_CASE(pcm_write_error_xruns),
+	KUNIT_CASE(pcm_write_error_before_start_fails_start),
+	KUNIT_CASE(pcm_query_leaves_rate_and_channels_open),
+	KUNIT_CASE(pcm_trigger_refused_xruns),
+	KUNIT_CASE(pcm_close_sends_close),
+	KUNIT_CASE(pcm_backend_lost_with_stream_open),
+	KUNIT_CASE(pcm_open_without_channel_fails),
+	KUNIT_CASE(pcm_prepare_rebinds_after_resume),
+	{}
+};
+
+static struct kunit_suite xsf_pcm_suite = {
+	.name = "snd_xen_front_pcm",
+	.init = pcm_test_init,
+	.suite_init = xsf_test_wq_init,
+	.suite_exit = xsf_test_wq_exit,
+	.test_cases = xsf_pcm_cases,
+};
+
+kunit_test_suite(xsf_pcm_suite);
