@@ -168,6 +168,16 @@ static char *xsf_fake_join(const char *dir, const char *node)
 	return kasprintf(GFP_KERNEL, "%s/%s", dir, node);
 }
 
+/**
+ * xenbus_read() - fake: read a node of the fake store
+ * @t: transaction (ignored: reads see committed nodes)
+ * @dir: directory
+ * @node: node below @dir, or "" for @dir itself
+ * @len: receives the value's length (may be NULL)
+ *
+ * Return: a kmalloc'd copy of the value, or ERR_PTR(-ENOENT) or the
+ * injected read error.
+ */
 void *xenbus_read(struct xenbus_transaction t, const char *dir,
 		  const char *node, unsigned int *len)
 {
@@ -194,6 +204,15 @@ void *xenbus_read(struct xenbus_transaction t, const char *dir,
 	return copy;
 }
 
+/**
+ * xenbus_directory() - fake: list the children of a node
+ * @t: transaction (ignored)
+ * @dir: directory
+ * @node: node below @dir, or ""
+ * @num: receives the number of children
+ *
+ * Return: one kmalloc'd block of child names, or ERR_PTR(-ENOENT).
+ */
 char **xenbus_directory(struct xenbus_transaction t, const char *dir,
 			const char *node, unsigned int *num)
 {
@@ -275,6 +294,15 @@ char **xenbus_directory(struct xenbus_transaction t, const char *dir,
 	return children;
 }
 
+/**
+ * xenbus_write() - fake: write a node, staged inside a transaction
+ * @t: transaction, or XBT_NIL to write at once
+ * @dir: directory
+ * @node: node below @dir
+ * @string: the value
+ *
+ * Return: 0, the injected write error, or -ENOMEM.
+ */
 int xenbus_write(struct xenbus_transaction t, const char *dir,
 		 const char *node, const char *string)
 {
@@ -292,6 +320,15 @@ int xenbus_write(struct xenbus_transaction t, const char *dir,
 	return ret;
 }
 
+/**
+ * xenbus_printf() - fake: write a formatted node
+ * @t: transaction, or XBT_NIL
+ * @dir: directory
+ * @node: node below @dir
+ * @fmt: printf format of the value
+ *
+ * Return: as xenbus_write().
+ */
 int xenbus_printf(struct xenbus_transaction t, const char *dir,
 		  const char *node, const char *fmt, ...)
 {
@@ -309,6 +346,12 @@ int xenbus_printf(struct xenbus_transaction t, const char *dir,
 	return ret;
 }
 
+/**
+ * xenbus_transaction_start() - fake: begin a transaction
+ * @t: receives the transaction
+ *
+ * Return: 0 or the injected start error.
+ */
 int xenbus_transaction_start(struct xenbus_transaction *t)
 {
 	if (xsf_fake_bus.start_error)
@@ -318,6 +361,13 @@ int xenbus_transaction_start(struct xenbus_transaction *t)
 	return 0;
 }
 
+/**
+ * xenbus_transaction_end() - fake: commit or abort a transaction
+ * @t: the transaction
+ * @abort: discard the staged writes
+ *
+ * Return: 0, or -EAGAIN (writes discarded) while the test asks for it.
+ */
 int xenbus_transaction_end(struct xenbus_transaction t, int abort)
 {
 	struct xsf_fake_node *node, *next;
@@ -339,6 +389,13 @@ int xenbus_transaction_end(struct xenbus_transaction t, int abort)
 	return 0;
 }
 
+/**
+ * xenbus_switch_state() - fake: record a state switch
+ * @dev: the device
+ * @state: new state, also written to the device's state node
+ *
+ * Return: 0.
+ */
 int xenbus_switch_state(struct xenbus_device *dev, enum xenbus_state state)
 {
 	if (xsf_fake_bus.nr_switches < XSF_FAKE_MAX_SWITCHES)
@@ -354,10 +411,22 @@ int xenbus_switch_state(struct xenbus_device *dev, enum xenbus_state state)
 	return 0;
 }
 
+/**
+ * xenbus_dev_error() - fake: ignore a non-fatal error report
+ * @dev: the device
+ * @err: the error
+ * @fmt: message format
+ */
 void xenbus_dev_error(struct xenbus_device *dev, int err, const char *fmt, ...)
 {
 }
 
+/**
+ * xenbus_dev_fatal() - fake: record a fatal error and switch to Closing
+ * @dev: the device
+ * @err: the error
+ * @fmt: message format
+ */
 void xenbus_dev_fatal(struct xenbus_device *dev, int err, const char *fmt, ...)
 {
 	xsf_fake_bus.nr_fatal++;
@@ -365,6 +434,12 @@ void xenbus_dev_fatal(struct xenbus_device *dev, int err, const char *fmt, ...)
 	xenbus_switch_state(dev, XenbusStateClosing);
 }
 
+/**
+ * xenbus_strstate() - fake: name of a xenbus state
+ * @state: the state
+ *
+ * Return: a static string.
+ */
 const char *xenbus_strstate(enum xenbus_state state)
 {
 	static const char *const names[] = {
@@ -376,6 +451,12 @@ const char *xenbus_strstate(enum xenbus_state state)
 	return state < ARRAY_SIZE(names) ? names[state] : "INVALID";
 }
 
+/**
+ * xenbus_read_driver_state() - fake: read a device's state node
+ * @path: the device directory
+ *
+ * Return: the state, or XenbusStateUnknown if absent or malformed.
+ */
 enum xenbus_state xenbus_read_driver_state(const char *path)
 {
 	char *value = xenbus_read(XBT_NIL, path, "state", NULL);

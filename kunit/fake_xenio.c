@@ -62,6 +62,15 @@ unsigned int xsf_fake_io_bound_evtchns(void)
 	return n;
 }
 
+/**
+ * xsf_io_grant_page() - fake: grant a page in the fake table
+ * @xb: the device (unused)
+ * @page: the page
+ * @readonly: grant read-only
+ * @ref: receives the reference
+ *
+ * Return: 0, or -ENOSPC when a failure is armed or the table is full.
+ */
 int xsf_io_grant_page(struct xenbus_device *xb, struct page *page,
 		      bool readonly, grant_ref_t *ref)
 {
@@ -91,6 +100,11 @@ int xsf_io_grant_page(struct xenbus_device *xb, struct page *page,
 	return -ENOSPC;
 }
 
+/**
+ * xsf_io_end_grant() - fake: end a grant, freeing the page when unmapped
+ * @ref: the reference
+ * @page: the page, owned from now on
+ */
 void xsf_io_end_grant(grant_ref_t ref, struct page *page)
 {
 	struct xsf_fake_grant *g;
@@ -159,6 +173,16 @@ void xsf_fake_io_backend_unmap(grant_ref_t ref)
 	memset(g, 0, sizeof(*g));
 }
 
+/**
+ * xsf_io_bind_evtchn() - fake: bind a handler to a new port
+ * @xb: the device (unused)
+ * @port: receives the port
+ * @handler: the frontend's handler
+ * @name: name (unused)
+ * @data: handler argument
+ *
+ * Return: the fake IRQ number, or -ENOSPC.
+ */
 int xsf_io_bind_evtchn(struct xenbus_device *xb, evtchn_port_t *port,
 		       irq_handler_t handler, const char *name, void *data)
 {
@@ -231,6 +255,11 @@ int xsf_fake_io_raise(evtchn_port_t port)
 	return 0;
 }
 
+/**
+ * xsf_io_unbind_evtchn() - fake: unbind a handler
+ * @irq: the fake IRQ
+ * @data: the handler argument given when binding
+ */
 void xsf_io_unbind_evtchn(int irq, void *data)
 {
 	struct xsf_fake_evtchn *e = xsf_fake_io_find_irq(irq);
@@ -240,6 +269,10 @@ void xsf_io_unbind_evtchn(int irq, void *data)
 	e->used = false;
 }
 
+/**
+ * xsf_io_notify() - fake: count a notification and call the test's hook
+ * @irq: the fake IRQ
+ */
 void xsf_io_notify(int irq)
 {
 	struct xsf_fake_evtchn *e = xsf_fake_io_find_irq(irq);
@@ -251,6 +284,11 @@ void xsf_io_notify(int irq)
 		xsf_fake_io.notify_hook(xsf_fake_io.notify_ctx, e->port);
 }
 
+/**
+ * xsf_io_irq_done() - fake: count spurious interrupts
+ * @irq: the fake IRQ
+ * @spurious: no work was found
+ */
 void xsf_io_irq_done(int irq, bool spurious)
 {
 	struct xsf_fake_evtchn *e = xsf_fake_io_find_irq(irq);
@@ -259,6 +297,10 @@ void xsf_io_irq_done(int irq, bool spurious)
 		e->nr_spurious++;
 }
 
+/**
+ * xsf_io_sync_irq() - fake: handlers run synchronously, nothing to wait for
+ * @irq: the fake IRQ
+ */
 void xsf_io_sync_irq(int irq)
 {
 }
