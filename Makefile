@@ -10,7 +10,9 @@
 # Project targets: kunit, check, checkpatch, deb, rpm, packages, matrix,
 # e2e, demo, install-dkms (see README.md).
 
-ifneq ($(KERNELRELEASE),)
+# Kbuild reads ./Kbuild, never this file, but DKMS runs this file with
+# KERNELRELEASE=<kver> on the command line: only $(src) tells the two apart.
+ifneq ($(src),)
 include $(src)/Kbuild
 else
 

@@ -17,6 +17,10 @@
  *   XSF_HAVE_READ_DRIVER_STATE_DEV   xenbus_read_driver_state() takes the
  *                                    device as its first argument (7.x)
  *   XSF_HAVE_EVTCHN_LATEEOI          lateeoi event channel binding exists
+ *   XSF_HAVE_XENBUS_NOT_ESSENTIAL    xenbus_driver.not_essential exists (the
+ *                                    boot does not wait for the device)
+ *   XSF_HAVE_PCM_RUNTIME_STATE       snd_pcm_runtime.state exists (older
+ *                                    kernels: runtime->status->state)
  *
  * Ring pages are granted by this driver itself (src/xenio.c), so the
  * xenbus_setup_ring()/xenbus_grant_ring() split needs no shim.
@@ -27,6 +31,7 @@
 #include <linux/bits.h>
 #include <linux/kconfig.h>
 #include <linux/mm.h>
+#include <sound/pcm.h>
 #include <xen/xenbus.h>
 
 #ifdef XSF_HAVE_COMPAT_PROBES
@@ -38,6 +43,8 @@
 #define XSF_HAVE_GNTTAB_END_ACCESS_PAGE 1
 #define XSF_HAVE_GNTTAB_TRY_END_ACCESS 1
 #define XSF_HAVE_EVTCHN_LATEEOI 1
+#define XSF_HAVE_XENBUS_NOT_ESSENTIAL 1
+#define XSF_HAVE_PCM_RUNTIME_STATE 1
 #define XSF_VERSION "kunit"
 #endif
 
@@ -64,6 +71,24 @@ static inline int xsf_xenbus_remove(struct xenbus_device *xb)
 	return 0;
 }
 #endif
+
+/* Let the boot go on without waiting for this device to connect. */
+static inline void xsf_xenbus_set_not_essential(struct xenbus_driver *drv)
+{
+#if defined(XSF_HAVE_XENBUS_NOT_ESSENTIAL)
+	drv->not_essential = true;
+#endif
+}
+
+/* The PCM state, wherever this kernel keeps it. */
+static inline snd_pcm_state_t xsf_pcm_state(struct snd_pcm_runtime *runtime)
+{
+#if defined(XSF_HAVE_PCM_RUNTIME_STATE)
+	return runtime->state;
+#else
+	return runtime->status->state;
+#endif
+}
 
 /* The backend's current state, read from XenStore. */
 static inline enum xenbus_state

@@ -35,6 +35,7 @@ probe() {
 #include <xen/xenbus.h>
 #include <xen/grant_table.h>
 #include <xen/events.h>
+#include <sound/pcm.h>
 $body
 PROBE
 }
@@ -55,6 +56,13 @@ static int __maybe_unused probe_fn(void) { return gnttab_try_end_foreign_access(
 probe read_driver_state_dev '
 static enum xenbus_state __maybe_unused probe_fn(const struct xenbus_device *dev)
 { return xenbus_read_driver_state(dev, "x"); }'
+
+probe xenbus_not_essential '
+static struct xenbus_driver probe_driver __maybe_unused = { .not_essential = true };'
+
+probe pcm_runtime_state '
+static int __maybe_unused probe_fn(struct snd_pcm_runtime *runtime)
+{ return (__force int)runtime->state; }'
 
 probe evtchn_lateeoi '
 static irqreturn_t probe_handler(int irq, void *data) { return IRQ_HANDLED; }

@@ -75,7 +75,6 @@ static struct xenbus_driver xsf_front_driver = {
 	.suspend = xsf_front_suspend,
 	.resume = xsf_front_resume,
 	.otherend_changed = xsf_front_otherend_changed,
-	.not_essential = true,
 };
 
 static int __init xsf_front_init(void)
@@ -87,6 +86,7 @@ static int __init xsf_front_init(void)
 	if (!xen_has_pv_devices())
 		return -ENODEV;
 
+	xsf_xenbus_set_not_essential(&xsf_front_driver);
 	xsf_wq = alloc_workqueue("xen-snd-front", 0, 0);
 	if (!xsf_wq)
 		return -ENOMEM;

@@ -768,10 +768,10 @@ static int xsf_pcm_ack(struct snd_pcm_substream *substream)
 	appl_bytes = stream->appl_bytes + frames_to_bytes(runtime, delta);
 	/* Data already sent cannot be taken back. */
 	stream->appl_bytes = max(appl_bytes, stream->submitted);
-	if (runtime->state != SNDRV_PCM_STATE_RUNNING &&
-	    runtime->state != SNDRV_PCM_STATE_PREPARED &&
-	    runtime->state != SNDRV_PCM_STATE_DRAINING &&
-	    runtime->state != SNDRV_PCM_STATE_PAUSED)
+	if (xsf_pcm_state(runtime) != SNDRV_PCM_STATE_RUNNING &&
+	    xsf_pcm_state(runtime) != SNDRV_PCM_STATE_PREPARED &&
+	    xsf_pcm_state(runtime) != SNDRV_PCM_STATE_DRAINING &&
+	    xsf_pcm_state(runtime) != SNDRV_PCM_STATE_PAUSED)
 		return 0;
 	return xsf_pcm_flush(stream, stream->draining);
 }

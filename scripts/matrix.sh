@@ -1,0 +1,212 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR MIT
+#
+# matrix.sh [SUITE...]: the kernel matrix (make matrix).
+#
+# For each Debian suite, with that suite's own compiler, dkms and kernel
+# headers:
+#   SUITE-dkms   installing the .deb builds and installs the module, and
+#                modinfo -k KVER resolves it to updates/dkms with our version
+#   SUITE-w1c1   make KDIR=... W=1 C=1 (extra warnings and sparse) of the
+#                source tree gives no warning
+# bookworm (6.1) and bookworm-backports (6.12) run on this host; bullseye
+# (5.10), trixie (6.12) and sid run in debootstrap chroots (minbase + gcc
+# make dkms linux-headers-amd64 sparse) cached in $XSF_CACHE/chroots.
+# The compile probes' answers are printed for each kernel.
+#
+# Default suites: bookworm bookworm-backports bullseye trixie sid.
+#
+# dpkg-query formats such as '${Version}' are meant literally:
+# shellcheck disable=SC2016
+set -uo pipefail
+# shellcheck source-path=SCRIPTDIR source=lib-chroot.sh
+. "$(dirname "$0")/lib-chroot.sh"
+
+suites=${*:-bookworm bookworm-backports bullseye trixie sid}
+chroot_pkgs=(gcc make dkms linux-headers-amd64 sparse kmod)
+
+xsf_need_root
+t_start=$SECONDS
+xsf_need_pkgs dpkg-dev debhelper dh-dkms lintian dkms kmod gcc make sparse debootstrap
+
+work=$(mktemp -d)
+pkg=$XSF_NAME-dkms
+mounted=
+
+cleanup() {
+	local d
+	for d in $mounted; do
+		if xsf_pkg_present_in "$d" "$pkg"; then
+			xsf_in_chroot "$d" apt-get purge -y -q "$pkg" >/dev/null 2>&1
+		fi
+		xsf_chroot_umount "$d"
+	done
+	if xsf_pkg_present "$pkg"; then
+		apt-get purge -y -q "$pkg" >/dev/null 2>&1
+	fi
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+# xsf_pkg_present_in ROOT PKG
+xsf_pkg_present_in() {
+	local st
+	st=$(chroot "$1" dpkg-query -W -f='${db:Status-Status}' "$2" 2>/dev/null) || return 1
+	[ -n "$st" ] && [ "$st" != not-installed ]
+}
+
+# The package under test.
+xsf_run_sub "$XSF_TOP/scripts/deb.sh" || { xsf_summary; exit 1; }
+deb=$XSF_OUT/deb/${pkg}_${XSF_VERSION}_all.deb
+
+# w1c1 NAME ROOT KVER: W=1 C=1 build of a fresh copy of the source tree for
+# KVER, in ROOT (a chroot) or on the host (ROOT empty).
+w1c1() {
+	local name=$1 root=$2 k=$3 src log rc=0 n
+	src=$root/tmp/xsf-w1c1
+	log=$work/$name-w1c1.log
+	xsf_stage_tree "$src"
+	if [ -n "$root" ]; then
+		xsf_in_chroot "$root" sh -c "cd /tmp/xsf-w1c1 && XSF_CONFTEST_VERBOSE=1 \
+			make KDIR=/usr/src/linux-headers-$k W=1 C=1" >"$log" 2>&1 || rc=$?
+	else
+		(cd "$src" && XSF_CONFTEST_VERBOSE=1 nice make KDIR="/usr/src/linux-headers-$k" \
+			W=1 C=1) >"$log" 2>&1 || rc=$?
+	fi
+	grep '^conftest: ' "$log" | sed "s/^/  $name $k /"
+	n=$(grep -cE '(warning|error):' "$log")
+	if [ "$rc" -ne 0 ]; then
+		grep -E '(warning|error):' "$log" | head -n 40
+		tail -n 5 "$log"
+		xsf_fail "$name-w1c1" "make KDIR=/usr/src/linux-headers-$k W=1 C=1 failed (exit $rc), log in $XSF_OUT/matrix/$name-w1c1.log"
+	elif [ "$n" -ne 0 ]; then
+		grep -E '(warning|error):' "$log" | head -n 40
+		xsf_fail "$name-w1c1" "$n warnings with W=1 C=1 on $k, log in $XSF_OUT/matrix/$name-w1c1.log"
+	else
+		xsf_pass "$name-w1c1 ($k: W=1 C=1 build, 0 warnings)"
+	fi
+	mkdir -p "$XSF_OUT/matrix"
+	cp "$log" "$XSF_OUT/matrix/"
+	rm -rf "$src"
+}
+
+# check_dkms NAME ROOT KVER LOG: the package installed the module for KVER
+# and modinfo resolves it to updates/dkms with our version.  Where the
+# suite's headers do not pull in the kernel image there is no modules.dep
+# to resolve names with (newer dkms skips depmod then): the installed file
+# itself is checked.
+check_dkms() {
+	local name=$1 root=$2 k=$3 log=$4 state file path='' ver='' cc how=''
+	state=$(xsf_dkms_state ${root:+"$root"} "$k")
+	file=$(xsf_module_file ${root:+"$root"} "$k")
+	cc=$(xsf_in "$root" gcc --version | head -n 1)
+	if [ -f "$root/lib/modules/$k/modules.dep" ]; then
+		how="modinfo -k $k"
+		path=$(xsf_in "$root" modinfo -k "$k" -n "$XSF_MODULE" 2>&1)
+		ver=$(xsf_in "$root" modinfo -k "$k" -F version "$XSF_MODULE" 2>&1)
+	elif [ -n "$file" ]; then
+		how="no $k image in $name: modinfo FILE"
+		path=${file#"$root"}
+		ver=$(xsf_in "$root" modinfo -F version "$path" 2>&1)
+	fi
+	echo "  $name $k: dkms ${state:-nothing}; $how: ${path:-}, version ${ver:-}"
+	echo "  $name $k: gcc: $cc; kernel built with: $(sed -n 's/^CONFIG_CC_VERSION_TEXT="\(.*\)"/\1/p' \
+		"$root/usr/src/linux-headers-$k/.config" 2>/dev/null)"
+	if [ "$state" != installed ] || [ -z "$file" ]; then
+		grep -E 'Error|error:|Building' "$log" | head -n 20
+		if [ -n "$root" ]; then
+			grep -E 'error|Error' "$root/var/lib/dkms/$XSF_NAME/$XSF_VERSION/build/make.log" 2>/dev/null | head -n 20
+		fi
+		xsf_fail "$name-dkms" "no module installed for $k (dkms: ${state:-nothing}; see $XSF_OUT/matrix/$name-install.log)"
+	elif [ "${path#"/lib/modules/$k/updates/dkms/"}" = "$path" ]; then
+		xsf_fail "$name-dkms" "$how -n gives $path"
+	elif [ "$ver" != "$XSF_VERSION" ]; then
+		xsf_fail "$name-dkms" "$how -F version gives '$ver', not $XSF_VERSION"
+	else
+		xsf_pass "$name-dkms ($k, $(xsf_in "$root" dpkg-query -W -f='dkms ${Version}' dkms), $(echo "$cc" | awk '{ print $1, $NF }'))"
+	fi
+	mkdir -p "$XSF_OUT/matrix"
+	cp "$log" "$XSF_OUT/matrix/$name-install.log"
+}
+
+# xsf_in ROOT CMD...: CMD in the chroot ROOT, or on the host if ROOT is empty.
+xsf_in() {
+	local root=$1
+	shift
+	if [ -n "$root" ]; then
+		xsf_in_chroot "$root" "$@"
+	else
+		"$@"
+	fi
+}
+
+
+# ---- this host: bookworm and bookworm-backports -------------------------------
+
+host=
+case " $suites " in *" bookworm "* | *" bookworm-backports "*) host=1 ;; esac
+if [ -n "$host" ]; then
+	t0=$SECONDS
+	xsf_host_kernels
+	if ! xsf_pkg_installed "$XSF_K2_PKG"; then
+		xsf_log "installing $XSF_K2_PKG (bookworm-backports) and its kernel"
+		INITRD=No xsf_bpo_install "linux-image-$XSF_K2" "$XSF_K2_PKG" >"$work/k2.log" 2>&1 ||
+			{ tail -n 20 "$work/k2.log"; xsf_die "cannot install $XSF_K2_PKG"; }
+	fi
+	if xsf_pkg_present "$pkg"; then
+		apt-get purge -y -q "$pkg" >/dev/null 2>&1
+	fi
+	# A failed build fails the postinst: check_dkms shows why.
+	apt-get install -y -q "$deb" >"$work/host-install.log" 2>&1
+	for s in bookworm bookworm-backports; do
+		case " $suites " in *" $s "*) ;; *) continue ;; esac
+		k=$XSF_K1
+		[ "$s" = bookworm-backports ] && k=$XSF_K2
+		check_dkms "$s" "" "$k" "$work/host-install.log"
+		w1c1 "$s" "" "$k"
+	done
+	apt-get purge -y -q "$pkg" >/dev/null 2>&1
+	left=$(xsf_leftovers "")
+	[ -z "$left" ] || xsf_fail host-purge "left after purge: $(echo "$left" | tr '\n' ' ')"
+	xsf_log "host suites took $((SECONDS - t0)) s"
+fi
+
+# ---- chroots -------------------------------------------------------------------
+
+for s in $suites; do
+	case $s in bookworm | bookworm-backports) continue ;; esac
+	t0=$SECONDS
+	dir=$(xsf_chroot_dir "$s")
+	if ! xsf_chroot_ensure "$s" "${chroot_pkgs[@]}"; then
+		xsf_fail "$s-dkms" "cannot make the $s chroot (log in $dir.log)"
+		xsf_fail "$s-w1c1" "no $s chroot"
+		continue
+	fi
+	xsf_chroot_mount "$dir"
+	mounted="$mounted $dir"
+	hpkg=$(chroot "$dir" dpkg-query -W -f='${Depends}' linux-headers-amd64 |
+		grep -o 'linux-headers-[0-9][^ ,]*' | head -n 1)
+	k=${hpkg#linux-headers-}
+	if [ -z "$k" ] || [ ! -e "$dir/usr/src/linux-headers-$k/Makefile" ]; then
+		xsf_fail "$s-dkms" "no kernel headers in the $s chroot"
+		xsf_fail "$s-w1c1" "no kernel headers in the $s chroot"
+		continue
+	fi
+	if xsf_pkg_present_in "$dir" "$pkg"; then
+		xsf_in_chroot "$dir" apt-get purge -y -q "$pkg" >/dev/null 2>&1
+	fi
+	cp "$deb" "$dir/tmp/"
+	xsf_in_chroot "$dir" apt-get install -y -q "/tmp/${deb##*/}" >"$work/$s-install.log" 2>&1
+	rm -f "$dir/tmp/${deb##*/}"
+	check_dkms "$s" "$dir" "$k" "$work/$s-install.log"
+	w1c1 "$s" "$dir" "$k"
+	xsf_in_chroot "$dir" apt-get purge -y -q "$pkg" >/dev/null 2>&1
+	left=$(xsf_leftovers "$dir")
+	[ -z "$left" ] || xsf_fail "$s-purge" "left after purge: $(echo "$left" | tr '\n' ' ')"
+	xsf_chroot_umount "$dir"
+	mounted=${mounted% "$dir"}
+	xsf_log "$s took $((SECONDS - t0)) s"
+done
+
+echo "matrix: $((SECONDS - t_start)) s"
+xsf_summary
