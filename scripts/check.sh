@@ -14,7 +14,7 @@ set -u
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
-all="kunit build checkpatch packages matrix"
+all="kunit build checkpatch packages matrix e2e"
 stages=${*:-$all}
 
 export DEBIAN_FRONTEND=noninteractive

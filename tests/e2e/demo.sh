@@ -7,25 +7,15 @@
 #
 #   tests/e2e/demo.sh [--module PATH | --in-tree]
 #
-# Without arguments the module ./snd_xen_front.ko at the repository root is
-# used if it exists (building it with make first if possible), else the
-# in-tree driver of the distribution kernel.
+# Without arguments this repository's driver is built for the rig's kernel
+# and used.
 set -eu
 
 . "$(dirname "$0")/lib.sh"
 
 args=("$@")
 if [ ${#args[@]} -eq 0 ]; then
-	if [ ! -f "$REPO_ROOT/snd_xen_front.ko" ] && [ -f "$REPO_ROOT/Makefile" ]; then
-		log "building snd_xen_front.ko for $E2E_KVER"
-		nice make -C "$REPO_ROOT" KDIR="/usr/src/linux-headers-$E2E_KVER" >/dev/null 2>&1 ||
-			log "module build failed, using the in-tree driver"
-	fi
-	if [ -f "$REPO_ROOT/snd_xen_front.ko" ]; then
-		args=(--module "$REPO_ROOT/snd_xen_front.ko")
-	else
-		args=(--in-tree)
-	fi
+	args=(--module "$(e2e_build_module)")
 fi
 
 PY=/usr/bin/python3

@@ -6,8 +6,8 @@
 #   tests/e2e/run.sh [--module PATH | --in-tree] [--scenarios 1,2,...]
 #                    [--demo WAV] [--timeout SECONDS]
 #
-# --module PATH   load this snd_xen_front.ko in the guest (default:
-#                 ./snd_xen_front.ko at the repository root if present)
+# --module PATH   load this snd_xen_front.ko in the guest (default: this
+#                 repository's driver, built for the rig's kernel)
 # --in-tree       use the distribution kernel's own snd_xen_front
 # --scenarios     comma separated list (default: all, 1-11), or none
 # --demo WAV      also play WAV through the card; the received data is
@@ -16,6 +16,8 @@
 # Images are built once and cached under $XSF_CACHE/e2e (default
 # /var/cache/xen-snd-front/e2e); logs of each run go to
 # $XSF_CACHE/e2e/logs/<date>/ (also linked as logs/latest).
+# E2E_BACKEND_ARGS adds options to the test backend (fault injection, e.g.
+# "--drop-evt 5" or "--refuse SET_VOLUME,GET_VOLUME").
 # Exit status: 0 if every scenario passed.
 set -eu
 
@@ -25,7 +27,7 @@ MODULE=""
 MODE=""
 SCENARIOS="1,2,3,4,5,6,7,8,9,10,11"
 DEMO_WAV=""
-TOTAL_TIMEOUT=${E2E_TIMEOUT:-1500}
+TOTAL_TIMEOUT=${E2E_TIMEOUT:-1140}
 BOOT_TIMEOUT=${E2E_BOOT_TIMEOUT:-300}
 
 while [ $# -gt 0 ]; do
@@ -40,13 +42,8 @@ while [ $# -gt 0 ]; do
 	esac
 done
 if [ -z "$MODE" ]; then
-	if [ -f "$REPO_ROOT/snd_xen_front.ko" ]; then
-		MODULE=$REPO_ROOT/snd_xen_front.ko
-		MODE=ours
-	else
-		log "no ./snd_xen_front.ko at the repository root: using the in-tree driver"
-		MODE=in-tree
-	fi
+	MODULE=$(e2e_build_module)
+	MODE=ours
 fi
 if [ "$MODE" = ours ]; then
 	[ -f "$MODULE" ] || die "module $MODULE not found"
@@ -96,6 +93,7 @@ install -m 644 "$E2E_CACHE/vmlinuz-$E2E_KVER" "$RUN/dom0/e2e/vmlinuz"
 	echo "SCENARIOS=\"$(echo "$SCENARIOS" | tr ',' ' ')\""
 	echo "MODE=$MODE"
 	echo "DEMO=$DEMO"
+	printf 'BACKEND_EXTRA=%q\n' "${E2E_BACKEND_ARGS:-}"
 } >"$RUN/dom0/e2e/run.conf"
 (cd "$RUN/dom0" && find . -print0 | cpio --null -o -H newc --quiet | gzip -1) >"$RUN/dom0-ovl.cpio.gz"
 cat "$E2E_CACHE/dom0-$E2E_KVER.cpio.gz" "$RUN/dom0-ovl.cpio.gz" >"$RUN/dom0-initrd.gz"

@@ -112,6 +112,7 @@ static xenevtchn_handle *xce;
 static FILE *logf;
 static volatile sig_atomic_t quit;
 static struct timespec first_start;
+static uint64_t next_tick_ns = UINT64_MAX;	/* until the next CUR_POS is due */
 static bool streaming_seen;
 
 struct device;
@@ -134,7 +135,7 @@ struct stream {
 	uint64_t evt_count;
 	bool evt_full_logged;
 
-	/* session (between OPEN and CLOSE) */
+	/* one opening of the stream (between OPEN and CLOSE) */
 	bool open;
 	uint32_t rate, buffer_sz, period_sz;
 	uint8_t format, channels;
@@ -159,6 +160,7 @@ struct stream {
 	uint8_t *loop;
 	size_t loop_len, loop_rd, loop_cap;
 	size_t loop_base;
+	bool loop_started;
 
 	int32_t vol[MAX_CHANNELS];
 	uint8_t muted[MAX_CHANNELS];
@@ -266,16 +268,39 @@ static void write_node(const char *dir, const char *node, const char *val)
 		logmsg("xenstore write %s failed: %s", path, strerror(errno));
 }
 
+/*
+ * Write our state, but never recreate a backend directory that the toolstack
+ * has removed meanwhile (xenstore creates missing parents on write).
+ */
 static void set_state(struct device *d, int state)
 {
-	char v[8];
+	char v[8], path[256];
+	xs_transaction_t t;
+	unsigned int len;
+	void *probe;
 
 	if (d->state == state)
 		return;
 	logmsg("STATE dom=%u dev=%u backend %d -> %d (frontend %d)", d->domid,
 	       d->devid, d->state, state, read_state(d->fe_path));
 	snprintf(v, sizeof(v), "%d", state);
-	write_node(d->be_path, "state", v);
+	snprintf(path, sizeof(path), "%s/state", d->be_path);
+	for (int tries = 0; tries < 10; tries++) {
+		t = xs_transaction_start(xs);
+		if (t == XBT_NULL)
+			break;
+		probe = xs_read(xs, t, d->be_path, &len);
+		if (!probe) {
+			xs_transaction_end(xs, t, true);
+			logmsg("STATE dom=%u dev=%u backend directory gone, not writing",
+			       d->domid, d->devid);
+			break;
+		}
+		free(probe);
+		xs_write(xs, t, path, v, strlen(v));
+		if (xs_transaction_end(xs, t, false) || errno != EAGAIN)
+			break;
+	}
 	d->state = state;
 }
 
@@ -294,8 +319,7 @@ static void send_pos_event(struct stream *s)
 	id = s->evt_id++;
 	s->evt_count++;
 	if (opt.drop_evt_every && s->evt_count % opt.drop_evt_every == 0) {
-		if (opt.verbose)
-			logmsg("EVT_DROP stream=%s id=%u pos=%" PRIu64, s->name, id, s->pos);
+		logmsg("EVT_DROP stream=%s id=%u pos=%" PRIu64, s->name, id, s->pos);
 		return;
 	}
 	prod = p->in_prod;
@@ -333,7 +357,7 @@ static struct stream *paired_capture(struct stream *s)
 	return NULL;
 }
 
-static void stream_close_session(struct stream *s, const char *why)
+static void stream_end_opening(struct stream *s, const char *why)
 {
 	if (!s->open)
 		return;
@@ -356,11 +380,12 @@ static void stream_close_session(struct stream *s, const char *why)
 	free(s->loop);
 	s->loop = NULL;
 	s->loop_len = s->loop_rd = s->loop_cap = s->loop_base = 0;
+	s->loop_started = false;
 }
 
 static void stream_disconnect(struct stream *s)
 {
-	stream_close_session(s, "disconnect");
+	stream_end_opening(s, "disconnect");
 	if (s->port >= 0)
 		xenevtchn_unbind(xce, s->port);
 	if (s->evt_port >= 0)
@@ -440,7 +465,7 @@ static int do_open(struct stream *s, const struct xensnd_open_req *o)
 	int ret;
 
 	if (s->open)
-		stream_close_session(s, "reopen");
+		stream_end_opening(s, "reopen");
 	if (o->pcm_format >= NUM_FORMATS || !fmt_bytes[o->pcm_format] ||
 	    o->pcm_channels == 0 || o->pcm_channels > MAX_CHANNELS ||
 	    o->pcm_rate == 0 || o->pcm_rate > 1536000 ||
@@ -581,9 +606,19 @@ static int do_read(struct stream *s, uint32_t off, uint32_t len)
 	if (is_loop(s->pcm)) {
 		size_t have = s->loop_len - s->loop_rd;
 
+		/*
+		 * Silence until the playback side has written something, then the
+		 * played bytes in order; a later shortage is padded with silence
+		 * (and logged), like a loopback cable that ran dry.
+		 */
 		done = len < have ? len : (uint32_t)have;
 		memcpy(dst, s->loop + s->loop_rd, done);
 		s->loop_rd += done;
+		if (done)
+			s->loop_started = true;
+		if (done < len && s->loop_started)
+			logmsg("LOOP_UNDERRUN stream=%s dom=%u short=%u", s->name,
+			       s->dev->domid, len - done);
 	} else if (s->cap_fd >= 0) {
 		while (done < len) {
 			ssize_t n = pread(s->cap_fd, dst + done, len - done,
@@ -734,6 +769,15 @@ static int do_volume(struct stream *s, unsigned int op, uint32_t off, uint32_t l
 			break;
 		}
 	}
+	if (op == XENSND_OP_MUTE || op == XENSND_OP_UNMUTE) {
+		/* resulting state: a mute may come one channel at a time */
+		unsigned int all = s->channels > nch ? s->channels : nch;
+
+		n += (size_t)snprintf(line + n, sizeof(line) - n, " muted=");
+		for (i = 0; i < all && i < MAX_CHANNELS && n < sizeof(line) - 4; i++)
+			n += (size_t)snprintf(line + n, sizeof(line) - n, "%s%u",
+					      i ? "," : "", s->muted[i]);
+	}
 	logmsg("%s", line);
 	return 0;
 }
@@ -772,7 +816,7 @@ static void handle_request(struct stream *s, const struct xensnd_req *req)
 		case XENSND_OP_CLOSE:
 			if (!s->open)
 				logmsg("CLOSE stream=%s dom=%u (not open)", s->name, s->dev->domid);
-			stream_close_session(s, "request");
+			stream_end_opening(s, "request");
 			status = 0;
 			break;
 		case XENSND_OP_WRITE:
@@ -875,6 +919,8 @@ static void tick_stream(struct stream *s, const struct timespec *t)
 				    ns_between(&s->starve_since, t) <
 				    (uint64_t)opt.underrun_ms * 1000000ULL) {
 					s->budget_ns = period_ns;	/* no burst later */
+					if (next_tick_ns > 5000000ULL)
+						next_tick_ns = 5000000ULL;
 					return;
 				}
 				/* behave like a device that underruns */
@@ -886,20 +932,13 @@ static void tick_stream(struct stream *s, const struct timespec *t)
 					step = s->avail;
 				s->avail -= step;
 			}
-		} else if (is_loop(s->pcm)) {
-			uint64_t have = s->loop_len - s->loop_base;
-
-			if (s->pos >= have) {
-				s->budget_ns = period_ns;
-				return;
-			}
-			if (step > have - s->pos)
-				step = have - s->pos;
 		}
 		s->budget_ns -= period_ns;
 		s->pos += step;
 		send_pos_event(s);
 	}
+	if (period_ns - s->budget_ns < next_tick_ns)
+		next_tick_ns = period_ns - s->budget_ns;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1062,9 +1101,10 @@ static void device_reconcile(struct device *d)
 	unsigned long online = 1;
 	char path[256];
 
+	/* a missing "online" node means the toolstack is removing the device */
 	snprintf(path, sizeof(path), "%s/online", d->be_path);
 	if (!xs_read_uint(path, &online))
-		online = 1;
+		online = 0;
 
 	/* the toolstack asks us to close (device detach or domain shutdown) */
 	if ((be_node == XB_CLOSING && d->state != XB_CLOSING) || !online) {
@@ -1093,7 +1133,8 @@ static void device_reconcile(struct device *d)
 	case XB_CLOSING:
 	case XB_INITIALISING:
 	case XB_UNKNOWN:
-		if (fe != XB_INITIALISED && fe != XB_CONNECTED)
+		/* the frontend restarts (or has closed): offer a new connection */
+		if (fe == XB_INITIALISING || fe == XB_CLOSED)
 			set_state(d, XB_INITWAIT);
 		break;
 	case XB_INITWAIT:
@@ -1413,9 +1454,10 @@ int main(int argc, char **argv)
 		logmsg("cannot watch " BE_ROOT ": %s", strerror(errno));
 		return 1;
 	}
-	logmsg("START pid=%d outdir=%s capture=%s loopback=%d underrun_ms=%ld",
+	logmsg("START pid=%d outdir=%s capture=%s loopback=%d loopback_pcms=0x%x underrun_ms=%ld drop_evt=%u reset_evt_id=%d exit_after_ms=%ld",
 	       getpid(), opt.outdir, opt.capture ? opt.capture : "(pattern)",
-	       opt.loopback, opt.underrun_ms);
+	       opt.loopback, opt.loop_pcms, opt.underrun_ms, opt.drop_evt_every,
+	       opt.reset_evt_id, opt.exit_after_ms);
 	scan();
 
 	while (!quit) {
@@ -1430,7 +1472,15 @@ int main(int argc, char **argv)
 			for (unsigned int i = 0; i < d->nstreams; i++)
 				if (d->streams[i].running && !d->streams[i].paused)
 					any_running = true;
-		if (poll(pfd, 2, any_running ? 2 : 500) < 0 && errno != EINTR)
+		int timeout = 500;
+
+		if (any_running) {
+			uint64_t ms = next_tick_ns / 1000000ULL + 1;
+
+			timeout = ms > 50 ? 50 : (int)ms;
+		}
+		next_tick_ns = UINT64_MAX;
+		if (poll(pfd, 2, timeout) < 0 && errno != EINTR)
 			break;
 		if (quit)
 			break;

@@ -19,7 +19,15 @@ loadmod() {
 	fi
 }
 
+# xenbus holds a reference on a frontend module while one of its devices is
+# bound: unbind the vsnd devices first, then remove the module.
 unloadmod() {
+	for d in /sys/bus/xen/drivers/*; do
+		[ "$(basename "$(readlink "$d/module" 2>/dev/null)")" = snd_xen_front ] || continue
+		for dev in "$d"/vsnd-*; do
+			[ -e "$dev" ] && echo "$(basename "$dev")" >"$d/unbind"
+		done
+	done
 	rmmod snd_xen_front
 }
 
@@ -95,4 +103,19 @@ bgwait() {
 	echo "still running after $2 s"
 	cat "/tmp/bg.$1.out"
 	return 124
+}
+
+# first_nonzero FILE: 1-based offset of the first non-zero byte
+first_nonzero() {
+	cmp -l "$1" /dev/zero 2>/dev/null | head -n 1 | awk '{ print $1 }' | grep .
+}
+
+# snd_users: processes that have a sound device open
+# shellcheck disable=SC2010 # fd links in /proc are plain numbers
+snd_users() {
+	for p in /proc/[0-9]*; do
+		if ls -l "$p/fd" 2>/dev/null | grep -q /dev/snd; then
+			echo "pid ${p#/proc/} $(cat "$p/comm" 2>/dev/null) has $(ls -l "$p/fd" 2>/dev/null | grep -o '/dev/snd/[a-zA-Z0-9]*' | tr '\n' ' ')"
+		fi
+	done
 }

@@ -93,7 +93,7 @@ int main(int argc, char **argv)
 	err = snd_pcm_set_params(pcm, fmt,
 				 use_mmap ? SND_PCM_ACCESS_MMAP_INTERLEAVED :
 					    SND_PCM_ACCESS_RW_INTERLEAVED,
-				 channels, rate, 0, 200000);
+				 channels, rate, 0, 500000);
 	if (err < 0) {
 		fprintf(stderr, "set_params: %s\n", snd_strerror(err));
 		return 1;
@@ -134,10 +134,10 @@ int main(int argc, char **argv)
 				if (err < 0)
 					fprintf(stderr, "start: %s\n", snd_strerror(err));
 			}
-			sleep_ms(300);
 			err = snd_pcm_pause(pcm, 1);
 			if (err < 0) {
-				fprintf(stderr, "pause: %s\n", snd_strerror(err));
+				fprintf(stderr, "pause: %s (state %s)\n", snd_strerror(err),
+					snd_pcm_state_name(snd_pcm_state(pcm)));
 				return 1;
 			}
 			if (snd_pcm_state(pcm) != SND_PCM_STATE_PAUSED) {
