@@ -75,7 +75,7 @@ RUN=$E2E_CACHE/run
 rm -rf "$RUN"
 mkdir -p "$RUN/guest/e2e" "$RUN/dom0/e2e"
 install -m 755 "$E2E_DIR/guest/init" "$RUN/guest/init"
-install -m 755 "$E2E_DIR/guest/agent.sh" "$E2E_DIR/guest/lib.sh" "$BUILD/xsf-pcm-play" "$RUN/guest/e2e/"
+install -m 755 "$E2E_DIR/guest/runner.sh" "$E2E_DIR/guest/lib.sh" "$BUILD/xsf-pcm-play" "$RUN/guest/e2e/"
 [ "$MODE" = ours ] && install -m 644 "$MODULE" "$RUN/guest/e2e/snd_xen_front.ko"
 DEMO=0
 if [ -n "$DEMO_WAV" ]; then

@@ -95,7 +95,7 @@ start_guest() {
 	until [ "$(xenstore-read "$GHOME/data/e2e/ready" 2>/dev/null)" = 1 ]; do
 		n=$((n + 1))
 		if [ $n -gt 900 ]; then
-			say "guest agent did not start"
+			say "guest runner did not start"
 			return 1
 		fi
 		sleep 0.1
@@ -421,12 +421,33 @@ run_one() {
 	else
 		VERDICT="FAIL $n ${NAMES[$n]}: $FAILMSG"
 		echo "--- last guest console lines (scenario $n) ---"
-		tail -n 25 "/var/log/xen/console/guest-$GUEST.log" 2>/dev/null | grep -v '^\[agent\]' | cut -c1-200
+		tail -n 25 "/var/log/xen/console/guest-$GUEST.log" 2>/dev/null | grep -v '^\[runner\]' | cut -c1-200
 		echo "--- last backend log lines ---"
 		grep -v HW_PARAM_QUERY "$BLOG" | tail -n 8 | cut -c1-200
 		echo "---"
 	fi
 }
+
+# bench: play 2 s of S16_LE 48 kHz stereo with aplay, as an application
+# would, and count what reached the backend: WRITE requests (from the
+# CLOSE line's counter) and HW_PARAM_QUERY requests.  Prints
+# "WRITES QUERIES" or nothing when the run failed.
+bench() {
+	local before after writes queries
+	before=$(wc -l <"$BLOG")
+	clear_raw 0 0
+	gcmd 90 "gen /tmp/b.raw 384000 && aplay -q -D hw:0,0 -t raw -f S16_LE -r 48000 -c 2 /tmp/b.raw" ||
+		return 0
+	sleep 1
+	after=$(tail -n +"$((before + 1))" "$BLOG")
+	writes=$(printf '%s\n' "$after" | grep '^CLOSE stream=0/0/0 ' | grep -v ' written=0 ' |
+		tail -n 1 | sed -n 's/.* writes=\([0-9]*\).*/\1/p')
+	queries=$(printf '%s\n' "$after" | grep -c '^HW_PARAM_QUERY stream=0/0/0 ')
+	[ -n "$writes" ] && echo "$writes $queries"
+}
+
+# ratio A B: B/A with one decimal, for the benchmark table
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0) printf "%.1f", b / a; else print "-" }'; }
 
 report() {
 	echo "$VERDICT" | tee -a "$OUT/results.txt"
@@ -449,6 +470,8 @@ done
 
 case " $SCENARIOS " in *" 11 "*)
 	# scenario 11: the distribution's in-tree driver with the same backend
+	BENCH_OURS=""
+	[ "$MODE" = ours ] && ensure_guest && BENCH_OURS=$(bench)
 	if [ "$MODE" != in-tree ]; then
 		say "switching to a fresh guest with the in-tree snd_xen_front"
 		MODE=in-tree
@@ -462,6 +485,8 @@ case " $SCENARIOS " in *" 11 "*)
 			echo "in-tree: $VERDICT"
 		done
 	fi
+	BENCH_IN_TREE=""
+	ensure_guest && BENCH_IN_TREE=$(bench)
 	v=${TABLE[2]:-}
 	if [ -z "$v" ]; then
 		run_one 2
@@ -482,6 +507,13 @@ case " $SCENARIOS " in *" 11 "*)
 		for n in 1 2 3 4 5 6 7 8 9 10; do
 			case ${TABLE[$n]:-} in FAIL*) echo "     $n: ${TABLE[$n]#*: }" ;; esac
 		done
+		if [ -n "$BENCH_OURS" ] && [ -n "$BENCH_IN_TREE" ]; then
+			set -- $BENCH_OURS $BENCH_IN_TREE
+			echo "Backend requests to play 2 s with aplay (same boot, same backend):"
+			printf '  %-16s %6s %8s %s\n' "" ours in-tree "in-tree/ours"
+			printf '  %-16s %6s %8s %s\n' WRITE "$1" "$3" "$(ratio "$1" "$3")"
+			printf '  %-16s %6s %8s %s\n' HW_PARAM_QUERY "$2" "$4" "$(ratio "$2" "$4")"
+		fi
 	} | tee "$OUT/in-tree-table.txt"
 	;;
 esac

@@ -1,9 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0 OR MIT
 #
-# Command agent of the test guest. The nodes live in this domain's xenstore
+# Command runner of the test guest. The nodes live in this domain's xenstore
 # home (created here, so the guest owns them): dom0 writes a shell command
-# to data/e2e/cmd and a new sequence number to data/e2e/req; the agent runs
+# to data/e2e/cmd and a new sequence number to data/e2e/req; the runner runs
 # the command and answers with data/e2e/out (last 2000 bytes of output),
 # data/e2e/rc (exit status) and finally data/e2e/done = the sequence number.
 . /e2e/lib.sh
@@ -19,10 +19,10 @@ while :; do
 	fi
 	last=$req
 	cmd=$(xenstore-read -R data/e2e/cmd 2>/dev/null) || continue
-	echo "[agent] $req: $cmd"
-	(eval "$cmd") >/tmp/agent.out 2>&1 </dev/null
+	echo "[runner] $req: $cmd"
+	(eval "$cmd") >/tmp/runner.out 2>&1 </dev/null
 	rc=$?
-	xenstore-write -R data/e2e/out "$(tail -c 2000 /tmp/agent.out)" data/e2e/rc "$rc"
+	xenstore-write -R data/e2e/out "$(tail -c 2000 /tmp/runner.out)" data/e2e/rc "$rc"
 	xenstore-write data/e2e/done "$req"
-	echo "[agent] $req: rc=$rc"
+	echo "[runner] $req: rc=$rc"
 done
