@@ -1,45 +1,44 @@
-#!/bin/sh
+#!/bin/bash
 # SPDX-License-Identifier: GPL-2.0 OR MIT
 #
 # build-warnings.sh [KDIR...]
 #
 # Builds the module with W=1 and C=1 (sparse) against each kernel build
-# tree given, or by default against the host's bookworm 6.1 headers and
-# bookworm-backports 6.12 headers (installed if missing; both are built
-# with bookworm's gcc-12).  Every compiler or sparse diagnostic counts;
-# the stage passes only with zero.  Builds happen in a scratch copy so the
-# source tree stays clean.
-set -eu
+# tree given (on this host), or by default against bookworm's 6.1 headers
+# and bookworm-backports' 6.12 headers inside the cached bookworm chroot
+# (scripts/lib-chroot.sh: both built with bookworm's gcc-12), so that
+# nothing is installed on the host.  Every compiler or sparse diagnostic
+# counts; the stage passes only with zero.  Builds happen in a scratch
+# copy so the source tree stays clean.
+set -uo pipefail
+# shellcheck source-path=SCRIPTDIR source=lib-chroot.sh
+. "$(dirname "$0")/lib-chroot.sh"
 
-top=$(cd "$(dirname "$0")/.." && pwd)
-
-command -v sparse >/dev/null 2>&1 || apt-get install -y -qq sparse >/dev/null
+root=
+cleanup() {
+	[ -z "$root" ] || { rm -rf "$root/tmp/xsf-build"; xsf_chroot_umount "$root"; }
+	rm -rf "${work:-}"
+}
+trap cleanup EXIT
+work=$(mktemp -d)
 
 if [ $# -eq 0 ]; then
-	ls -d /usr/src/linux-headers-6.1.*-amd64 >/dev/null 2>&1 ||
-		apt-get install -y -qq linux-headers-amd64 >/dev/null
-	if ! ls -d /usr/src/linux-headers-6.12.*-amd64 >/dev/null 2>&1; then
-		echo "build: installing bookworm-backports 6.12 headers"
-		"$top/scripts/apt-suite.sh" bookworm-backports install -y -qq \
-			-t bookworm-backports linux-headers-amd64 >/dev/null
-	fi
-	set -- $(ls -d /usr/src/linux-headers-6.1.*-amd64 | sort -V | tail -n 1) \
-		$(ls -d /usr/src/linux-headers-6.12.*-amd64 | sort -V | tail -n 1)
+	xsf_need_root
+	xsf_need_pkgs debootstrap
+	xsf_bookworm_root || xsf_die "cannot prepare the bookworm chroot"
+	root=$XSF_ROOT
+	set -- "/usr/src/linux-headers-$XSF_K1" "/usr/src/linux-headers-$XSF_K2"
+else
+	command -v sparse >/dev/null 2>&1 || xsf_need_pkgs sparse
 fi
 
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
 failed=0
 for kdir in "$@"; do
-	rm -rf "$work/src"
-	mkdir -p "$work/src"
-	cp -r "$top/Makefile" "$top/Kbuild" "$top/dkms.conf" "$top/src" \
-		"$top/include" "$work/src/"
-	mkdir -p "$work/src/scripts"
-	cp "$top/scripts/conftest.sh" "$work/src/scripts/"
+	src=${root:-$work}/tmp/xsf-build
 	log=$work/build.log
-	if ! XSF_CONFTEST_VERBOSE=1 make -C "$work/src" KDIR="$kdir" W=1 C=1 \
-		>"$log" 2>&1; then
+	xsf_stage_tree "$src"
+	if ! (xsf_in "$root" env XSF_CONFTEST_VERBOSE=1 make -C "${src#"$root"}" \
+		KDIR="$kdir" W=1 C=1) >"$log" 2>&1; then
 		echo "FAIL build $(basename "$kdir"): make failed"
 		tail -n 30 "$log"
 		failed=$((failed + 1))

@@ -178,6 +178,19 @@ xsf_in_chroot() {
 # installed, made once and kept under $XSF_CACHE/chroots.  A kept chroot
 # gets the packages it lacks, and apt-get dist-upgrade once a week.
 xsf_chroot_ensure() {
+	local fd rc
+	mkdir -p "$XSF_CACHE/chroots"
+	# One maker at a time: check.sh prepares chroots in the background
+	# while the stages may ask for the same one.
+	exec {fd}>"$(xsf_chroot_dir "$1").lock"
+	flock "$fd"
+	xsf_chroot_make "$@"
+	rc=$?
+	exec {fd}>&-
+	return $rc
+}
+
+xsf_chroot_make() {
 	local suite=$1 dir mirror stamp
 	shift
 	dir=$(xsf_chroot_dir "$suite")
@@ -290,28 +303,154 @@ xsf_run_sub() {
 	return $rc
 }
 
-# ---- the host's two kernels --------------------------------------------------
+# ---- bookworm: the reference chroot and its two kernels ---------------------
+#
+# Every flow that needs Debian 12 kernels runs in one cached bookworm chroot
+# ($XSF_CACHE/chroots/bookworm), never on the host: the host keeps its own
+# kernels and packages whatever it has installed, and nothing installed on
+# it changes a verdict.  The chroot knows bookworm and bookworm-backports
+# and holds, by name:
+#   XSF_K1  bookworm's own kernel ABI (linux-headers-amd64 of bookworm):
+#           image and headers installed
+#   XSF_K2  bookworm-backports' kernel ABI: image and headers installed
+#           (its headers depend on its image), and their packages kept in
+#           apt's cache, since the kernel-upgrade flow removes and installs
+#           them again
+# Flows that install or remove packages do it in a throwaway overlay of this
+# chroot (xsf_throwaway_up), so the cached chroot itself never changes.
 
-# xsf_host_kernels: set XSF_K1 (bookworm's kernel, from the host's own apt
-# configuration; its headers are installed here) and XSF_K2 with
-# XSF_K2_PKG (bookworm-backports' kernel and its headers package).
-# shellcheck disable=SC2034 # the variables are for the calling script
-xsf_host_kernels() {
-	local p
-	p=$(apt-cache depends linux-headers-amd64 2>/dev/null |
-		awk '/Depends: linux-headers-[0-9]/ { print $2; exit }')
-	[ -n "$p" ] || xsf_die "no linux-headers-amd64 in the host's apt configuration"
-	xsf_need_pkgs "$p"
-	XSF_K1=${p#linux-headers-}
-	XSF_K2_PKG=$(xsf_kernel_headers_pkg bookworm-backports) ||
-		xsf_die "cannot find bookworm-backports' linux-headers-amd64"
-	XSF_K2=${XSF_K2_PKG#linux-headers-}
+XSF_BOOKWORM_PKGS="gcc make dkms sparse kmod rpm dnf createrepo-c ca-certificates"
+# What the chroots of the other suites of the kernel matrix hold.
+XSF_MATRIX_PKGS="gcc make dkms linux-headers-amd64 sparse kmod"
+
+# xsf_suite_kernel ROOT SUITE: the ABI (e.g. 6.1.0-40-amd64) that SUITE's
+# linux-headers-amd64 depends on, as ROOT's apt lists say.
+xsf_suite_kernel() {
+	local root=$1 suite=$2
+	xsf_in_chroot "$root" apt-cache show linux-headers-amd64 2>/dev/null |
+		awk -v want_bpo="$([ "$suite" = bookworm-backports ] && echo 1 || echo 0)" '
+		function take() {
+			if (v == "" || (v ~ /bpo/) != want_bpo)
+				return
+			n = split(d, dep, /[ ,]+/)
+			for (i = 1; i <= n; i++)
+				if (dep[i] ~ /^linux-headers-[0-9]/) {
+					sub(/^linux-headers-/, "", dep[i])
+					print dep[i]
+					return
+				}
+		}
+		/^Version:/ { v = $2 }
+		/^Depends:/ { d = $0 }
+		/^$/ { take(); v = ""; d = "" }
+		END { take() }' | sort -V | tail -n 1
 }
 
-# xsf_bpo_install PKG...: install packages from bookworm-backports without
-# moving the host's other packages of the same source (linux-libc-dev,
-# linux-perf, the linux-headers-amd64 metapackage) to backports.
-xsf_bpo_install() {
-	"$XSF_TOP/scripts/apt-suite.sh" bookworm-backports install -y -q \
-		--no-install-recommends -o APT::Get::Upgrade-By-Source-Package=false "$@"
+# xsf_bookworm_root: make sure the bookworm chroot is ready; set XSF_ROOT,
+# XSF_K1 and XSF_K2.  /proc is mounted in it (xsf_chroot_umount undoes it).
+xsf_bookworm_root() {
+	local fd rc
+	# shellcheck disable=SC2086
+	xsf_chroot_ensure bookworm $XSF_BOOKWORM_PKGS || return 1
+	exec {fd}>"$(xsf_chroot_dir bookworm).kernels.lock"
+	flock "$fd"
+	xsf_bookworm_kernels
+	rc=$?
+	exec {fd}>&-
+	return $rc
+}
+
+# shellcheck disable=SC2034 # the variables are for the calling script
+xsf_bookworm_kernels() {
+	local dir stamp want mirror k
+	dir=$(xsf_chroot_dir bookworm)
+	xsf_chroot_mount "$dir"
+	mirror=$(xsf_mirror)
+	want="deb $mirror bookworm-backports main"
+	if ! grep -qxF "$want" "$dir/etc/apt/sources.list.d/xsf-backports.list" 2>/dev/null; then
+		echo "$want" >"$dir/etc/apt/sources.list.d/xsf-backports.list"
+		xsf_in_chroot "$dir" apt-get -qq update >>"$dir.log" 2>&1 ||
+			{ xsf_log "bookworm: apt-get update failed (see $dir.log)"; return 1; }
+	fi
+	XSF_K1=$(xsf_suite_kernel "$dir" bookworm)
+	XSF_K2=$(xsf_suite_kernel "$dir" bookworm-backports)
+	if [ -z "$XSF_K1" ] || [ -z "$XSF_K2" ]; then
+		xsf_log "bookworm: cannot find the kernels of bookworm ('$XSF_K1') and bookworm-backports ('$XSF_K2')"
+		return 1
+	fi
+	stamp=$dir/.xsf-kernels
+	if [ "$(cat "$stamp" 2>/dev/null)" != "$XSF_K1 $XSF_K2" ] ||
+		! ls "$dir"/var/cache/apt/archives/linux-image-"$XSF_K2"_*.deb \
+			"$dir"/var/cache/apt/archives/linux-headers-"$XSF_K2"_*.deb >/dev/null 2>&1; then
+		xsf_log "bookworm: kernels $XSF_K1 and $XSF_K2"
+		if ! xsf_in_chroot "$dir" apt-get -y -q install --no-install-recommends \
+			"linux-image-$XSF_K1" "linux-headers-$XSF_K1" >>"$dir.log" 2>&1 ||
+			! xsf_in_chroot "$dir" apt-get -y -q install --no-install-recommends \
+				-t bookworm-backports -o APT::Get::Upgrade-By-Source-Package=false \
+				"linux-image-$XSF_K2" "linux-headers-$XSF_K2" >>"$dir.log" 2>&1 ||
+			! xsf_in_chroot "$dir" apt-get -y -q install --no-install-recommends \
+				--reinstall --download-only -t bookworm-backports \
+				-o APT::Get::Upgrade-By-Source-Package=false \
+				"linux-image-$XSF_K2" "linux-headers-$XSF_K2" >>"$dir.log" 2>&1; then
+			tail -n 20 "$dir.log" >&2
+			xsf_log "bookworm: installing the kernels failed (see $dir.log)"
+			return 1
+		fi
+		# Kernels of earlier ABIs: gone, so that only K1 and K2 count.
+		for k in $(ls "$dir/lib/modules" 2>/dev/null); do
+			case $k in "$XSF_K1" | "$XSF_K2") continue ;; esac
+			xsf_in_chroot "$dir" apt-get -y -q purge "linux-image-$k" "linux-headers-$k" \
+				>>"$dir.log" 2>&1 || true
+		done
+		echo "$XSF_K1 $XSF_K2" >"$stamp"
+	fi
+	XSF_ROOT=$dir
+}
+
+# xsf_throwaway_up BASE: print a new directory D whose D/root is a
+# throwaway copy of the chroot BASE (an overlay mount; a plain copy where
+# overlayfs is missing), with /proc mounted.  xsf_throwaway_down D removes
+# it with everything installed there.
+xsf_throwaway_up() {
+	local base=$1 d
+	d=$(mktemp -d "$XSF_CACHE/throwaway.XXXXXX") || return 1
+	mkdir -p "$d/upper" "$d/work" "$d/root"
+	if ! mount -t overlay overlay \
+		-o "lowerdir=$base,upperdir=$d/upper,workdir=$d/work" "$d/root" 2>/dev/null; then
+		xsf_log "overlayfs is not available: copying $base"
+		rmdir "$d/root"
+		cp -a "$base" "$d/root" || return 1
+	fi
+	xsf_chroot_mount "$d/root"
+	echo "$d"
+}
+
+xsf_throwaway_down() {
+	local d=$1
+	[ -n "$d" ] && [ -d "$d" ] || return 0
+	xsf_chroot_umount "$d/root"
+	if mountpoint -q "$d/root"; then
+		umount "$d/root" || umount -l "$d/root"
+	fi
+	rm -rf --one-file-system "$d"
+}
+
+# xsf_in ROOT CMD...: CMD in the chroot ROOT, or on the host if ROOT is empty.
+xsf_in() {
+	local root=$1
+	shift
+	if [ -n "$root" ]; then
+		xsf_in_chroot "$root" "$@"
+	else
+		"$@"
+	fi
+}
+
+# xsf_pkg_present_in ROOT PKG: PKG is installed in ROOT or only its
+# configuration files are left.
+xsf_pkg_present_in() {
+	local st
+	# shellcheck disable=SC2016 # a dpkg-query format, not a shell expansion
+	st=$(chroot "$1" dpkg-query -W -f='${db:Status-Status}' "$2" 2>/dev/null) || return 1
+	[ -n "$st" ] && [ "$st" != not-installed ]
 }

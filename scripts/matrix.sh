@@ -9,10 +9,14 @@
 #                modinfo -k KVER resolves it to updates/dkms with our version
 #   SUITE-w1c1   make KDIR=... W=1 C=1 (extra warnings and sparse) of the
 #                source tree gives no warning
-# bookworm (6.1) and bookworm-backports (6.12) run on this host; bullseye
-# (5.10), trixie (6.12) and sid run in debootstrap chroots (minbase + gcc
-# make dkms linux-headers-amd64 sparse) cached in $XSF_CACHE/chroots.
-# The compile probes' answers are printed for each kernel.
+# Nothing is built or installed on the host.  bookworm (6.1) and
+# bookworm-backports (6.12) use the cached bookworm chroot that also serves
+# the build and packages stages (scripts/lib-chroot.sh); bullseye (5.10),
+# trixie (6.12) and sid use debootstrap chroots of their own (minbase + gcc
+# make dkms linux-headers-amd64 sparse), all cached in $XSF_CACHE/chroots.
+# The package is installed in a throwaway overlay of each chroot, so the
+# cached chroots never change.  The compile probes' answers are printed
+# for each kernel.
 #
 # Default suites: bookworm bookworm-backports bullseye trixie sid.
 #
@@ -23,37 +27,26 @@ set -uo pipefail
 . "$(dirname "$0")/lib-chroot.sh"
 
 suites=${*:-bookworm bookworm-backports bullseye trixie sid}
-chroot_pkgs=(gcc make dkms linux-headers-amd64 sparse kmod)
+read -r -a chroot_pkgs <<<"$XSF_MATRIX_PKGS"
 
 xsf_need_root
 t_start=$SECONDS
-xsf_need_pkgs dpkg-dev debhelper dh-dkms lintian dkms kmod gcc make sparse debootstrap
+xsf_need_pkgs dpkg-dev debhelper dh-dkms lintian debootstrap
 
 work=$(mktemp -d)
 pkg=$XSF_NAME-dkms
+tw=
 mounted=
 
 cleanup() {
 	local d
+	xsf_throwaway_down "$tw"
 	for d in $mounted; do
-		if xsf_pkg_present_in "$d" "$pkg"; then
-			xsf_in_chroot "$d" apt-get purge -y -q "$pkg" >/dev/null 2>&1
-		fi
 		xsf_chroot_umount "$d"
 	done
-	if xsf_pkg_present "$pkg"; then
-		apt-get purge -y -q "$pkg" >/dev/null 2>&1
-	fi
 	rm -rf "$work"
 }
 trap cleanup EXIT
-
-# xsf_pkg_present_in ROOT PKG
-xsf_pkg_present_in() {
-	local st
-	st=$(chroot "$1" dpkg-query -W -f='${db:Status-Status}' "$2" 2>/dev/null) || return 1
-	[ -n "$st" ] && [ "$st" != not-installed ]
-}
 
 # The package under test.
 xsf_run_sub "$XSF_TOP/scripts/deb.sh" || { xsf_summary; exit 1; }
@@ -129,49 +122,50 @@ check_dkms() {
 	cp "$log" "$XSF_OUT/matrix/$name-install.log"
 }
 
-# xsf_in ROOT CMD...: CMD in the chroot ROOT, or on the host if ROOT is empty.
-xsf_in() {
-	local root=$1
-	shift
-	if [ -n "$root" ]; then
-		xsf_in_chroot "$root" "$@"
-	else
-		"$@"
-	fi
+# ---- suites --------------------------------------------------------------------
+
+# install_and_check NAME BASE KVER...: install the .deb in a throwaway
+# overlay of the chroot BASE, check the module for each KVER, build W=1 C=1
+# there, purge the package and check that nothing is left.
+install_and_check() {
+	local name=$1 base=$2 R k row
+	shift 2
+	tw=$(xsf_throwaway_up "$base") || { xsf_fail "$name-dkms" "no throwaway root"; return; }
+	R=$tw/root
+	cp "$deb" "$R/tmp/"
+	# A failed build fails the postinst: check_dkms shows why.
+	xsf_in_chroot "$R" apt-get install -y -q "/tmp/${deb##*/}" >"$work/$name-install.log" 2>&1
+	for k in "$@"; do
+		# The bookworm chroot holds both of bookworm's kernels.
+		row=$name
+		[ "$name" = bookworm ] && [ "$k" = "${XSF_K2:-}" ] && row=bookworm-backports
+		check_dkms "$row" "$R" "$k" "$work/$name-install.log"
+		w1c1 "$row" "$R" "$k"
+	done
+	xsf_in_chroot "$R" apt-get purge -y -q "$pkg" >/dev/null 2>&1
+	left=$(xsf_leftovers "$R")
+	[ -z "$left" ] || xsf_fail "$name-purge" "left after purge: $(echo "$left" | tr '\n' ' ')"
+	xsf_throwaway_down "$tw"
+	tw=
 }
 
-
-# ---- this host: bookworm and bookworm-backports -------------------------------
-
-host=
-case " $suites " in *" bookworm "* | *" bookworm-backports "*) host=1 ;; esac
-if [ -n "$host" ]; then
-	t0=$SECONDS
-	xsf_host_kernels
-	if ! xsf_pkg_installed "$XSF_K2_PKG"; then
-		xsf_log "installing $XSF_K2_PKG (bookworm-backports) and its kernel"
-		INITRD=No xsf_bpo_install "linux-image-$XSF_K2" "$XSF_K2_PKG" >"$work/k2.log" 2>&1 ||
-			{ tail -n 20 "$work/k2.log"; xsf_die "cannot install $XSF_K2_PKG"; }
-	fi
-	if xsf_pkg_present "$pkg"; then
-		apt-get purge -y -q "$pkg" >/dev/null 2>&1
-	fi
-	# A failed build fails the postinst: check_dkms shows why.
-	apt-get install -y -q "$deb" >"$work/host-install.log" 2>&1
-	for s in bookworm bookworm-backports; do
-		case " $suites " in *" $s "*) ;; *) continue ;; esac
-		k=$XSF_K1
-		[ "$s" = bookworm-backports ] && k=$XSF_K2
-		check_dkms "$s" "" "$k" "$work/host-install.log"
-		w1c1 "$s" "" "$k"
-	done
-	apt-get purge -y -q "$pkg" >/dev/null 2>&1
-	left=$(xsf_leftovers "")
-	[ -z "$left" ] || xsf_fail host-purge "left after purge: $(echo "$left" | tr '\n' ' ')"
-	xsf_log "host suites took $((SECONDS - t0)) s"
-fi
-
 # ---- chroots -------------------------------------------------------------------
+
+case " $suites " in *" bookworm "* | *" bookworm-backports "*)
+	t0=$SECONDS
+	if ! xsf_bookworm_root; then
+		xsf_fail bookworm-dkms "cannot make the bookworm chroot"
+	else
+		mounted="$mounted $XSF_ROOT"
+		ks=
+		case " $suites " in *" bookworm "*) ks="$XSF_K1" ;; esac
+		case " $suites " in *" bookworm-backports "*) ks="$ks $XSF_K2" ;; esac
+		# shellcheck disable=SC2086 # one argument per kernel
+		install_and_check bookworm "$XSF_ROOT" $ks
+		xsf_log "bookworm and bookworm-backports took $((SECONDS - t0)) s"
+	fi
+	;;
+esac
 
 for s in $suites; do
 	case $s in bookworm | bookworm-backports) continue ;; esac
@@ -192,19 +186,7 @@ for s in $suites; do
 		xsf_fail "$s-w1c1" "no kernel headers in the $s chroot"
 		continue
 	fi
-	if xsf_pkg_present_in "$dir" "$pkg"; then
-		xsf_in_chroot "$dir" apt-get purge -y -q "$pkg" >/dev/null 2>&1
-	fi
-	cp "$deb" "$dir/tmp/"
-	xsf_in_chroot "$dir" apt-get install -y -q "/tmp/${deb##*/}" >"$work/$s-install.log" 2>&1
-	rm -f "$dir/tmp/${deb##*/}"
-	check_dkms "$s" "$dir" "$k" "$work/$s-install.log"
-	w1c1 "$s" "$dir" "$k"
-	xsf_in_chroot "$dir" apt-get purge -y -q "$pkg" >/dev/null 2>&1
-	left=$(xsf_leftovers "$dir")
-	[ -z "$left" ] || xsf_fail "$s-purge" "left after purge: $(echo "$left" | tr '\n' ' ')"
-	xsf_chroot_umount "$dir"
-	mounted=${mounted% "$dir"}
+	install_and_check "$s" "$dir" "$k"
 	xsf_log "$s took $((SECONDS - t0)) s"
 done
 

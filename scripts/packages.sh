@@ -1,56 +1,46 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0 OR MIT
 #
-# packages.sh: build the .deb and the .rpm and prove them on this Debian 12
-# host (make packages).  Runs as root; installs what it needs with apt.
+# packages.sh: build the .deb and the .rpm and prove them (make packages).
 #
-# Order (the kernel-upgrade flow needs a kernel the package has not seen):
-#   clean start    our package purged; the bookworm-backports kernel removed
-#   kernel-upgrade .deb installed with the bookworm headers only, then
-#                  linux-image + linux-headers from bookworm-backports: the
-#                  kernel's own /etc/kernel/postinst.d/dkms builds the module
-#   two-kernels    .deb purged and installed again with both kernels'
-#                  headers present: built and installed for both
+# The packages are built on the host (dpkg-buildpackage, lintian, rpmbuild,
+# rpmlint).  Every flow that installs them, or installs and removes
+# kernels, runs inside a throwaway overlay of the cached bookworm chroot
+# (scripts/lib-chroot.sh: xsf_bookworm_root), never on the host, with the
+# two kernels named by suite:
+#   K1  bookworm's kernel ABI: image and headers present from the start
+#   K2  bookworm-backports' kernel ABI: removed from the throwaway root
+#       first, installed again by kernel-upgrade
+#
+#   kernel-upgrade .deb installed with K1 only, then linux-image-K2 and
+#                  linux-headers-K2 installed with apt: the kernel's own
+#                  /etc/kernel/postinst.d/dkms builds the module for K2
+#   two-kernels    .deb purged and installed again: built for K1 and K2
 #   modinfo        modinfo -k KVER resolves snd_xen_front to updates/dkms,
-#                  with our version, for both kernels
-#   remove-purge   apt remove, then purge: no module, dkms tree or source
-#   rpm-scriptlets rpm -ivh (private database) runs %post against dkms: the
-#                  module is built for both kernels; rpm -e runs %preun
+#                  with our version, over the kernel's own copy, on both
+#   remove-purge   apt remove, then purge: the kernel's copy is back, no
+#                  module, DKMS tree or /usr/src directory is left
+#   rpm-scriptlets rpm -ivh (private database) runs %post against DKMS:
+#                  the module is built for both kernels; rpm -e runs %preun
 #   rpm-dnf        dnf --installroot installs it from a createrepo_c repo
-# The bookworm-backports kernel stays installed at the end; our packages
-# do not.
+# The throwaway root is deleted at the end: the cached chroot and the host
+# are as they were.
 set -uo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib-chroot.sh
 . "$(dirname "$0")/lib-chroot.sh"
 
 xsf_need_root
 t_start=$SECONDS
-xsf_need_pkgs dpkg-dev debhelper dh-dkms lintian rpm rpmlint dkms kmod \
-	gcc make createrepo-c dnf
+xsf_need_pkgs dpkg-dev debhelper dh-dkms lintian rpm rpmlint debootstrap
 
-work=$(mktemp -d)
-rpmdb=$work/rpmdb
 pkg=$XSF_NAME-dkms
+tw=
 
 cleanup() {
-	if xsf_pkg_present "$pkg"; then
-		apt-get purge -y -q "$pkg" >/dev/null 2>&1
-	fi
-	if [ -d "$rpmdb" ] && rpm --dbpath "$rpmdb" -q "$pkg" >/dev/null 2>&1; then
-		rpm --dbpath "$rpmdb" -e "$pkg" >/dev/null 2>&1
-	fi
-	# A kernel whose DKMS hook failed is left half-configured: with our
-	# package gone its configuration now succeeds.
-	dpkg --configure -a >/dev/null 2>&1
-	rm -rf "$work"
+	xsf_throwaway_down "$tw"
+	[ -z "${XSF_ROOT:-}" ] || xsf_chroot_umount "$XSF_ROOT"
 }
 trap cleanup EXIT
-
-# ---- kernels ---------------------------------------------------------------
-
-xsf_host_kernels
-k1=$XSF_K1 k2=$XSF_K2 k2_pkg=$XSF_K2_PKG
-echo "kernels: $k1 (bookworm), $k2 (bookworm-backports)"
 
 # ---- build -------------------------------------------------------------------
 
@@ -59,33 +49,39 @@ xsf_run_sub "$XSF_TOP/scripts/rpm.sh" || { xsf_summary; exit 1; }
 deb=$XSF_OUT/deb/${pkg}_${XSF_VERSION}_all.deb
 rpmfile=$(ls "$XSF_OUT/rpm/$pkg-$XSF_VERSION"-*.noarch.rpm)
 
-# ---- clean start -------------------------------------------------------------
+# ---- the throwaway bookworm --------------------------------------------------
 
-if xsf_pkg_present "$pkg"; then
-	xsf_log "purging $pkg left from before"
-	apt-get purge -y -q "$pkg" >/dev/null
+t0=$SECONDS
+xsf_bookworm_root || xsf_die "cannot prepare the bookworm chroot"
+k1=$XSF_K1 k2=$XSF_K2
+tw=$(xsf_throwaway_up "$XSF_ROOT") || xsf_die "cannot make a throwaway root"
+R=$tw/root
+log=$tw/log
+mkdir -p "$log"
+echo "kernels: $k1 (bookworm), $k2 (bookworm-backports); throwaway root ready in $((SECONDS - t0)) s"
+cp "$deb" "$rpmfile" "$R/tmp/"
+rdeb=/tmp/${deb##*/}
+rrpm=/tmp/${rpmfile##*/}
+
+in_root() { xsf_in_chroot "$R" "$@"; }
+
+# K2 must be new to the package: the cached chroot has it (the build
+# stage uses its headers), so it is taken away here; its packages stay in
+# apt's cache for the kernel-upgrade flow.
+if ! in_root apt-get purge -y -q "linux-image-$k2" "linux-headers-$k2" \
+	>"$log/purge-k2.log" 2>&1; then
+	cat "$log/purge-k2.log"
+	xsf_die "cannot remove $k2 from the throwaway root"
 fi
-for v in $(xsf_dkms_versions ""); do
-	xsf_log "removing $XSF_NAME/$v registered in DKMS outside a package"
-	dkms remove -m "$XSF_NAME" -v "$v" --all >/dev/null
-done
-for d in /usr/src/"$XSF_NAME"-*; do
-	[ -d "$d" ] || continue
-	dpkg -S "$d" >/dev/null 2>&1 && continue
-	xsf_log "removing $d left from before"
-	rm -rf "$d"
-done
-if xsf_pkg_present "linux-image-$k2" || xsf_pkg_present "$k2_pkg"; then
-	xsf_log "removing linux-image-$k2 so that it can be installed as a new kernel"
-	apt-get purge -y -q "linux-image-$k2" "$k2_pkg" >"$work/purge-k2.log" 2>&1 ||
-		{ cat "$work/purge-k2.log"; xsf_die "cannot remove linux-image-$k2"; }
+if [ -e "$R/lib/modules/$k2/build" ] || xsf_pkg_present_in "$R" "linux-image-$k2"; then
+	xsf_die "$k2 is still present in the throwaway root"
 fi
 
 # check_kernel KVER: the module is built and installed for KVER.
 check_kernel() {
 	local state file
-	state=$(xsf_dkms_state "$1")
-	file=$(xsf_module_file "$1")
+	state=$(xsf_dkms_state "$R" "$1")
+	file=$(xsf_module_file "$R" "$1")
 	if [ "$state" != installed ]; then
 		echo "dkms status for $1: ${state:-nothing}"
 		return 1
@@ -94,50 +90,50 @@ check_kernel() {
 		echo "dkms says installed but no $XSF_MODULE.ko in /lib/modules/$1/updates/dkms"
 		return 1
 	fi
-	echo "$1: $file"
+	echo "$1: ${file#"$R"}"
 }
 
 # ---- kernel-upgrade ------------------------------------------------------------
-# INITRD=No only skips the initramfs of a kernel this host never boots
-# (/etc/kernel/postinst.d/initramfs-tools honours it); every other
-# postinst hook, dkms's among them, runs as on any kernel upgrade.
 
 t0=$SECONDS
-if ! apt-get install -y -q "$deb" >"$work/install1.log" 2>&1; then
-	tail -n 30 "$work/install1.log"
-	xsf_fail kernel-upgrade "apt-get install $deb failed (with $k1 headers only)"
+if ! in_root apt-get install -y -q "$rdeb" >"$log/install1.log" 2>&1; then
+	tail -n 30 "$log/install1.log"
+	xsf_fail kernel-upgrade "apt-get install of the .deb failed (with $k1 only)"
 elif ! why=$(check_kernel "$k1"); then
-	tail -n 30 "$work/install1.log"
+	tail -n 30 "$log/install1.log"
 	xsf_fail kernel-upgrade "installing the .deb did not build for $k1: $why"
-elif [ -n "$(xsf_dkms_state "$k2")" ]; then
+elif [ -n "$(xsf_dkms_state "$R" "$k2")" ]; then
 	xsf_fail kernel-upgrade "$k2 already has the module before its kernel is installed"
-elif ! INITRD=No xsf_bpo_install "linux-image-$k2" "$k2_pkg" >"$work/kernel.log" 2>&1; then
-	tail -n 30 "$work/kernel.log"
-	xsf_fail kernel-upgrade "installing linux-image-$k2 and $k2_pkg failed"
+elif ! in_root apt-get install -y -q --no-install-recommends -t bookworm-backports \
+	-o APT::Get::Upgrade-By-Source-Package=false \
+	"linux-image-$k2" "linux-headers-$k2" >"$log/kernel.log" 2>&1; then
+	tail -n 30 "$log/kernel.log"
+	xsf_fail kernel-upgrade "installing linux-image-$k2 and linux-headers-$k2 failed"
 elif ! why=$(check_kernel "$k2"); then
-	grep -i -A3 'dkms' "$work/kernel.log" | tail -n 30
+	grep -i -A3 'dkms' "$log/kernel.log" | tail -n 30
 	xsf_fail kernel-upgrade "the kernel's postinst hook did not build for $k2: $why"
-elif ! grep -q "^dkms: running auto installation service for kernel $k2" "$work/kernel.log"; then
-	tail -n 30 "$work/kernel.log"
+elif ! grep -q "^dkms: running auto installation service for kernel $k2" "$log/kernel.log"; then
+	tail -n 30 "$log/kernel.log"
 	xsf_fail kernel-upgrade "the module is there for $k2 but the log shows no DKMS autoinstall run"
 else
-	grep -iE 'dkms|autoinstall' "$work/kernel.log" | sed 's/^/  /' | head -n 10
+	grep -iE 'dkms|autoinstall' "$log/kernel.log" | sed 's/^/  /' | head -n 10
 	xsf_pass "kernel-upgrade (linux-image-$k2 + headers, built by /etc/kernel/postinst.d/dkms; $((SECONDS - t0)) s)"
 fi
 
 # ---- two-kernels ---------------------------------------------------------------
 
 t0=$SECONDS
-apt-get purge -y -q "$pkg" >/dev/null 2>&1
-dpkg --configure -a >/dev/null 2>&1
-if ! xsf_pkg_installed "$k2_pkg"; then
+in_root apt-get purge -y -q "$pkg" >/dev/null 2>&1
+if [ ! -e "$R/lib/modules/$k2/build/Makefile" ]; then
 	# kernel-upgrade stopped early: the next flows still need both kernels.
-	INITRD=No xsf_bpo_install "linux-image-$k2" "$k2_pkg" >"$work/kernel2.log" 2>&1 ||
-		tail -n 20 "$work/kernel2.log"
+	in_root apt-get install -y -q --no-install-recommends -t bookworm-backports \
+		-o APT::Get::Upgrade-By-Source-Package=false \
+		"linux-image-$k2" "linux-headers-$k2" >"$log/kernel2.log" 2>&1 ||
+		tail -n 20 "$log/kernel2.log"
 fi
-if ! apt-get install -y -q "$deb" >"$work/install2.log" 2>&1; then
-	tail -n 30 "$work/install2.log"
-	xsf_fail two-kernels "apt-get install $deb failed"
+if ! in_root apt-get install -y -q "$rdeb" >"$log/install2.log" 2>&1; then
+	tail -n 30 "$log/install2.log"
+	xsf_fail two-kernels "apt-get install of the .deb failed"
 else
 	fails=
 	for k in "$k1" "$k2"; do
@@ -146,7 +142,7 @@ else
 	if [ -z "$fails" ]; then
 		xsf_pass "two-kernels (apt-get install of the .deb built for $k1 and $k2; $((SECONDS - t0)) s)"
 	else
-		tail -n 30 "$work/install2.log"
+		tail -n 30 "$log/install2.log"
 		xsf_fail two-kernels "${fails#; }"
 	fi
 fi
@@ -155,18 +151,19 @@ fi
 
 fails=
 for k in "$k1" "$k2"; do
-	path=$(modinfo -k "$k" -n "$XSF_MODULE" 2>&1)
-	ver=$(modinfo -k "$k" -F version "$XSF_MODULE" 2>&1)
-	intree=$(find "/lib/modules/$k/kernel" -name "$XSF_MODULE.ko*" 2>/dev/null | head -n 1)
+	path=$(in_root modinfo -k "$k" -n "$XSF_MODULE" 2>&1)
+	ver=$(in_root modinfo -k "$k" -F version "$XSF_MODULE" 2>&1)
+	intree=$(find "$R/lib/modules/$k/kernel" -name "$XSF_MODULE.ko*" 2>/dev/null | head -n 1)
 	case $path in
 	"/lib/modules/$k/updates/dkms/$XSF_MODULE.ko"*) ;;
 	*) fails="$fails; $k: modinfo -n gives '$path'" ;;
 	esac
 	[ "$ver" = "$XSF_VERSION" ] || fails="$fails; $k: modinfo -F version gives '$ver', not $XSF_VERSION"
-	echo "  $k: $path version $ver${intree:+ (in-tree copy present: $intree)}"
+	[ -n "$intree" ] || fails="$fails; $k: the kernel's own $XSF_MODULE is missing, nothing was overridden"
+	echo "  $k: $path version $ver (over the kernel's ${intree#"$R"})"
 done
 if [ -z "$fails" ]; then
-	xsf_pass "modinfo (updates/dkms wins, version $XSF_VERSION, on $k1 and $k2)"
+	xsf_pass "modinfo (updates/dkms wins over the kernel's copy, version $XSF_VERSION, on $k1 and $k2)"
 else
 	xsf_fail modinfo "${fails#; }"
 fi
@@ -174,22 +171,25 @@ fi
 # ---- remove-purge --------------------------------------------------------------
 
 fails=
-if ! apt-get remove -y -q "$pkg" >"$work/remove.log" 2>&1; then
-	tail -n 20 "$work/remove.log"
+if ! in_root apt-get remove -y -q "$pkg" >"$log/remove.log" 2>&1; then
+	tail -n 20 "$log/remove.log"
 	fails="apt-get remove failed"
 else
-	left=$(find /lib/modules -path '*/updates/dkms/*' -name "$XSF_MODULE.ko*")
+	left=$(find "$R/lib/modules" -path '*/updates/dkms/*' -name "$XSF_MODULE.ko*")
 	[ -z "$left" ] || fails="$fails; after remove: $left"
-	path=$(modinfo -k "$k2" -n "$XSF_MODULE" 2>&1)
-	case $path in
-	"/lib/modules/$k2/kernel/"*) echo "  $k2: back to $path" ;;
-	*) fails="$fails; after remove modinfo -k $k2 -n gives '$path', not the in-tree module" ;;
-	esac
-	if xsf_pkg_present "$pkg" && ! apt-get purge -y -q "$pkg" >"$work/purge.log" 2>&1; then
-		tail -n 20 "$work/purge.log"
+	for k in "$k1" "$k2"; do
+		path=$(in_root modinfo -k "$k" -n "$XSF_MODULE" 2>&1)
+		case $path in
+		"/lib/modules/$k/kernel/"*) echo "  $k: back to $path" ;;
+		*) fails="$fails; after remove modinfo -k $k -n gives '$path', not the kernel's module" ;;
+		esac
+	done
+	if xsf_pkg_present_in "$R" "$pkg" &&
+		! in_root apt-get purge -y -q "$pkg" >"$log/purge.log" 2>&1; then
+		tail -n 20 "$log/purge.log"
 		fails="$fails; apt-get purge failed"
 	fi
-	left=$(xsf_leftovers "")
+	left=$(xsf_leftovers "$R")
 	[ -z "$left" ] || fails="$fails; after purge: $(echo "$left" | tr '\n' ' ')"
 fi
 if [ -z "$fails" ]; then
@@ -201,21 +201,20 @@ fi
 # ---- rpm-scriptlets --------------------------------------------------------------
 
 t0=$SECONDS
-mkdir -p "$rpmdb"
 fails=
-if ! rpm --dbpath "$rpmdb" --nodeps -ivh "$rpmfile" >"$work/rpm-i.log" 2>&1; then
-	cat "$work/rpm-i.log"
+if ! in_root rpm --dbpath /tmp/rpmdb --nodeps -ivh "$rrpm" >"$log/rpm-i.log" 2>&1; then
+	cat "$log/rpm-i.log"
 	fails="rpm -ivh failed"
 else
-	grep -v '^rpm: \|^\(Verifying\|Preparing\|Updating\)' "$work/rpm-i.log" | sed 's/^/  /'
+	grep -v '^rpm: \|^\(Verifying\|Preparing\|Updating\)' "$log/rpm-i.log" | sed 's/^/  /'
 	for k in "$k1" "$k2"; do
 		why=$(check_kernel "$k") || fails="$fails; %post: $why"
 	done
-	if ! rpm --dbpath "$rpmdb" -e "$pkg" >"$work/rpm-e.log" 2>&1; then
-		cat "$work/rpm-e.log"
+	if ! in_root rpm --dbpath /tmp/rpmdb -e "$pkg" >"$log/rpm-e.log" 2>&1; then
+		cat "$log/rpm-e.log"
 		fails="$fails; rpm -e failed"
 	fi
-	left=$(xsf_leftovers "")
+	left=$(xsf_leftovers "$R")
 	[ -z "$left" ] || fails="$fails; after rpm -e: $(echo "$left" | tr '\n' ' ')"
 fi
 if [ -z "$fails" ]; then
@@ -230,10 +229,8 @@ fi
 # there (rpm-scriptlets runs them for real).
 
 t0=$SECONDS
-repo=$work/repo
-root=$work/root
-mkdir -p "$repo" "$root" "$work/stub"
-cat >"$work/stub/stub.spec" <<'SPEC'
+mkdir -p "$R/tmp/dnf/repo" "$R/tmp/dnf/root" "$R/tmp/dnf/stub"
+cat >"$R/tmp/dnf/stub/stub.spec" <<'SPEC'
 Name: xsf-test-base
 Version: 1
 Release: 1
@@ -247,30 +244,32 @@ Provides: /bin/sh
 Provides what xen-snd-front-dkms requires, in an empty install root.
 %files
 SPEC
-fails=
-dnf_opts=(-y -q --installroot="$root" --releasever=1 --config="$work/stub/dnf.conf"
-	--setopt=reposdir=/dev/null --repofrompath="xsf,file://$repo" --repo=xsf
+: >"$R/tmp/dnf/stub/dnf.conf"
+dnf_opts=(-y -q --installroot=/tmp/dnf/root --releasever=1 --config=/tmp/dnf/stub/dnf.conf
+	--setopt=reposdir=/dev/null --repofrompath=xsf,file:///tmp/dnf/repo --repo=xsf
 	--setopt=xsf.gpgcheck=0 --setopt=tsflags=noscripts)
-: >"$work/stub/dnf.conf"
-if ! rpmbuild -bb --define "_topdir $work/stub/top" "$work/stub/stub.spec" >"$work/stub.log" 2>&1; then
-	cat "$work/stub.log"
+fails=
+if ! in_root rpmbuild -bb --define "_topdir /tmp/dnf/stub/top" /tmp/dnf/stub/stub.spec \
+	>"$log/stub.log" 2>&1; then
+	cat "$log/stub.log"
 	fails="cannot build the stand-in package"
 else
-	cp "$rpmfile" "$work"/stub/top/RPMS/noarch/*.rpm "$repo/"
-	if ! createrepo_c -q "$repo" >"$work/createrepo.log" 2>&1; then
-		cat "$work/createrepo.log"
+	cp "$R$rrpm" "$R"/tmp/dnf/stub/top/RPMS/noarch/*.rpm "$R/tmp/dnf/repo/"
+	if ! in_root createrepo_c -q /tmp/dnf/repo >"$log/createrepo.log" 2>&1; then
+		cat "$log/createrepo.log"
 		fails="createrepo_c failed"
-	elif ! dnf "${dnf_opts[@]}" install "$pkg" >"$work/dnf.log" 2>&1; then
-		cat "$work/dnf.log"
+	elif ! in_root dnf "${dnf_opts[@]}" install "$pkg" >"$log/dnf.log" 2>&1; then
+		cat "$log/dnf.log"
 		fails="dnf install failed"
 	else
-		rpm --root "$root" -q "$pkg" >/dev/null 2>&1 || fails="$pkg not in the install root's rpm database"
-		[ -f "$root/usr/src/$XSF_NAME-$XSF_VERSION/dkms.conf" ] ||
+		in_root rpm --root /tmp/dnf/root -q "$pkg" >/dev/null 2>&1 ||
+			fails="$pkg not in the install root's rpm database"
+		[ -f "$R/tmp/dnf/root/usr/src/$XSF_NAME-$XSF_VERSION/dkms.conf" ] ||
 			fails="$fails; no /usr/src/$XSF_NAME-$XSF_VERSION/dkms.conf in the install root"
-		if ! dnf "${dnf_opts[@]}" remove "$pkg" >"$work/dnf-rm.log" 2>&1; then
-			cat "$work/dnf-rm.log"
+		if ! in_root dnf "${dnf_opts[@]}" remove "$pkg" >"$log/dnf-rm.log" 2>&1; then
+			cat "$log/dnf-rm.log"
 			fails="$fails; dnf remove failed"
-		elif [ -e "$root/usr/src/$XSF_NAME-$XSF_VERSION" ]; then
+		elif [ -e "$R/tmp/dnf/root/usr/src/$XSF_NAME-$XSF_VERSION" ]; then
 			fails="$fails; dnf remove left /usr/src/$XSF_NAME-$XSF_VERSION"
 		fi
 	fi
