@@ -191,9 +191,16 @@ void xsf_io_sync_irq(int irq);
 #define XSF_GREFS_PER_DIR_PAGE \
 	((XEN_PAGE_SIZE - sizeof(grant_ref_t)) / sizeof(grant_ref_t))
 
+/*
+ * Largest shared buffer: an audio buffer plus a volume area of at most
+ * half of it (whole periods, see pcm.c).
+ */
+#define XSF_MAX_SHBUF_BYTES	(XSF_MAX_BUFFER_BYTES + XSF_MAX_BUFFER_BYTES / 2)
+
 /**
  * struct xsf_shbuf - a buffer shared with the backend
- * @size: size in octets as announced to the backend
+ * @size: size in octets of the allocation (whole pages are granted)
+ * @described: size the page directory describes now
  * @nr_pages: number of data pages
  * @pages: the data pages
  * @grefs: grant reference of each data page
@@ -204,6 +211,7 @@ void xsf_io_sync_irq(int irq);
  */
 struct xsf_shbuf {
 	size_t size;
+	size_t described;
 	unsigned int nr_pages;
 	struct page **pages;
 	grant_ref_t *grefs;
@@ -217,6 +225,7 @@ int xsf_shbuf_alloc(struct xenbus_device *xb, struct xsf_shbuf *buf,
 		    size_t size);
 void xsf_shbuf_free(struct xsf_shbuf *buf);
 grant_ref_t xsf_shbuf_directory(const struct xsf_shbuf *buf);
+grant_ref_t xsf_shbuf_describe(struct xsf_shbuf *buf, size_t size);
 unsigned int xsf_shbuf_dir_pages_for(unsigned int nr_pages);
 
 /* ------------------------------------------------------------------ */
@@ -224,6 +233,19 @@ unsigned int xsf_shbuf_dir_pages_for(unsigned int nr_pages);
 /* ------------------------------------------------------------------ */
 
 #define XSF_RING_SLOTS __CONST_RING_SIZE(xen_sndif, XEN_PAGE_SIZE)
+/* Ring entries and slots data requests leave to control requests. */
+#define XSF_RING_CONTROL_RESERVE	4
+
+/**
+ * enum xsf_ring_class - what kind of request an asynchronous one is
+ * @XSF_RING_CONTROL: TRIGGER and other control requests
+ * @XSF_RING_DATA: READ and WRITE, which leave XSF_RING_CONTROL_RESERVE
+ *	entries free for control requests
+ */
+enum xsf_ring_class {
+	XSF_RING_CONTROL,
+	XSF_RING_DATA,
+};
 
 typedef void (*xsf_ring_done_t)(void *ctx, int status,
 				const struct xensnd_resp *resp);
@@ -297,7 +319,8 @@ void xsf_ring_init(struct xsf_ring *ring, struct device *dev,
 int xsf_ring_call(struct xsf_ring *ring, struct xensnd_req *req,
 		  struct xensnd_resp *resp);
 int xsf_ring_submit(struct xsf_ring *ring, struct xensnd_req *req,
-		    xsf_ring_done_t callback, void *ctx);
+		    enum xsf_ring_class class, xsf_ring_done_t callback,
+		    void *ctx);
 int xsf_ring_handle_responses(struct xsf_ring *ring);
 void xsf_ring_disconnect(struct xsf_ring *ring);
 int xsf_ring_status_to_errno(s32 status);
@@ -332,17 +355,40 @@ int xsf_evtq_consume(struct xsf_evtq *q, xsf_evt_deliver_t deliver,
 		     void *ctx);
 
 /**
- * struct xsf_pos - validated stream position from XENSND_EVT_CUR_POS
- * @last: last accepted position, octets since the stream started
- * @buffer_bytes: ring buffer size, the largest believable step
+ * struct xsf_pos - a stream's position from XENSND_EVT_CUR_POS values
+ * @raw: the backend's last value taken as reference
+ * @stream: octets played or captured since the stream started
+ * @buffer_bytes: ring buffer size
+ * @period_bytes: period size: backwards steps up to this are jitter
+ * @synced: a value arrived since the last reset
  */
 struct xsf_pos {
-	u64 last;
+	u64 raw;
+	u64 stream;
 	u32 buffer_bytes;
+	u32 period_bytes;
+	bool synced;
 };
 
-void xsf_pos_reset(struct xsf_pos *pos, u32 buffer_bytes);
-int xsf_pos_update(struct xsf_pos *pos, struct device *dev, u64 position);
+/**
+ * enum xsf_pos_result - what one position value did
+ * @XSF_POS_STILL: nothing (the same value, or jitter backwards)
+ * @XSF_POS_MOVED: the stream moved forward
+ * @XSF_POS_REBASED: the backend's count restarted or had an offset: it is
+ *	the new reference, the stream's position did not go back
+ * @XSF_POS_LOST: the stream moved past the data that could be accounted
+ *	for: data was lost (an xrun)
+ */
+enum xsf_pos_result {
+	XSF_POS_STILL,
+	XSF_POS_MOVED,
+	XSF_POS_REBASED,
+	XSF_POS_LOST,
+};
+
+void xsf_pos_reset(struct xsf_pos *pos, u32 buffer_bytes, u32 period_bytes);
+enum xsf_pos_result xsf_pos_update(struct xsf_pos *pos, u64 raw,
+				   u64 elapsed_bytes, u64 limit);
 
 /* ------------------------------------------------------------------ */
 /* bus: channels, publishing, card lifetime                            */
@@ -367,6 +413,8 @@ struct xsf_pcm_stream;
  * @evt_irq: IRQ of @evt_port, or a negative value
  * @stream: PCM stream bound to this channel while the card exists
  * @stream_lock: protects @stream against the event handler
+ * @ring_irq_name: name of @ring_irq ("vsnd-N:pcm.stream-req")
+ * @evt_irq_name: name of @evt_irq ("vsnd-N:pcm.stream-evt")
  */
 struct xsf_channel {
 	struct xsf_front *front;
@@ -383,6 +431,8 @@ struct xsf_channel {
 	int evt_irq;
 	struct xsf_pcm_stream *stream;
 	spinlock_t stream_lock; /* protects @stream */
+	char ring_irq_name[32];
+	char evt_irq_name[32];
 };
 
 /**

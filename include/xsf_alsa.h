@@ -31,15 +31,60 @@ struct xsf_query_entry {
 };
 
 /**
- * struct xsf_inflight - an asynchronous data request not yet answered
+ * enum xsf_inflight_kind - what an outstanding asynchronous request is
+ * @XSF_INFLIGHT_DATA: READ or WRITE covering @len octets
+ * @XSF_INFLIGHT_TRIGGER: TRIGGER of the given type
+ */
+enum xsf_inflight_kind {
+	XSF_INFLIGHT_DATA,
+	XSF_INFLIGHT_TRIGGER,
+};
+
+/**
+ * struct xsf_inflight - an asynchronous request of the current run
  * @id: request id on the ring
- * @len: octets it covers
+ * @kind: see &enum xsf_inflight_kind
+ * @trigger: XENSND_OP_TRIGGER_* for a trigger
+ * @len: octets a data request covers
  * @used: the entry is in use
+ *
+ * Answers whose id is not in the table belong to an earlier run (or were
+ * never sent) and are ignored.
  */
 struct xsf_inflight {
 	u16 id;
+	u8 kind;
+	u8 trigger;
 	u32 len;
 	bool used;
+};
+
+/**
+ * struct xsf_open_params - what an XENSND_OP_OPEN announced
+ * @rate: pcm_rate
+ * @format: pcm_format
+ * @channels: pcm_channels
+ * @buffer_sz: buffer_sz: the ALSA buffer, plus the volume area if any
+ * @period_sz: period_sz
+ */
+struct xsf_open_params {
+	u32 rate;
+	u8 format;
+	u8 channels;
+	u32 buffer_sz;
+	u32 period_sz;
+};
+
+/**
+ * enum xsf_volume_support - what is known of the backend's volume support
+ * @XSF_VOLUME_UNKNOWN: not asked yet (asked at the stream's first OPEN)
+ * @XSF_VOLUME_SUPPORTED: GET_VOLUME was answered: controls exist
+ * @XSF_VOLUME_UNSUPPORTED: GET_VOLUME was refused: no controls
+ */
+enum xsf_volume_support {
+	XSF_VOLUME_UNKNOWN,
+	XSF_VOLUME_SUPPORTED,
+	XSF_VOLUME_UNSUPPORTED,
 };
 
 struct xsf_card;
@@ -51,24 +96,40 @@ struct xsf_card;
  * @pcm_index: PCM device number
  * @cfg: copy of the stream's configuration (the card may outlive it)
  * @substream: the ALSA substream
+ * @io_mutex: serialises this stream's blocking requests (OPEN, CLOSE,
+ *	queries, mixer) with buffer allocation; never held for another
+ *	stream, so a stalled stream blocks nobody else
  * @chan: the channel while the substream is open and connected; read
  *	under the PCM stream lock or with front->io_lock held
- * @buf: the shared buffer: audio data, then one control page
+ * @buf: the shared buffer: audio data, then the volume area if any
+ * @buf_gen: incremented whenever @buf is (re)allocated
  * @buffer_bytes: ALSA buffer size in octets
  * @period_bytes: ALSA period size in octets
- * @control_offset: offset of the control page in @buf
+ * @frame_bytes: octets per frame
+ * @byte_rate: octets per second
  * @opened: the backend has the stream open (OPEN answered)
- * @running: started and neither stopped nor paused
+ * @open: what that OPEN announced
+ * @open_buf_gen: @buf_gen of the buffer that OPEN announced
+ * @volume_offset: where the volume area starts in @buf (0: no area in
+ *	the current OPEN)
+ * @started: START was sent and no STOP since (backend side)
+ * @fed: data went to the backend since the last OPEN or STOP
+ * @running: started and neither stopped nor paused (ALSA side)
  * @draining: playback drain in progress: send partial periods
+ * @pause_refused: the backend refused PAUSE once: not offered again
  * @data_error: a data request of this run failed (errno)
  * @appl_seen: application pointer at the last .ack
  * @appl_bytes: playback: octets the application has produced
  * @submitted: octets covered by WRITE/READ requests sent
  * @completed: octets covered by WRITE/READ requests answered
  * @pos: backend position from XENSND_EVT_CUR_POS
- * @inflight: outstanding data requests
+ * @start_jiffies: when the current run started
+ * @pos_jiffies: when the position last moved
+ * @inflight: outstanding asynchronous requests of the current run
+ * @idle_wait: woken whenever an entry of @inflight is answered
  * @rate_list: rates for the rate constraint
  * @rate_constraint: ALSA rate list constraint over @rate_list
+ * @query_lock: protects the query cache against concurrent HW_REFINE
  * @query_unsupported: the backend does not answer HW_PARAM_QUERY
  * @query_answered: the backend answered at least one query
  * @queries: cached HW_PARAM_QUERY round trips
@@ -76,7 +137,9 @@ struct xsf_card;
  * @next_query: next entry of @queries to replace
  * @nr_queries_sent: HW_PARAM_QUERY requests sent (for tests and debug)
  * @nr_data_requests: WRITE/READ requests sent
- * @has_volume: the backend answered GET_VOLUME: controls exist
+ * @nr_opens: OPEN requests sent
+ * @volume_support: see &enum xsf_volume_support
+ * @controls_added: the mixer controls of this stream exist
  * @volume: cached volume per channel, in mixer steps
  * @unmuted: cached switch per channel (true: sound on)
  * @mixer_channels: number of channels the controls have
@@ -87,23 +150,36 @@ struct xsf_pcm_stream {
 	unsigned int pcm_index;
 	struct xsf_stream_cfg cfg;
 	struct snd_pcm_substream *substream;
+	struct mutex io_mutex; /* this stream's blocking requests and buffer */
 	struct xsf_channel *chan;
 	struct xsf_shbuf buf;
+	unsigned int buf_gen;
 	u32 buffer_bytes;
 	u32 period_bytes;
-	u32 control_offset;
+	u32 frame_bytes;
+	u32 byte_rate;
 	bool opened;
+	struct xsf_open_params open;
+	unsigned int open_buf_gen;
+	u32 volume_offset;
+	bool started;
+	bool fed;
 	bool running;
 	bool draining;
+	bool pause_refused;
 	int data_error;
 	snd_pcm_uframes_t appl_seen;
 	u64 appl_bytes;
 	u64 submitted;
 	u64 completed;
 	struct xsf_pos pos;
+	unsigned long start_jiffies;
+	unsigned long pos_jiffies;
 	struct xsf_inflight inflight[XSF_RING_SLOTS];
+	wait_queue_head_t idle_wait;
 	unsigned int rate_list[XSF_MAX_RATES];
 	struct snd_pcm_hw_constraint_list rate_constraint;
+	struct mutex query_lock; /* the query cache */
 	bool query_unsupported;
 	bool query_answered;
 	struct xsf_query_entry queries[XSF_QUERY_CACHE_SIZE];
@@ -111,7 +187,9 @@ struct xsf_pcm_stream {
 	unsigned int next_query;
 	unsigned int nr_queries_sent;
 	unsigned int nr_data_requests;
-	bool has_volume;
+	unsigned int nr_opens;
+	enum xsf_volume_support volume_support;
+	bool controls_added;
 	int volume[XSF_MAX_CHANNELS];
 	bool unmuted[XSF_MAX_CHANNELS];
 	unsigned int mixer_channels;
@@ -122,22 +200,25 @@ struct xsf_pcm_stream {
  * @card: the card
  * @front: the device (referenced until the card is freed)
  * @generation: front->generation the card was created for
- * @io_mutex: serialises use of a stream's shared buffer (its control
- *	page for the mixer) with buffer allocation, open and close
  * @nr_streams: number of entries in @streams
  * @streams: one per configured stream, in channel order
  * @nr_pcms: number of entries in @pcms
  * @pcms: the card's PCM devices
+ * @nr_play_controls: playback streams with mixer controls so far
+ * @nr_cap_controls: capture streams with mixer controls so far
+ * @controls_lock: serialises adding controls
  */
 struct xsf_card {
 	struct snd_card *card;
-	struct mutex io_mutex; /* shared buffer use vs. reallocation */
 	struct xsf_front *front;
 	unsigned int generation;
 	unsigned int nr_streams;
 	struct xsf_pcm_stream *streams;
 	unsigned int nr_pcms;
 	struct snd_pcm *pcms[XSF_MAX_PCM_DEVICES];
+	unsigned int nr_play_controls;
+	unsigned int nr_cap_controls;
+	struct mutex controls_lock; /* adding controls */
 };
 
 extern const struct snd_pcm_ops xsf_pcm_ops;
@@ -149,11 +230,10 @@ int xsf_pcm_format_to_alsa(unsigned int sndif_format);
 int xsf_pcm_format_from_alsa(snd_pcm_format_t format);
 int xsf_pcm_call(struct xsf_pcm_stream *stream, struct xensnd_req *req,
 		 struct xensnd_resp *resp);
-int xsf_pcm_backend_open(struct xsf_pcm_stream *stream,
-			 const struct xensnd_open_req *params);
 int xsf_pcm_backend_close(struct xsf_pcm_stream *stream);
 
-int xsf_mixer_create(struct xsf_card *xcard);
+int xsf_mixer_probe(struct xsf_pcm_stream *stream);
+int xsf_mixer_add_controls(struct xsf_pcm_stream *stream);
 int xsf_mixer_apply(struct xsf_pcm_stream *stream);
 
 #endif /* XSF_ALSA_H */

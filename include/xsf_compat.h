@@ -21,6 +21,9 @@
  *                                    boot does not wait for the device)
  *   XSF_HAVE_PCM_RUNTIME_STATE       snd_pcm_runtime.state exists (older
  *                                    kernels: runtime->status->state)
+ *   XSF_HAVE_PCM_INFO_NO_REWINDS     SNDRV_PCM_INFO_NO_REWINDS exists (5.16);
+ *                                    without it .ack refuses a rewind into
+ *                                    data already sent
  *
  * Ring pages are granted by this driver itself (src/xenio.c), so the
  * xenbus_setup_ring()/xenbus_grant_ring() split needs no shim.
@@ -45,6 +48,7 @@
 #define XSF_HAVE_EVTCHN_LATEEOI 1
 #define XSF_HAVE_XENBUS_NOT_ESSENTIAL 1
 #define XSF_HAVE_PCM_RUNTIME_STATE 1
+#define XSF_HAVE_PCM_INFO_NO_REWINDS 1
 #define XSF_VERSION "kunit"
 #endif
 
@@ -89,6 +93,13 @@ static inline snd_pcm_state_t xsf_pcm_state(struct snd_pcm_runtime *runtime)
 	return runtime->status->state;
 #endif
 }
+
+/* Refuse rewinds through the hardware info where ALSA knows how. */
+#if defined(XSF_HAVE_PCM_INFO_NO_REWINDS)
+#define XSF_PCM_INFO_NO_REWINDS SNDRV_PCM_INFO_NO_REWINDS
+#else
+#define XSF_PCM_INFO_NO_REWINDS 0
+#endif
 
 /* The backend's current state, read from XenStore. */
 static inline enum xenbus_state

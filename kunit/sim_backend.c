@@ -40,8 +40,8 @@ static int sim_map_dir_page(struct sim_chan *sc, grant_ref_t ref,
 	unsigned int i;
 	int ret = 0;
 
-	if (!xsf_fake_io.grants[ref].readonly)
-		sc->nr_dir_errors++; /* the backend must not be able to write */
+	if (xsf_fake_io.grants[ref].readonly)
+		sc->nr_dir_errors++; /* libxenbe maps the directory read-write */
 	dir = xsf_fake_io_backend_map(ref);
 	if (!dir) {
 		sc->nr_dir_errors++;
@@ -75,11 +75,17 @@ static s32 sim_open(struct sim_chan *sc, const struct xensnd_open_req *open)
 	unsigned int nr, got = 0, count;
 	grant_ref_t ref, next;
 
-	if (sc->opened)
+	if (sc->opened && sc->lenient) {
 		sim_unmap_buffer(sc);
+	} else if (sc->opened) {
+		/* snd_be would wait for its own device forever. */
+		sc->nr_bad++;
+		return -EBUSY;
+	}
 	sc->nr_dir_pages = 0;
 	nr = DIV_ROUND_UP(open->buffer_sz, XEN_PAGE_SIZE);
-	if (!nr) {
+	/* Real backends size their device from buffer_sz and period_sz. */
+	if (!nr || !open->period_sz || open->buffer_sz % open->period_sz) {
 		sc->nr_bad++;
 		return -EINVAL;
 	}
@@ -111,6 +117,8 @@ static s32 sim_open(struct sim_chan *sc, const struct xensnd_open_req *open)
 	}
 	sc->open = *open;
 	sc->opened = true;
+	sc->started = false;
+	sc->written_since_stop = 0;
 	return 0;
 
 fail:
@@ -167,6 +175,7 @@ static s32 sim_write(struct sim_chan *sc, const struct xensnd_rw_req *rw,
 
 	if (sim_buf_check(sc, rw->offset, rw->length))
 		return -EINVAL;
+	sc->written_since_stop += rw->length;
 	room = SIM_DATA_LEN - sc->nr_data;
 	n = min(room, rw->length);
 	if (entry)
@@ -183,6 +192,11 @@ static s32 sim_read(struct sim_chan *sc, const struct xensnd_rw_req *rw)
 
 	if (sim_buf_check(sc, rw->offset, rw->length))
 		return -EINVAL;
+	if (!sc->started && !sc->lenient) {
+		/* snd_be blocks, then fails: the device is not running. */
+		sc->nr_bad++;
+		return -EIO;
+	}
 	while (done < rw->length) {
 		n = min_t(u32, sizeof(chunk), rw->length - done);
 		for (i = 0; i < n; i++)
@@ -230,6 +244,29 @@ static s32 sim_volume(struct sim_chan *sc, const struct xensnd_req *req,
 	return 0;
 }
 
+static s32 sim_trigger(struct sim_chan *sc, u8 type)
+{
+	if (sc->lenient)
+		return type <= XENSND_OP_TRIGGER_RESUME ? 0 : -EINVAL;
+	if (!sc->opened || type > XENSND_OP_TRIGGER_RESUME) {
+		sc->nr_bad++;
+		return -EINVAL;
+	}
+	switch (type) {
+	case XENSND_OP_TRIGGER_START:
+		/* ALSA refuses to start an empty playback device. */
+		if (!sc->capture && !sc->written_since_stop)
+			return -EPIPE;
+		sc->started = true;
+		break;
+	case XENSND_OP_TRIGGER_STOP:
+		sc->started = false;
+		sc->written_since_stop = 0;
+		break;
+	}
+	return 0;
+}
+
 static void sim_narrow(u32 *min, u32 *max, u32 lmin, u32 lmax)
 {
 	*min = max(*min, lmin);
@@ -242,6 +279,12 @@ static s32 sim_query(struct sim_chan *sc,
 {
 	const struct xensnd_query_hw_param *l = &sc->hw_limits;
 
+	if (sc->opened && !sc->lenient) {
+		/* snd_be opens the device again to answer, and hangs. */
+		sc->nr_bad++;
+		memset(a, 0, sizeof(*a));
+		return -EBUSY;
+	}
 	if (sc->hw_answer_fixed) {
 		*a = sc->hw_answer;
 		return 0;
@@ -338,8 +381,7 @@ static void sim_handle(struct sim_chan *sc, const struct xensnd_req *req)
 		resp.status = sim_volume(sc, req, entry);
 		break;
 	case XENSND_OP_TRIGGER:
-		resp.status = req->op.trigger.type <= XENSND_OP_TRIGGER_RESUME ?
-			      0 : -EINVAL;
+		resp.status = sim_trigger(sc, req->op.trigger.type);
 		break;
 	case XENSND_OP_HW_PARAM_QUERY:
 		resp.status = sim_query(sc, &req->op.hw_param,
@@ -668,8 +710,14 @@ struct sim_chan *sim_backend_attach(struct sim_backend *sim,
 struct sim_chan *sim_backend_attach_chan(struct sim_backend *sim,
 					 const struct xsf_channel *chan)
 {
-	return sim_backend_attach(sim, chan->ring_gref, chan->ring_port,
-				  chan->evt_gref, chan->evt_port);
+	struct sim_chan *sc = sim_backend_attach(sim, chan->ring_gref,
+						 chan->ring_port,
+						 chan->evt_gref,
+						 chan->evt_port);
+
+	if (sc)
+		sc->capture = chan->cfg->capture;
+	return sc;
 }
 
 static int sim_read_u32(const char *dir, const char *node, u32 *val)
@@ -698,6 +746,7 @@ static int sim_read_u32(const char *dir, const char *node, u32 *val)
 int sim_backend_attach_store(struct sim_backend *sim, const char *nodename,
 			     const struct xsf_card_cfg *cfg)
 {
+	struct sim_chan *sc;
 	unsigned int p, s;
 	char dir[128];
 	u32 rr, rp, er, ep;
@@ -720,8 +769,10 @@ int sim_backend_attach_store(struct sim_backend *sim, const char *nodename,
 						   &ep);
 			if (ret)
 				return ret;
-			if (!sim_backend_attach(sim, rr, rp, er, ep))
+			sc = sim_backend_attach(sim, rr, rp, er, ep);
+			if (!sc)
 				return -EINVAL;
+			sc->capture = cfg->pcms[p].streams[s].capture;
 		}
 	}
 	return 0;

@@ -99,7 +99,12 @@ struct sim_backend;
  * @evt_page: the mapped event page
  * @evt_id: id of the next event (never reset: as real backends do)
  * @ops: behaviour per operation
+ * @capture: the stream is a capture stream
+ * @lenient: answer requests whatever the stream's state (for tests of the
+ *	ring alone; real backends are not)
  * @opened: a buffer is mapped (OPEN answered, no CLOSE yet)
+ * @started: TRIGGER START answered, no STOP since
+ * @written_since_stop: octets written since OPEN or STOP
  * @open: the last OPEN request answered successfully
  * @nr_buf_pages: data pages mapped
  * @buf_grefs: their grants
@@ -107,7 +112,9 @@ struct sim_backend;
  * @nr_dir_pages: directory pages read at the last OPEN
  * @dir_grefs: their grants
  * @nr_dir_errors: page directory problems seen (must stay 0)
- * @nr_bad: requests with a bad offset/length or no open buffer
+ * @nr_bad: requests a real backend fails or hangs on: a bad offset or
+ *	length, no open buffer, OPEN or HW_PARAM_QUERY while open, READ
+ *	before START, a buffer that is not whole periods
  * @log: requests consumed, in order (the first SIM_LOG_LEN)
  * @nr_log: requests consumed
  * @nr_reqs: requests consumed per operation
@@ -136,7 +143,11 @@ struct sim_chan {
 	struct xensnd_event_page *evt_page;
 	u16 evt_id;
 	struct sim_op_cfg ops[SIM_NR_OPS];
+	bool capture;
+	bool lenient;
 	bool opened;
+	bool started;
+	u64 written_since_stop;
 	struct xensnd_open_req open;
 	unsigned int nr_buf_pages;
 	grant_ref_t *buf_grefs;

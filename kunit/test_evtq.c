@@ -231,68 +231,140 @@ static void evtq_init_resets_loss_count(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, ctx->q.id_synced);
 }
 
+/* A run: buffer 4096, period 1024; the clock allows 10 periods so far. */
+#define POS_BUF		4096U
+#define POS_PERIOD	1024U
+#define POS_CLOCK	(10ULL * POS_PERIOD)
+#define POS_NO_LIMIT	U64_MAX
+
 static void pos_grows_past_buffer(struct kunit *test)
 {
-	struct device *dev = kunit_device_register(test, "xsf-pos");
 	struct xsf_pos pos;
 	u64 p;
 
-	KUNIT_ASSERT_FALSE(test, IS_ERR(dev));
-	xsf_pos_reset(&pos, 4096);
-	KUNIT_EXPECT_EQ(test, pos.last, 0ULL);
+	xsf_pos_reset(&pos, POS_BUF, POS_PERIOD);
+	KUNIT_EXPECT_EQ(test, pos.stream, 0ULL);
 	/* Not period aligned, past the buffer size: a count since start. */
 	for (p = 1000; p < 40000; p += 3001)
-		KUNIT_EXPECT_EQ_MSG(test, xsf_pos_update(&pos, dev, p), 0,
-				    "position %llu", p);
-	KUNIT_EXPECT_EQ(test, pos.last, 37012ULL);
+		KUNIT_EXPECT_EQ_MSG(test, xsf_pos_update(&pos, p, POS_CLOCK,
+							 POS_NO_LIMIT),
+				    XSF_POS_MOVED, "position %llu", p);
+	KUNIT_EXPECT_EQ(test, pos.stream, 37012ULL);
 }
 
 static void pos_beyond_32_bits(struct kunit *test)
 {
-	struct device *dev = kunit_device_register(test, "xsf-pos");
 	struct xsf_pos pos;
 
-	KUNIT_ASSERT_FALSE(test, IS_ERR(dev));
-	xsf_pos_reset(&pos, 65536);
-	pos.last = 0xffffff00ULL;
-	KUNIT_EXPECT_EQ(test, xsf_pos_update(&pos, dev, 0x100000200ULL), 0);
-	KUNIT_EXPECT_EQ(test, pos.last, 0x100000200ULL);
-	/* Truncated to 32 bits it would look like going backwards. */
-	KUNIT_EXPECT_EQ(test, xsf_pos_update(&pos, dev, 0x200ULL), -ERANGE);
+	xsf_pos_reset(&pos, 65536, 16384);
+	KUNIT_ASSERT_EQ(test, xsf_pos_update(&pos, 0xffffff00ULL, 0xffffff00ULL,
+					     POS_NO_LIMIT), XSF_POS_MOVED);
+	KUNIT_EXPECT_EQ(test, xsf_pos_update(&pos, 0x100000200ULL, 0,
+					     POS_NO_LIMIT), XSF_POS_MOVED);
+	KUNIT_EXPECT_EQ(test, pos.stream, 0x100000200ULL);
+	/* Truncated to 32 bits it would look like a restart of the count. */
+	KUNIT_EXPECT_EQ(test, xsf_pos_update(&pos, 0x200ULL, 0, POS_NO_LIMIT),
+			XSF_POS_REBASED);
+	KUNIT_EXPECT_EQ(test, pos.stream, 0x100000200ULL);
 }
 
-static void pos_backwards_rejected(struct kunit *test)
+/* snd_be's value can come out a frame low: that is no movement at all. */
+static void pos_jitter_backwards_ignored(struct kunit *test)
 {
-	struct device *dev = kunit_device_register(test, "xsf-pos");
 	struct xsf_pos pos;
 
-	KUNIT_ASSERT_FALSE(test, IS_ERR(dev));
-	xsf_pos_reset(&pos, 4096);
-	KUNIT_ASSERT_EQ(test, xsf_pos_update(&pos, dev, 3000), 0);
-	KUNIT_EXPECT_EQ(test, xsf_pos_update(&pos, dev, 2999), -ERANGE);
-	KUNIT_EXPECT_EQ(test, pos.last, 3000ULL);
-	/* The same position again is fine. */
-	KUNIT_EXPECT_EQ(test, xsf_pos_update(&pos, dev, 3000), 0);
+	xsf_pos_reset(&pos, POS_BUF, POS_PERIOD);
+	KUNIT_ASSERT_EQ(test, xsf_pos_update(&pos, 3000, POS_CLOCK, POS_NO_LIMIT),
+			XSF_POS_MOVED);
+	KUNIT_EXPECT_EQ(test, xsf_pos_update(&pos, 2996, POS_CLOCK, POS_NO_LIMIT),
+			XSF_POS_STILL);
+	KUNIT_EXPECT_EQ(test, pos.stream, 3000ULL);
+	/* The reference stays at the highest value: nothing counted twice. */
+	KUNIT_EXPECT_EQ(test, xsf_pos_update(&pos, 3100, POS_CLOCK, POS_NO_LIMIT),
+			XSF_POS_MOVED);
+	KUNIT_EXPECT_EQ(test, pos.stream, 3100ULL);
+	KUNIT_EXPECT_EQ(test, xsf_pos_update(&pos, 3100, POS_CLOCK, POS_NO_LIMIT),
+			XSF_POS_STILL);
 }
 
-static void pos_jump_limits(struct kunit *test)
+/* A count that restarts (snd_be's capture after an overrun) is followed. */
+static void pos_restart_rebased(struct kunit *test)
 {
-	struct device *dev = kunit_device_register(test, "xsf-pos");
 	struct xsf_pos pos;
 
-	KUNIT_ASSERT_FALSE(test, IS_ERR(dev));
-	xsf_pos_reset(&pos, 4096);
-	KUNIT_EXPECT_EQ(test, xsf_pos_update(&pos, dev, 4097), -ERANGE);
-	KUNIT_EXPECT_EQ(test, pos.last, 0ULL);
-	/* Exactly one buffer is believable. */
-	KUNIT_EXPECT_EQ(test, xsf_pos_update(&pos, dev, 4096), 0);
-	KUNIT_EXPECT_EQ(test, xsf_pos_update(&pos, dev, 8192), 0);
-	KUNIT_EXPECT_EQ(test, xsf_pos_update(&pos, dev, 8192 + 4097), -ERANGE);
-	KUNIT_EXPECT_EQ(test, xsf_pos_update(&pos, dev, U64_MAX), -ERANGE);
-	KUNIT_EXPECT_EQ(test, pos.last, 8192ULL);
+	xsf_pos_reset(&pos, POS_BUF, POS_PERIOD);
+	KUNIT_ASSERT_EQ(test, xsf_pos_update(&pos, 8000, POS_CLOCK, POS_NO_LIMIT),
+			XSF_POS_MOVED);
+	KUNIT_EXPECT_EQ(test, xsf_pos_update(&pos, 0, POS_CLOCK, POS_NO_LIMIT),
+			XSF_POS_REBASED);
+	KUNIT_EXPECT_EQ(test, pos.stream, 8000ULL);
+	KUNIT_EXPECT_EQ(test, xsf_pos_update(&pos, 1024, POS_CLOCK, POS_NO_LIMIT),
+			XSF_POS_MOVED);
+	KUNIT_EXPECT_EQ(test, pos.stream, 9024ULL);
+}
+
+/*
+ * A count with an offset from before the run (snd_be keeps one across
+ * STOP and START): the first value is more than the clock allows, and
+ * the stream starts where the clock says.
+ */
+static void pos_first_value_with_offset(struct kunit *test)
+{
+	struct xsf_pos pos;
+
+	xsf_pos_reset(&pos, POS_BUF, POS_PERIOD);
+	KUNIT_EXPECT_EQ(test, xsf_pos_update(&pos, 986880, POS_PERIOD,
+					     POS_NO_LIMIT), XSF_POS_REBASED);
+	KUNIT_EXPECT_EQ(test, pos.stream, (u64)POS_PERIOD);
+	KUNIT_EXPECT_EQ(test, xsf_pos_update(&pos, 986880 + 1024, 2 * POS_PERIOD,
+					     POS_NO_LIMIT), XSF_POS_MOVED);
+	KUNIT_EXPECT_EQ(test, pos.stream, 2ULL * POS_PERIOD);
+	/* A first value the clock allows (a late event) counts as it is. */
+	xsf_pos_reset(&pos, POS_BUF, POS_PERIOD);
+	KUNIT_EXPECT_EQ(test, xsf_pos_update(&pos, 4608, 3 * POS_PERIOD,
+					     POS_NO_LIMIT), XSF_POS_MOVED);
+	KUNIT_EXPECT_EQ(test, pos.stream, 4608ULL);
+}
+
+/*
+ * A gap of several buffers (a descheduled guest) is followed, not
+ * dropped; when it goes past the data that could be accounted for, the
+ * caller is told that data was lost, and later values still count.
+ */
+static void pos_gap_followed_or_lost(struct kunit *test)
+{
+	struct xsf_pos pos;
+
+	xsf_pos_reset(&pos, POS_BUF, POS_PERIOD);
+	KUNIT_ASSERT_EQ(test, xsf_pos_update(&pos, 1024, POS_CLOCK, 100000),
+			XSF_POS_MOVED);
+	KUNIT_EXPECT_EQ(test, xsf_pos_update(&pos, 1024 + 5 * POS_BUF, POS_CLOCK,
+					     100000), XSF_POS_MOVED);
+	KUNIT_EXPECT_EQ(test, pos.stream, 1024ULL + 5 * POS_BUF);
+	KUNIT_EXPECT_EQ(test, xsf_pos_update(&pos, 200000, POS_CLOCK, 100000),
+			XSF_POS_LOST);
+	KUNIT_EXPECT_EQ(test, pos.stream, 100000ULL);
+	KUNIT_EXPECT_EQ(test, xsf_pos_update(&pos, U64_MAX, POS_CLOCK, 100000),
+			XSF_POS_LOST);
 	/* A reset starts counting from 0 again. */
-	xsf_pos_reset(&pos, 8192);
-	KUNIT_EXPECT_EQ(test, xsf_pos_update(&pos, dev, 8192), 0);
+	xsf_pos_reset(&pos, POS_BUF, POS_PERIOD);
+	KUNIT_EXPECT_EQ(test, xsf_pos_update(&pos, 1000, POS_CLOCK, POS_NO_LIMIT),
+			XSF_POS_MOVED);
+	KUNIT_EXPECT_EQ(test, pos.stream, 1000ULL);
+}
+
+/* A first value beyond the limit is not trusted either. */
+static void pos_first_value_beyond_limit(struct kunit *test)
+{
+	struct xsf_pos pos;
+
+	xsf_pos_reset(&pos, POS_BUF, POS_PERIOD);
+	KUNIT_EXPECT_EQ(test, xsf_pos_update(&pos, 3000, POS_CLOCK, 2048),
+			XSF_POS_REBASED);
+	KUNIT_EXPECT_EQ(test, pos.stream, 2048ULL);
+	KUNIT_EXPECT_EQ(test, xsf_pos_update(&pos, 0, POS_CLOCK, 2048),
+			XSF_POS_REBASED);
+	KUNIT_EXPECT_EQ(test, pos.stream, 2048ULL);
 }
 
 static struct kunit_case xsf_evtq_cases[] = {
@@ -309,8 +381,11 @@ static struct kunit_case xsf_evtq_cases[] = {
 	KUNIT_CASE(evtq_init_resets_loss_count),
 	KUNIT_CASE(pos_grows_past_buffer),
 	KUNIT_CASE(pos_beyond_32_bits),
-	KUNIT_CASE(pos_backwards_rejected),
-	KUNIT_CASE(pos_jump_limits),
+	KUNIT_CASE(pos_jitter_backwards_ignored),
+	KUNIT_CASE(pos_restart_rebased),
+	KUNIT_CASE(pos_first_value_with_offset),
+	KUNIT_CASE(pos_gap_followed_or_lost),
+	KUNIT_CASE(pos_first_value_beyond_limit),
 	{}
 };
 

@@ -2,7 +2,8 @@
 /*
  * KUnit suite snd_xen_front_mixer: volume and mute controls against the
  * simulated backend.  Controls are found with snd_ctl_find_id() and their
- * get/put callbacks called as the control layer does.
+ * get/put callbacks called as the control layer does.  They exist once a
+ * stream's first OPEN found the backend answering GET_VOLUME.
  */
 #include <kunit/test.h>
 #include <sound/control.h>
@@ -105,60 +106,142 @@ static s32 mixer_payload_s32(const struct sim_log_entry *e, unsigned int i)
 	return v;
 }
 
-static void mixer_controls_created(struct kunit *test)
+/* Position in the backend's log of the @nth request @op, or -1. */
+static int mixer_log_index(struct sim_chan *sc, u8 op, unsigned int nth)
+{
+	const struct sim_log_entry *e = sim_backend_find(sc, op, nth);
+
+	return e ? (int)(e - sc->log) : -1;
+}
+
+/* The n-th OPEN the backend saw on @sc. */
+static const struct xensnd_open_req *mixer_open_req(struct kunit *test,
+						    struct sim_chan *sc,
+						    unsigned int nth)
+{
+	const struct sim_log_entry *e = sim_backend_find(sc, XENSND_OP_OPEN, nth);
+
+	KUNIT_ASSERT_NOT_NULL_MSG(test, e, "OPEN %u", nth);
+	return &e->req.op.open;
+}
+
+/* Card creation asks the backend nothing and makes no controls. */
+static void mixer_nothing_at_card_creation(struct kunit *test)
 {
 	struct xsf_test_front *tf = mixer_connect(test, "pc", 0, 0, 0);
-	struct sim_chan *sc = tf->sim->chans[0];
-	const struct sim_log_entry *e;
 
+	KUNIT_EXPECT_EQ(test, tf->sim->chans[0]->nr_log, 0U);
+	KUNIT_EXPECT_EQ(test, tf->sim->chans[1]->nr_log, 0U);
+	KUNIT_EXPECT_NULL(test, mixer_find(tf, "PCM Playback Volume", 0, 0, 0));
+	KUNIT_EXPECT_NULL(test, mixer_find(tf, "Capture Volume", 0, 0, 0));
+	/* Only rings and event pages are granted. */
+	KUNIT_EXPECT_EQ(test, xsf_fake_io_live_grants(), 4U);
+}
+
+/*
+ * The first OPEN announces exactly the ALSA buffer; GET_VOLUME uses its
+ * start; a backend that answers gets the stream opened again with a
+ * volume area of whole periods after the audio, and controls appear.
+ */
+static void mixer_probe_at_first_open(struct kunit *test)
+{
+	struct xsf_test_front *tf = mixer_connect(test, "p", 0, 0, 0);
+	struct xsf_test_pcm *tp = mixer_prepared(test, tf, 2);
+	struct sim_chan *sc = tp->sc;
+	const struct xensnd_open_req *first, *second;
+
+	/* OPEN, GET_VOLUME, CLOSE, OPEN, after the queries of hw_params. */
+	KUNIT_ASSERT_EQ(test, sc->nr_reqs[XENSND_OP_OPEN], 2U);
+	KUNIT_ASSERT_EQ(test, sc->nr_reqs[XENSND_OP_GET_VOLUME], 1U);
+	KUNIT_ASSERT_EQ(test, sc->nr_reqs[XENSND_OP_CLOSE], 1U);
+	KUNIT_EXPECT_LT(test, mixer_log_index(sc, XENSND_OP_OPEN, 0),
+			mixer_log_index(sc, XENSND_OP_GET_VOLUME, 0));
+	KUNIT_EXPECT_LT(test, mixer_log_index(sc, XENSND_OP_GET_VOLUME, 0),
+			mixer_log_index(sc, XENSND_OP_CLOSE, 0));
+	KUNIT_EXPECT_LT(test, mixer_log_index(sc, XENSND_OP_CLOSE, 0),
+			mixer_log_index(sc, XENSND_OP_OPEN, 1));
+	KUNIT_EXPECT_EQ(test, sim_backend_find(sc, XENSND_OP_GET_VOLUME, 0)->req.op.rw.offset,
+			0U);
+	KUNIT_EXPECT_EQ(test, sim_backend_find(sc, XENSND_OP_GET_VOLUME, 0)->req.op.rw.length,
+			2 * sizeof(s32));
+	/* No query while the stream was open. */
+	KUNIT_EXPECT_LT(test, mixer_log_index(sc, XENSND_OP_HW_PARAM_QUERY, 0),
+			mixer_log_index(sc, XENSND_OP_OPEN, 0));
+	KUNIT_EXPECT_EQ(test, mixer_log_index(sc, XENSND_OP_HW_PARAM_QUERY,
+					      sc->nr_reqs[XENSND_OP_HW_PARAM_QUERY] - 1) <
+			mixer_log_index(sc, XENSND_OP_OPEN, 0), true);
+	first = mixer_open_req(test, sc, 0);
+	second = mixer_open_req(test, sc, 1);
+	KUNIT_EXPECT_EQ(test, first->buffer_sz, 4 * PB);
+	KUNIT_EXPECT_EQ(test, first->period_sz, PB);
+	KUNIT_EXPECT_EQ(test, second->buffer_sz, 5 * PB);
+	KUNIT_EXPECT_EQ(test, second->buffer_sz % second->period_sz, 0U);
+	KUNIT_EXPECT_EQ(test, tp->stream->volume_offset, 4 * PB);
+	KUNIT_EXPECT_EQ(test, tp->stream->volume_support, XSF_VOLUME_SUPPORTED);
 	KUNIT_EXPECT_NOT_NULL(test, mixer_find(tf, "PCM Playback Volume", 0, 0, 0));
 	KUNIT_EXPECT_NOT_NULL(test, mixer_find(tf, "PCM Playback Switch", 0, 0, 0));
-	KUNIT_EXPECT_NOT_NULL(test, mixer_find(tf, "Capture Volume", 0, 0, 0));
-	KUNIT_EXPECT_NOT_NULL(test, mixer_find(tf, "Capture Switch", 0, 0, 0));
-	/* The probe: OPEN with a one page buffer, GET_VOLUME, CLOSE. */
-	KUNIT_ASSERT_EQ(test, sc->nr_log, 3U);
-	KUNIT_EXPECT_EQ(test, sc->log[0].req.operation, XENSND_OP_OPEN);
-	KUNIT_EXPECT_EQ(test, sc->log[0].req.op.open.buffer_sz, XEN_PAGE_SIZE);
-	e = &sc->log[1];
-	KUNIT_EXPECT_EQ(test, e->req.operation, XENSND_OP_GET_VOLUME);
-	KUNIT_EXPECT_EQ(test, e->req.op.rw.offset, 0U);
-	KUNIT_EXPECT_EQ(test, e->req.op.rw.length, 2 * sizeof(s32));
-	KUNIT_EXPECT_EQ(test, sc->log[2].req.operation, XENSND_OP_CLOSE);
 	KUNIT_EXPECT_EQ(test, sc->nr_dir_errors, 0U);
-	/* The probe's buffer is gone: only rings and event pages remain. */
-	KUNIT_EXPECT_EQ(test, xsf_fake_io_live_grants(), 4U);
+	KUNIT_EXPECT_EQ(test, sc->nr_bad, 0U);
+	/* The audio area is silent again after the probe used it. */
+	KUNIT_EXPECT_EQ(test, ((u32 *)tp->stream->buf.vaddr)[0], 0U);
+	KUNIT_EXPECT_EQ(test, ((u32 *)tp->stream->buf.vaddr)[1], 0U);
 }
 
+/* snd_be answers GET_VOLUME with -EINVAL: no controls, exact buffer. */
 static void mixer_absent_when_get_volume_refused(struct kunit *test)
 {
-	struct xsf_test_front *tf = mixer_connect(test, "pc", -EINVAL, 0, 0);
-	struct xsf_card *xcard = tf->front->card->private_data;
+	struct xsf_test_front *tf = mixer_connect(test, "p", -EINVAL, 0, 0);
+	struct xsf_test_pcm *tp = mixer_prepared(test, tf, 2);
+	struct sim_chan *sc = tp->sc;
 
 	KUNIT_EXPECT_NULL(test, mixer_find(tf, "PCM Playback Volume", 0, 0, 0));
-	KUNIT_EXPECT_NULL(test, mixer_find(tf, "Capture Switch", 0, 0, 0));
-	KUNIT_EXPECT_FALSE(test, xcard->streams[0].has_volume);
-	/* The stream was closed again after the failed query. */
-	KUNIT_EXPECT_EQ(test, tf->sim->chans[0]->nr_reqs[XENSND_OP_CLOSE], 1U);
-	KUNIT_EXPECT_EQ(test, xsf_fake_io_live_grants(), 4U);
+	KUNIT_EXPECT_NULL(test, mixer_find(tf, "PCM Playback Switch", 0, 0, 0));
+	KUNIT_EXPECT_EQ(test, tp->stream->volume_support, XSF_VOLUME_UNSUPPORTED);
+	KUNIT_EXPECT_EQ(test, sc->nr_reqs[XENSND_OP_OPEN], 1U);
+	KUNIT_EXPECT_EQ(test, mixer_open_req(test, sc, 0)->buffer_sz, 4 * PB);
+	KUNIT_EXPECT_EQ(test, tp->stream->volume_offset, 0U);
+	/* Not asked again, not at the next configuration either. */
+	KUNIT_ASSERT_EQ(test, xsf_test_pcm_hw_params(tp, SNDRV_PCM_FORMAT_S16_LE,
+						     48000, 2, PB / 4, 8), 0);
+	KUNIT_ASSERT_EQ(test, xsf_test_pcm_ioctl(tp, SNDRV_PCM_IOCTL_PREPARE), 0);
+	KUNIT_EXPECT_EQ(test, sc->nr_reqs[XENSND_OP_GET_VOLUME], 1U);
+	KUNIT_EXPECT_EQ(test, mixer_open_req(test, sc, 1)->buffer_sz, 8 * PB);
+	/* No volume area was even allocated for it. */
+	KUNIT_EXPECT_EQ(test, tp->stream->buf.size, (size_t)(8 * PB));
+	KUNIT_EXPECT_EQ(test, sc->nr_bad, 0U);
 }
 
-static void mixer_absent_when_probe_open_fails(struct kunit *test)
+/* An unanswered GET_VOLUME is asked again at the next OPEN. */
+static void mixer_probe_retried_after_timeout(struct kunit *test)
 {
-	struct xsf_test_front *tf = mixer_connect(test, "p", 0, -EBUSY, 0);
+	struct xsf_test_front *tf = mixer_connect(test, "p", 0, 0, 0);
+	struct xsf_test_pcm *tp = xsf_test_pcm_open(test, tf, 0);
 
+	xsf_test_set_timeout(test, &xsf_request_timeout_ms, 50);
+	sim_backend_set_reply(tp->sc, XENSND_OP_GET_VOLUME, SIM_REPLY_DROP);
+	KUNIT_ASSERT_EQ(test, xsf_test_pcm_hw_params(tp, SNDRV_PCM_FORMAT_S16_LE,
+						     48000, 2, PB / 4, 4), 0);
+	KUNIT_ASSERT_EQ(test, xsf_test_pcm_ioctl(tp, SNDRV_PCM_IOCTL_PREPARE), 0);
+	KUNIT_EXPECT_EQ(test, tp->stream->volume_support, XSF_VOLUME_UNKNOWN);
 	KUNIT_EXPECT_NULL(test, mixer_find(tf, "PCM Playback Volume", 0, 0, 0));
-	KUNIT_EXPECT_EQ(test, tf->sim->chans[0]->nr_reqs[XENSND_OP_GET_VOLUME],
-			0U);
-	KUNIT_EXPECT_EQ(test, xsf_fake_io_live_grants(), 2U);
+	sim_backend_set_reply(tp->sc, XENSND_OP_GET_VOLUME, SIM_REPLY_NORMAL);
+	KUNIT_ASSERT_EQ(test, xsf_test_pcm_hw_params(tp, SNDRV_PCM_FORMAT_S16_LE,
+						     48000, 2, PB / 4, 8), 0);
+	KUNIT_ASSERT_EQ(test, xsf_test_pcm_ioctl(tp, SNDRV_PCM_IOCTL_PREPARE), 0);
+	KUNIT_EXPECT_EQ(test, tp->sc->nr_reqs[XENSND_OP_GET_VOLUME], 2U);
+	KUNIT_EXPECT_EQ(test, tp->stream->volume_support, XSF_VOLUME_SUPPORTED);
+	KUNIT_EXPECT_NOT_NULL(test, mixer_find(tf, "PCM Playback Volume", 0, 0, 0));
 }
 
 static void mixer_initial_volume_from_backend(struct kunit *test)
 {
 	struct xsf_test_front *tf = mixer_connect(test, "p", 0, 0, -6000);
-	struct snd_kcontrol *vol = mixer_get_ctl(test, tf, "PCM Playback Volume");
-	struct snd_kcontrol *sw = mixer_get_ctl(test, tf, "PCM Playback Switch");
+	struct snd_kcontrol *vol, *sw;
 	struct snd_ctl_elem_info *info;
 
+	mixer_prepared(test, tf, 2);
+	vol = mixer_get_ctl(test, tf, "PCM Playback Volume");
+	sw = mixer_get_ctl(test, tf, "PCM Playback Switch");
 	KUNIT_EXPECT_EQ(test, mixer_get(test, vol, 0), 232L);
 	KUNIT_EXPECT_EQ(test, mixer_get(test, vol, 1), 232L);
 	KUNIT_EXPECT_EQ(test, mixer_get(test, sw, 0), 1L);
@@ -175,27 +258,33 @@ static void mixer_initial_volume_from_backend(struct kunit *test)
 static void mixer_volume_above_0db_clamped(struct kunit *test)
 {
 	struct xsf_test_front *tf = mixer_connect(test, "p", 0, 0, 5000);
-	struct snd_kcontrol *vol = mixer_get_ctl(test, tf, "PCM Playback Volume");
+	struct snd_kcontrol *vol;
 
+	mixer_prepared(test, tf, 2);
+	vol = mixer_get_ctl(test, tf, "PCM Playback Volume");
 	KUNIT_EXPECT_EQ(test, mixer_get(test, vol, 0), (long)XSF_VOLUME_STEPS);
 }
 
 static void mixer_volume_below_range_clamped(struct kunit *test)
 {
 	struct xsf_test_front *tf = mixer_connect(test, "p", 0, 0, -100000);
-	struct snd_kcontrol *vol = mixer_get_ctl(test, tf, "PCM Playback Volume");
+	struct snd_kcontrol *vol;
 
+	mixer_prepared(test, tf, 2);
+	vol = mixer_get_ctl(test, tf, "PCM Playback Volume");
 	KUNIT_EXPECT_EQ(test, mixer_get(test, vol, 1), 0L);
 }
 
 static void mixer_put_while_closed_is_sent_after_open(struct kunit *test)
 {
 	struct xsf_test_front *tf = mixer_connect(test, "p", 0, 0, 0);
+	struct xsf_test_pcm *tp = mixer_prepared(test, tf, 2);
 	struct snd_kcontrol *vol = mixer_get_ctl(test, tf, "PCM Playback Volume");
-	struct sim_chan *sc = tf->sim->chans[0];
-	struct xsf_test_pcm *tp;
+	struct sim_chan *sc = tp->sc;
 	const struct sim_log_entry *e;
 
+	xsf_test_pcm_close(tp);
+	KUNIT_EXPECT_FALSE(test, sc->opened);
 	KUNIT_EXPECT_EQ(test, mixer_put(test, vol, 100, 200), 1);
 	KUNIT_EXPECT_EQ(test, sc->nr_reqs[XENSND_OP_SET_VOLUME], 0U);
 	KUNIT_EXPECT_EQ(test, mixer_get(test, vol, 0), 100L);
@@ -204,9 +293,11 @@ static void mixer_put_while_closed_is_sent_after_open(struct kunit *test)
 	tp = mixer_prepared(test, tf, 2);
 	e = sim_backend_find(sc, XENSND_OP_SET_VOLUME, 0);
 	KUNIT_ASSERT_NOT_NULL(test, e);
+	/* Sent right after the OPEN that has a volume area, in that area. */
 	KUNIT_EXPECT_GT(test, (int)(e - sc->log),
-			(int)(sim_backend_find(sc, XENSND_OP_OPEN, 1) - sc->log));
-	KUNIT_EXPECT_EQ(test, e->req.op.rw.offset, tp->stream->control_offset);
+			(int)(sim_backend_find(sc, XENSND_OP_OPEN, 2) - sc->log));
+	KUNIT_EXPECT_EQ(test, mixer_open_req(test, sc, 2)->buffer_sz, 5 * PB);
+	KUNIT_EXPECT_EQ(test, e->req.op.rw.offset, 4 * PB);
 	KUNIT_EXPECT_EQ(test, e->req.op.rw.length, 2 * sizeof(s32));
 	KUNIT_EXPECT_EQ(test, mixer_payload_s32(e, 0), -39000);
 	KUNIT_EXPECT_EQ(test, mixer_payload_s32(e, 1), -14000);
@@ -217,8 +308,8 @@ static void mixer_put_while_closed_is_sent_after_open(struct kunit *test)
 static void mixer_put_while_open_sends(struct kunit *test)
 {
 	struct xsf_test_front *tf = mixer_connect(test, "p", 0, 0, 0);
-	struct snd_kcontrol *vol = mixer_get_ctl(test, tf, "PCM Playback Volume");
 	struct xsf_test_pcm *tp = mixer_prepared(test, tf, 2);
+	struct snd_kcontrol *vol = mixer_get_ctl(test, tf, "PCM Playback Volume");
 	const struct sim_log_entry *e;
 
 	/* Full volume everywhere: nothing to restore after the OPEN. */
@@ -226,7 +317,7 @@ static void mixer_put_while_open_sends(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mixer_put(test, vol, 0, 256), 1);
 	e = sim_backend_find(tp->sc, XENSND_OP_SET_VOLUME, 0);
 	KUNIT_ASSERT_NOT_NULL(test, e);
-	KUNIT_EXPECT_EQ(test, e->req.op.rw.offset, tp->stream->control_offset);
+	KUNIT_EXPECT_EQ(test, e->req.op.rw.offset, tp->stream->volume_offset);
 	KUNIT_EXPECT_EQ(test, mixer_payload_s32(e, 0), XSF_VOLUME_MIN_MDB);
 	KUNIT_EXPECT_EQ(test, mixer_payload_s32(e, 1), 0);
 	KUNIT_EXPECT_EQ(test, tp->sc->volume[0], XSF_VOLUME_MIN_MDB);
@@ -236,9 +327,9 @@ static void mixer_put_while_open_sends(struct kunit *test)
 static void mixer_put_unchanged_sends_nothing(struct kunit *test)
 {
 	struct xsf_test_front *tf = mixer_connect(test, "p", 0, 0, 0);
+	struct xsf_test_pcm *tp = mixer_prepared(test, tf, 2);
 	struct snd_kcontrol *vol = mixer_get_ctl(test, tf, "PCM Playback Volume");
 	struct snd_kcontrol *sw = mixer_get_ctl(test, tf, "PCM Playback Switch");
-	struct xsf_test_pcm *tp = mixer_prepared(test, tf, 2);
 	unsigned int before = tp->sc->nr_log;
 
 	KUNIT_EXPECT_EQ(test, mixer_put(test, vol, 256, 256), 0);
@@ -249,8 +340,8 @@ static void mixer_put_unchanged_sends_nothing(struct kunit *test)
 static void mixer_put_out_of_range(struct kunit *test)
 {
 	struct xsf_test_front *tf = mixer_connect(test, "p", 0, 0, 0);
-	struct snd_kcontrol *vol = mixer_get_ctl(test, tf, "PCM Playback Volume");
 	struct xsf_test_pcm *tp = mixer_prepared(test, tf, 2);
+	struct snd_kcontrol *vol = mixer_get_ctl(test, tf, "PCM Playback Volume");
 
 	KUNIT_EXPECT_EQ(test, mixer_put(test, vol, 257, 0), -EINVAL);
 	KUNIT_EXPECT_EQ(test, mixer_put(test, vol, 10, -1), -EINVAL);
@@ -262,14 +353,14 @@ static void mixer_put_out_of_range(struct kunit *test)
 static void mixer_switch_mute_unmute(struct kunit *test)
 {
 	struct xsf_test_front *tf = mixer_connect(test, "p", 0, 0, 0);
-	struct snd_kcontrol *sw = mixer_get_ctl(test, tf, "PCM Playback Switch");
 	struct xsf_test_pcm *tp = mixer_prepared(test, tf, 2);
+	struct snd_kcontrol *sw = mixer_get_ctl(test, tf, "PCM Playback Switch");
 	const struct sim_log_entry *e;
 
 	KUNIT_EXPECT_EQ(test, mixer_put(test, sw, 0, 1), 1);
 	e = sim_backend_find(tp->sc, XENSND_OP_MUTE, 0);
 	KUNIT_ASSERT_NOT_NULL(test, e);
-	KUNIT_EXPECT_EQ(test, e->req.op.rw.offset, tp->stream->control_offset);
+	KUNIT_EXPECT_EQ(test, e->req.op.rw.offset, tp->stream->volume_offset);
 	KUNIT_EXPECT_EQ(test, e->req.op.rw.length, 2U);
 	KUNIT_EXPECT_EQ(test, e->payload[0], 1);
 	KUNIT_EXPECT_EQ(test, e->payload[1], 0);
@@ -289,10 +380,12 @@ static void mixer_switch_mute_unmute(struct kunit *test)
 static void mixer_mute_restored_after_open(struct kunit *test)
 {
 	struct xsf_test_front *tf = mixer_connect(test, "p", 0, 0, 0);
+	struct xsf_test_pcm *tp = mixer_prepared(test, tf, 2);
 	struct snd_kcontrol *sw = mixer_get_ctl(test, tf, "PCM Playback Switch");
-	struct sim_chan *sc = tf->sim->chans[0];
+	struct sim_chan *sc = tp->sc;
 	const struct sim_log_entry *e;
 
+	xsf_test_pcm_close(tp);
 	KUNIT_EXPECT_EQ(test, mixer_put(test, sw, 0, 0), 1);
 	KUNIT_EXPECT_EQ(test, sc->nr_reqs[XENSND_OP_MUTE], 0U);
 	mixer_prepared(test, tf, 2);
@@ -309,9 +402,9 @@ static void mixer_mute_restored_after_open(struct kunit *test)
 static void mixer_set_volume_error(struct kunit *test)
 {
 	struct xsf_test_front *tf = mixer_connect(test, "p", 0, 0, 0);
+	struct xsf_test_pcm *tp = mixer_prepared(test, tf, 2);
 	struct snd_kcontrol *vol = mixer_get_ctl(test, tf, "PCM Playback Volume");
 	struct snd_kcontrol *sw = mixer_get_ctl(test, tf, "PCM Playback Switch");
-	struct xsf_test_pcm *tp = mixer_prepared(test, tf, 2);
 
 	sim_backend_set_status(tp->sc, XENSND_OP_SET_VOLUME, -EIO);
 	KUNIT_EXPECT_EQ(test, mixer_put(test, vol, 1, 2), -EIO);
@@ -322,8 +415,8 @@ static void mixer_set_volume_error(struct kunit *test)
 static void mixer_set_volume_timeout(struct kunit *test)
 {
 	struct xsf_test_front *tf = mixer_connect(test, "p", 0, 0, 0);
-	struct snd_kcontrol *vol = mixer_get_ctl(test, tf, "PCM Playback Volume");
 	struct xsf_test_pcm *tp = mixer_prepared(test, tf, 2);
+	struct snd_kcontrol *vol = mixer_get_ctl(test, tf, "PCM Playback Volume");
 
 	xsf_test_set_timeout(test, &xsf_request_timeout_ms, 50);
 	sim_backend_set_reply(tp->sc, XENSND_OP_SET_VOLUME, SIM_REPLY_DROP);
@@ -335,8 +428,8 @@ static void mixer_set_volume_timeout(struct kunit *test)
 static void mixer_mono_stream_sends_one_value(struct kunit *test)
 {
 	struct xsf_test_front *tf = mixer_connect(test, "p", 0, 0, 0);
-	struct snd_kcontrol *vol = mixer_get_ctl(test, tf, "PCM Playback Volume");
 	struct xsf_test_pcm *tp = mixer_prepared(test, tf, 1);
+	struct snd_kcontrol *vol = mixer_get_ctl(test, tf, "PCM Playback Volume");
 	const struct sim_log_entry *e;
 
 	KUNIT_EXPECT_EQ(test, mixer_put(test, vol, 128, 0), 1);
@@ -347,10 +440,22 @@ static void mixer_mono_stream_sends_one_value(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, tp->sc->nr_bad, 0U);
 }
 
+/* Controls appear per stream as streams are first opened. */
 static void mixer_indices_per_stream(struct kunit *test)
 {
 	struct xsf_test_front *tf = mixer_connect(test, "pp,c", 0, 0, 0);
+	unsigned int i;
 
+	/* Open all three at once: ALSA hands out the first free substream. */
+	for (i = 0; i < 3; i++) {
+		struct xsf_test_pcm *tp = xsf_test_pcm_open(test, tf, i);
+
+		KUNIT_ASSERT_EQ(test, xsf_test_pcm_hw_params(tp, SNDRV_PCM_FORMAT_S16_LE,
+							     48000, 2, PB / 4, 4),
+				0);
+		KUNIT_ASSERT_EQ(test, xsf_test_pcm_ioctl(tp, SNDRV_PCM_IOCTL_PREPARE),
+				0);
+	}
 	KUNIT_EXPECT_NOT_NULL(test, mixer_find(tf, "PCM Playback Volume", 0, 0, 0));
 	KUNIT_EXPECT_NOT_NULL(test, mixer_find(tf, "PCM Playback Volume", 0, 1, 1));
 	KUNIT_EXPECT_NOT_NULL(test, mixer_find(tf, "PCM Playback Switch", 0, 1, 1));
@@ -365,9 +470,10 @@ static int mixer_test_init(struct kunit *test)
 }
 
 static struct kunit_case xsf_mixer_cases[] = {
-	KUNIT_CASE(mixer_controls_created),
+	KUNIT_CASE(mixer_nothing_at_card_creation),
+	KUNIT_CASE(mixer_probe_at_first_open),
 	KUNIT_CASE(mixer_absent_when_get_volume_refused),
-	KUNIT_CASE(mixer_absent_when_probe_open_fails),
+	KUNIT_CASE_SLOW(mixer_probe_retried_after_timeout),
 	KUNIT_CASE(mixer_initial_volume_from_backend),
 	KUNIT_CASE(mixer_volume_above_0db_clamped),
 	KUNIT_CASE(mixer_volume_below_range_clamped),

@@ -67,6 +67,13 @@ static void pcm_start(struct kunit *test, struct xsf_test_pcm *tp)
 {
 	KUNIT_ASSERT_EQ(test, xsf_test_pcm_ioctl(tp, SNDRV_PCM_IOCTL_START), 0);
 	sim_backend_sync(tp->tf->sim);
+	/*
+	 * Positions in these tests arrive at once; a real one comes after
+	 * some time.  Date the start a second back, so that the clock
+	 * allows the first position a test sends (pcm_position_offset tests
+	 * the clock itself).
+	 */
+	tp->stream->start_jiffies = jiffies - HZ;
 }
 
 static void pcm_pos(struct xsf_test_pcm *tp, u64 position)
@@ -246,25 +253,28 @@ static void pcm_prepare_sends_open(struct kunit *test)
 	struct xsf_pcm_stream *stream = tp->stream;
 	const struct sim_log_entry *e;
 
-	/* The card's creation probed the mixer with an OPEN of its own. */
-	e = pcm_req(test, tp, XENSND_OP_OPEN, 1);
+	/* The first OPEN announces exactly what the application set. */
+	e = pcm_req(test, tp, XENSND_OP_OPEN, 0);
 	KUNIT_EXPECT_EQ(test, e->req.op.open.pcm_rate, 48000U);
 	KUNIT_EXPECT_EQ(test, e->req.op.open.pcm_format,
 			XENSND_PCM_FORMAT_S16_LE);
 	KUNIT_EXPECT_EQ(test, e->req.op.open.pcm_channels, 2);
 	KUNIT_EXPECT_EQ(test, e->req.op.open.period_sz, PB);
-	/* The audio pages and one control page. */
-	KUNIT_EXPECT_EQ(test, e->req.op.open.buffer_sz, BB + XEN_PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, e->req.op.open.buffer_sz, BB);
+	/*
+	 * The simulated backend does volume: it answered GET_VOLUME, so the
+	 * stream was opened again with a volume area of one period.
+	 */
+	e = pcm_req(test, tp, XENSND_OP_OPEN, 1);
+	KUNIT_EXPECT_EQ(test, e->req.op.open.buffer_sz, BB + PB);
+	KUNIT_EXPECT_EQ(test, e->req.op.open.period_sz, PB);
 	KUNIT_EXPECT_EQ(test, e->req.op.open.gref_directory,
 			xsf_shbuf_directory(&stream->buf));
 	KUNIT_EXPECT_TRUE(test, tp->sc->opened);
 	KUNIT_EXPECT_EQ(test, tp->sc->nr_dir_errors, 0U);
-	KUNIT_EXPECT_EQ(test, tp->sc->nr_buf_pages, BB / XEN_PAGE_SIZE + 1);
-	KUNIT_EXPECT_TRUE(test, stream->opened);
-	KUNIT_EXPECT_EQ(test, stream->buffer_bytes, BB);
-	KUNIT_EXPECT_EQ(test, stream->period_bytes, PB);
-	KUNIT_EXPECT_PTR_EQ(test, (void *)tp->sub->runtime->dma_area,
-			    stream->buf.vaddr);
+	KUNIT_EXPECT_EQ(test, tp->sc->nr_buf_pages,
+			DIV_ROUND_UP(BB + PB, XEN_PAGE_SIZE));
+	KUNIT_EXPECT_EQ(test, tp->sc->nr_bad, 0U);
 }
 
 static void pcm_start_and_position(struct kunit *test)
@@ -290,7 +300,7 @@ static void pcm_start_and_position(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pcm_hw_ptr(tp), (snd_pcm_uframes_t)(PB / FB));
 	/* Not period aligned, and capped by the data the backend has. */
 	pcm_pos(tp, 2 * PB + 100);
-	KUNIT_EXPECT_EQ(test, tp->stream->pos.last, 2ULL * PB + 100);
+	KUNIT_EXPECT_EQ(test, tp->stream->pos.stream, 2ULL * PB + 100);
 	KUNIT_EXPECT_EQ(test, pcm_hw_ptr(tp), (snd_pcm_uframes_t)(2 * PB / FB));
 	pcm_expect_played(test, tp, 2 * PB);
 }
@@ -504,31 +514,70 @@ static void pcm_events_before_start_ignored(struct kunit *test)
 
 	pcm_write(test, tp, 2 * PB);
 	pcm_pos(tp, PB);
-	KUNIT_EXPECT_EQ(test, tp->stream->pos.last, 0ULL);
+	KUNIT_EXPECT_EQ(test, tp->stream->pos.stream, 0ULL);
 	KUNIT_EXPECT_EQ(test, pcm_hw_ptr(tp), 0UL);
 	/* An unknown event type is ignored as well. */
 	pcm_start(test, tp);
 	sim_backend_event(tp->sc, 7, PB, true);
-	KUNIT_EXPECT_EQ(test, tp->stream->pos.last, 0ULL);
+	KUNIT_EXPECT_EQ(test, tp->stream->pos.stream, 0ULL);
 	pcm_pos(tp, PB);
 	KUNIT_EXPECT_EQ(test, pcm_hw_ptr(tp), (snd_pcm_uframes_t)(PB / FB));
 }
 
-static void pcm_bad_positions_dropped(struct kunit *test)
+/*
+ * The backend's count may carry an offset from before the run (snd_be
+ * after an underrun): the first position the clock cannot explain starts
+ * the stream where the clock says, and later ones count from it.  A count
+ * that restarts does not move the stream back.
+ */
+static void pcm_position_offset(struct kunit *test)
 {
 	struct xsf_test_front *tf = pcm_connect(test, "p");
 	struct xsf_test_pcm *tp = pcm_prepared(test, tf, 0);
 
 	pcm_write(test, tp, 4 * PB);
 	pcm_start(test, tp);
-	pcm_pos(tp, BB + 1);
-	KUNIT_EXPECT_EQ(test, tp->stream->pos.last, 0ULL);
+	tp->stream->start_jiffies = jiffies;	/* no time has passed */
+	pcm_pos(tp, 986880);
+	KUNIT_EXPECT_EQ(test, tp->stream->pos.stream, 0ULL);
 	KUNIT_EXPECT_EQ(test, pcm_hw_ptr(tp), 0UL);
-	pcm_pos(tp, 2 * PB);
+	pcm_pos(tp, 986880 + 2 * PB);
+	KUNIT_EXPECT_EQ(test, tp->stream->pos.stream, 2ULL * PB);
+	KUNIT_EXPECT_EQ(test, pcm_hw_ptr(tp), (snd_pcm_uframes_t)(2 * PB / FB));
+	/* Restarted count: the stream stays, then moves on from there. */
+	pcm_pos(tp, 0);
 	KUNIT_EXPECT_EQ(test, pcm_hw_ptr(tp), (snd_pcm_uframes_t)(2 * PB / FB));
 	pcm_pos(tp, PB);
-	KUNIT_EXPECT_EQ(test, tp->stream->pos.last, 2ULL * PB);
-	KUNIT_EXPECT_EQ(test, pcm_hw_ptr(tp), (snd_pcm_uframes_t)(2 * PB / FB));
+	KUNIT_EXPECT_EQ(test, tp->stream->pos.stream, 3ULL * PB);
+	KUNIT_EXPECT_EQ(test, pcm_hw_ptr(tp), (snd_pcm_uframes_t)(3 * PB / FB));
+	KUNIT_EXPECT_EQ(test, xsf_pcm_state(tp->sub->runtime),
+			SNDRV_PCM_STATE_RUNNING);
+}
+
+/*
+ * A gap of several buffers (a guest descheduled for longer than a
+ * buffer) does not freeze the stream: the position is followed, and
+ * since the backend cannot have played data it never had, an xrun says
+ * that data was lost.  After a restart positions count again.
+ */
+static void pcm_position_gap_xruns_then_recovers(struct kunit *test)
+{
+	struct xsf_test_front *tf = pcm_connect(test, "p");
+	struct xsf_test_pcm *tp = pcm_prepared(test, tf, 0);
+
+	pcm_write(test, tp, 4 * PB);
+	pcm_start(test, tp);
+	pcm_pos(tp, PB);
+	pcm_pos(tp, PB + 5 * BB);
+	KUNIT_EXPECT_EQ(test, xsf_pcm_state(tp->sub->runtime),
+			SNDRV_PCM_STATE_XRUN);
+	KUNIT_ASSERT_EQ(test, xsf_test_pcm_ioctl(tp, SNDRV_PCM_IOCTL_PREPARE), 0);
+	pcm_write(test, tp, 2 * PB);
+	pcm_start(test, tp);
+	pcm_pos(tp, PB);
+	KUNIT_EXPECT_EQ(test, pcm_hw_ptr(tp), (snd_pcm_uframes_t)(PB / FB));
+	KUNIT_EXPECT_EQ(test, xsf_pcm_state(tp->sub->runtime),
+			SNDRV_PCM_STATE_RUNNING);
 }
 
 static void pcm_restart_event_ids_continue(struct kunit *test)
@@ -552,11 +601,15 @@ static void pcm_restart_event_ids_continue(struct kunit *test)
 	pcm_start(test, tp);
 	pcm_pos(tp, PB);
 	KUNIT_EXPECT_EQ(test, q->nr_lost, 0U);
-	KUNIT_EXPECT_EQ(test, tp->stream->pos.last, (u64)PB);
+	KUNIT_EXPECT_EQ(test, tp->stream->pos.stream, (u64)PB);
 	KUNIT_EXPECT_EQ(test, tp->sub->ops->pointer(tp->sub),
 			(snd_pcm_uframes_t)(PB / FB));
-	/* The restart reopened the stream on the backend. */
-	KUNIT_EXPECT_EQ(test, tp->sc->nr_reqs[XENSND_OP_OPEN], 3U);
+	/*
+	 * The restart kept the stream open in the backend: STOP, then START
+	 * (OPEN twice in all: the first one asked for volume support).
+	 */
+	KUNIT_EXPECT_EQ(test, tp->sc->nr_reqs[XENSND_OP_OPEN], 2U);
+	KUNIT_EXPECT_EQ(test, tp->sc->nr_reqs[XENSND_OP_CLOSE], 1U);
 	pcm_expect_played(test, tp, 2 * PB);
 }
 
@@ -671,7 +724,7 @@ static void pcm_query_no_match_fails(struct kunit *test)
 	KUNIT_EXPECT_LT(test, xsf_test_pcm_hw_params(tp, SNDRV_PCM_FORMAT_S16_LE,
 						     48000, 2, 0, 0), 0);
 	KUNIT_EXPECT_FALSE(test, tp->stream->query_unsupported);
-	KUNIT_EXPECT_EQ(test, tp->sc->nr_reqs[XENSND_OP_OPEN], 1U);
+	KUNIT_EXPECT_EQ(test, tp->sc->nr_reqs[XENSND_OP_OPEN], 0U);
 }
 
 static void pcm_query_timeout_falls_back(struct kunit *test)
@@ -900,7 +953,8 @@ static struct kunit_case xsf_pcm_cases[] = {
 	KUNIT_CASE(pcm_capture_whole_periods),
 	KUNIT_CASE(pcm_pause_resume_stop),
 	KUNIT_CASE(pcm_events_before_start_ignored),
-	KUNIT_CASE(pcm_bad_positions_dropped),
+	KUNIT_CASE(pcm_position_offset),
+	KUNIT_CASE(pcm_position_gap_xruns_then_recovers),
 	KUNIT_CASE(pcm_restart_event_ids_continue),
 	KUNIT_CASE(pcm_page_op),
 	KUNIT_CASE(pcm_query_narrows),

@@ -31,8 +31,8 @@ static struct xsf_shbuf *shbuf_new(struct kunit *test)
 
 /*
  * Walk the directory chain the way a backend does and check every grant:
- * directory pages read-only, data pages writable, the chain ends in 0,
- * the references are the buffer's, in order.
+ * directory and data pages writable (libxenbe maps both read-write), the
+ * chain ends in 0, the references are the buffer's, in order.
  */
 static void shbuf_check_layout(struct kunit *test, struct xsf_shbuf *buf,
 			       unsigned int nr_pages)
@@ -52,7 +52,7 @@ static void shbuf_check_layout(struct kunit *test, struct xsf_shbuf *buf,
 		KUNIT_ASSERT_LT(test, ref, (grant_ref_t)XSF_FAKE_MAX_GRANTS);
 		KUNIT_EXPECT_EQ(test, ref, buf->dir_grefs[d]);
 		KUNIT_EXPECT_TRUE(test, shbuf_grant(ref)->in_use);
-		KUNIT_EXPECT_TRUE(test, shbuf_grant(ref)->readonly);
+		KUNIT_EXPECT_FALSE(test, shbuf_grant(ref)->readonly);
 		KUNIT_EXPECT_PTR_EQ(test, shbuf_grant(ref)->page,
 				    buf->dir_pages[d]);
 		dir = page_address(shbuf_grant(ref)->page);
@@ -270,14 +270,64 @@ static void shbuf_size_limits(struct kunit *test)
 	struct xsf_shbuf *buf = shbuf_new(test);
 
 	KUNIT_EXPECT_EQ(test, xsf_shbuf_alloc(xb, buf, 0), -EINVAL);
-	KUNIT_EXPECT_EQ(test, xsf_shbuf_alloc(xb, buf, XSF_MAX_BUFFER_BYTES +
-					      XEN_PAGE_SIZE + 1), -EINVAL);
+	KUNIT_EXPECT_EQ(test, xsf_shbuf_alloc(xb, buf, XSF_MAX_SHBUF_BYTES + 1),
+			-EINVAL);
 	KUNIT_EXPECT_EQ(test, xsf_fake_io_live_grants(), 0U);
-	/* The largest buffer: audio plus one control page. */
-	KUNIT_ASSERT_EQ(test, xsf_shbuf_alloc(xb, buf, XSF_MAX_BUFFER_BYTES +
-					      XEN_PAGE_SIZE), 0);
-	shbuf_check_layout(test, buf,
-			   XSF_MAX_BUFFER_BYTES / XEN_PAGE_SIZE + 1);
+	/* The largest buffer: audio plus a volume area of half of it. */
+	KUNIT_ASSERT_EQ(test, xsf_shbuf_alloc(xb, buf, XSF_MAX_SHBUF_BYTES), 0);
+	shbuf_check_layout(test, buf, XSF_MAX_SHBUF_BYTES / XEN_PAGE_SIZE);
+}
+
+/* Walk the chain for @size as a backend does; return the grants it lists. */
+static unsigned int shbuf_walk(struct kunit *test, struct xsf_shbuf *buf,
+			       size_t size)
+{
+	unsigned int nr = DIV_ROUND_UP(size, XEN_PAGE_SIZE), seen = 0, i;
+	grant_ref_t ref = xsf_shbuf_directory(buf);
+
+	while (ref && seen < nr + XSF_GREFS_PER_DIR_PAGE) {
+		struct xensnd_page_directory *dir =
+			page_address(shbuf_grant(ref)->page);
+
+		for (i = 0; i < XSF_GREFS_PER_DIR_PAGE && dir->gref[i]; i++, seen++)
+			KUNIT_EXPECT_EQ(test, dir->gref[i], buf->grefs[seen]);
+		ref = dir->gref_dir_next_page;
+	}
+	return seen;
+}
+
+/*
+ * A buffer allocated with room for a volume area is described for what
+ * one OPEN announces: exactly ceil(size / page) grants, the chain ending
+ * after the last directory page needed; and back to the whole again.
+ */
+static void shbuf_describe_announced_size(struct kunit *test)
+{
+	struct xenbus_device *xb = xsf_test_xb_new(test);
+	struct xsf_shbuf *buf = shbuf_new(test);
+	unsigned int per = XSF_GREFS_PER_DIR_PAGE;
+	size_t whole = (per + 5) * XEN_PAGE_SIZE;
+
+	KUNIT_ASSERT_EQ(test, xsf_shbuf_alloc(xb, buf, whole), 0);
+	KUNIT_ASSERT_EQ(test, buf->nr_dir_pages, 2U);
+	KUNIT_EXPECT_EQ(test, shbuf_walk(test, buf, whole), per + 5);
+
+	KUNIT_EXPECT_EQ(test, xsf_shbuf_describe(buf, 3 * XEN_PAGE_SIZE + 1),
+			buf->dir_grefs[0]);
+	KUNIT_EXPECT_EQ(test, buf->described, (size_t)(3 * XEN_PAGE_SIZE + 1));
+	KUNIT_EXPECT_EQ(test, shbuf_walk(test, buf, 3 * XEN_PAGE_SIZE + 1), 4U);
+	KUNIT_EXPECT_EQ(test, ((struct xensnd_page_directory *)
+			       page_address(buf->dir_pages[0]))->gref_dir_next_page,
+			0U);
+
+	xsf_shbuf_describe(buf, per * XEN_PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, shbuf_walk(test, buf, per * XEN_PAGE_SIZE), per);
+
+	xsf_shbuf_describe(buf, whole);
+	shbuf_check_layout(test, buf, per + 5);
+	/* Never more than was allocated. */
+	xsf_shbuf_describe(buf, 2 * whole);
+	KUNIT_EXPECT_EQ(test, buf->described, whole);
 }
 
 static void shbuf_free_twice(struct kunit *test)
@@ -313,6 +363,7 @@ static struct kunit_case xsf_shbuf_cases[] = {
 	KUNIT_CASE(shbuf_data_reaches_backend),
 	KUNIT_CASE(shbuf_revoke_while_mapped),
 	KUNIT_CASE(shbuf_size_limits),
+	KUNIT_CASE(shbuf_describe_announced_size),
 	KUNIT_CASE(shbuf_free_twice),
 	{}
 };

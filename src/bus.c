@@ -91,7 +91,7 @@ static void xsf_bus_unshare_page(struct page **page, grant_ref_t *ref)
 }
 
 static int xsf_bus_setup_channel(struct xsf_front *front,
-				 struct xsf_channel *chan,
+				 struct xsf_channel *chan, unsigned int pcm,
 				 const struct xsf_stream_cfg *cfg)
 {
 	struct device *dev = &front->xb->dev;
@@ -99,6 +99,11 @@ static int xsf_bus_setup_channel(struct xsf_front *front,
 
 	chan->front = front;
 	chan->cfg = cfg;
+	/* /proc/interrupts tells the streams apart: device:pcm.stream. */
+	snprintf(chan->ring_irq_name, sizeof(chan->ring_irq_name), "%s:%u.%u-req",
+		 dev_name(dev), pcm, cfg->index);
+	snprintf(chan->evt_irq_name, sizeof(chan->evt_irq_name), "%s:%u.%u-evt",
+		 dev_name(dev), pcm, cfg->index);
 	chan->ring_irq = -1;
 	chan->evt_irq = -1;
 	spin_lock_init(&chan->stream_lock);
@@ -114,13 +119,13 @@ static int xsf_bus_setup_channel(struct xsf_front *front,
 	xsf_evtq_init(&chan->evtq, dev, page_address(chan->evt_page));
 
 	ret = xsf_io_bind_evtchn(front->xb, &chan->ring_port, xsf_bus_ring_irq,
-				 "xen-snd-front-req", chan);
+				 chan->ring_irq_name, chan);
 	if (ret < 0)
 		return ret;
 	chan->ring_irq = ret;
 	chan->ring.irq = ret;
 	ret = xsf_io_bind_evtchn(front->xb, &chan->evt_port, xsf_bus_evt_irq,
-				 "xen-snd-front-evt", chan);
+				 chan->evt_irq_name, chan);
 	if (ret < 0)
 		return ret;
 	chan->evt_irq = ret;
@@ -166,7 +171,7 @@ int xsf_bus_connect_channels(struct xsf_front *front)
 	front->nr_channels = n;
 	for (p = 0; p < front->cfg.nr_pcms && !ret; p++)
 		for (s = 0; s < front->cfg.pcms[p].nr_streams && !ret; s++)
-			ret = xsf_bus_setup_channel(front, &channels[i++],
+			ret = xsf_bus_setup_channel(front, &channels[i++], p,
 						    &front->cfg.pcms[p].streams[s]);
 	/* Channels after a failed one were never set up: leave them out. */
 	if (ret)
@@ -452,6 +457,11 @@ int xsf_bus_init(struct xsf_front *front, struct xenbus_device *xb)
 	return 0;
 }
 
+/*
+ * The backend no longer uses our rings.  Closed is not required: snd_be
+ * passes through Closing and Closed to InitWait at once, ready for the
+ * next frontend, and a poll may see any of them.
+ */
 static bool xsf_bus_backend_closed(struct xenbus_device *xb)
 {
 	enum xenbus_state state;
@@ -459,8 +469,10 @@ static bool xsf_bus_backend_closed(struct xenbus_device *xb)
 	if (!xb->otherend)
 		return true;
 	state = xsf_read_otherend_state(xb);
-	return state == XenbusStateUnknown || state == XenbusStateClosing ||
-	       state == XenbusStateClosed;
+	return state != XenbusStateInitialised &&
+	       state != XenbusStateConnected &&
+	       state != XenbusStateReconfiguring &&
+	       state != XenbusStateReconfigured;
 }
 
 /**

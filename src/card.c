@@ -160,7 +160,7 @@ int xsf_card_create(struct xsf_front *front)
 	xcard->card = card;
 	xcard->front = front;
 	xcard->generation = front->generation;
-	mutex_init(&xcard->io_mutex);
+	mutex_init(&xcard->controls_lock);
 	xcard->nr_streams = front->nr_channels;
 	xcard->streams = kcalloc(xcard->nr_streams, sizeof(*xcard->streams),
 				 GFP_KERNEL);
@@ -183,9 +183,11 @@ int xsf_card_create(struct xsf_front *front)
 			goto fail;
 		n += front->cfg.pcms[p].nr_streams;
 	}
-	ret = xsf_mixer_create(xcard);
-	if (ret)
-		goto fail;
+	/*
+	 * No mixer controls yet: they appear once a stream's backend has
+	 * answered GET_VOLUME at the stream's first OPEN (mixer.c).  Card
+	 * creation sends the backend nothing and waits for nothing.
+	 */
 	ret = snd_card_register(card);
 	if (ret)
 		goto fail;

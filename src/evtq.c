@@ -9,9 +9,24 @@
  * events: real backends keep counting across stream openings, so the first event
  * after a reset defines the expected sequence.
  *
- * XENSND_EVT_CUR_POS carries a 64-bit octet count since the stream
- * started; it grows past the buffer size.  A position that goes backwards
- * or jumps by more than a buffer cannot be right and is dropped.
+ * XENSND_EVT_CUR_POS carries "the current value of the stream's
+ * position": a 64-bit octet count that grows past the buffer size.  Real
+ * backends differ in where that count starts and in how steady it is, so
+ * the stream's own position (octets played or captured since its start)
+ * is built from the differences between consecutive values:
+ *  - a count that does not start at 0 (xen-troops' snd_be keeps an offset
+ *    from an earlier underrun across STOP and START) is detected on the
+ *    first event of a run: it is more than the wall clock allows, and is
+ *    taken as the new origin;
+ *  - a count that goes back by up to a period is jitter (snd_be's value
+ *    can come out one frame low) and is ignored;
+ *  - a count that goes back further restarted (snd_be's capture count
+ *    does after an overrun): it becomes the new origin, the stream's
+ *    position stays;
+ *  - a count that moves forward moves the stream by as much, however far:
+ *    a guest descheduled for a while misses events.  When that takes the
+ *    stream past the data the frontend can account for, data was lost and
+ *    the caller reports an xrun instead of stalling.
  */
 #include <linux/kernel.h>
 
@@ -80,10 +95,13 @@ int xsf_evtq_consume(struct xsf_evtq *q, xsf_evt_deliver_t deliver,
 	for (; cons != prod; cons++) {
 		memcpy(&evt, &XENSND_IN_RING_REF(page, cons), sizeof(evt));
 		if (q->id_synced && evt.id != q->expected_id) {
+			/*
+			 * Positions are counts, so a lost one costs nothing
+			 * (snd_be drops events when this page is full).
+			 */
 			q->nr_lost += (u16)(evt.id - q->expected_id);
-			dev_warn_ratelimited(q->dev,
-					     "event id %u, expected %u: events lost\n",
-					     evt.id, q->expected_id);
+			dev_dbg(q->dev, "event id %u, expected %u: events lost\n",
+				evt.id, q->expected_id);
 		}
 		q->expected_id = evt.id + 1;
 		q->id_synced = true;
@@ -97,37 +115,63 @@ int xsf_evtq_consume(struct xsf_evtq *q, xsf_evt_deliver_t deliver,
 }
 
 /**
- * xsf_pos_reset() - start position tracking for a newly opened stream
+ * xsf_pos_reset() - start position tracking for a new run of a stream
  * @pos: position state
  * @buffer_bytes: size of the ring buffer in octets
+ * @period_bytes: size of a period in octets
  */
-void xsf_pos_reset(struct xsf_pos *pos, u32 buffer_bytes)
+void xsf_pos_reset(struct xsf_pos *pos, u32 buffer_bytes, u32 period_bytes)
 {
-	pos->last = 0;
+	pos->raw = 0;
+	pos->stream = 0;
 	pos->buffer_bytes = buffer_bytes;
+	pos->period_bytes = period_bytes;
+	pos->synced = false;
 }
 
 /**
- * xsf_pos_update() - check and accept a XENSND_EVT_CUR_POS position
+ * xsf_pos_update() - follow a XENSND_EVT_CUR_POS value
  * @pos: position state
- * @dev: device for messages
- * @position: octets since the stream started, as the backend reports
+ * @raw: the value the backend reported
+ * @elapsed_bytes: octets the stream can have moved by the clock since it
+ *	started (rate times time), for the first event of a run
+ * @limit: the largest believable stream position: beyond it, data the
+ *	frontend gave (playback) or has not read yet (capture) was lost
  *
- * Return: 0 when accepted (it may equal the previous position), -ERANGE
- * when it goes backwards or moves ahead by more than a whole buffer.
+ * Return: what the event did, see &enum xsf_pos_result.  @pos->stream is
+ * the stream's position afterwards (at most @limit after XSF_POS_LOST).
  */
-int xsf_pos_update(struct xsf_pos *pos, struct device *dev, u64 position)
+enum xsf_pos_result xsf_pos_update(struct xsf_pos *pos, u64 raw,
+				   u64 elapsed_bytes, u64 limit)
 {
-	if (position < pos->last) {
-		dev_warn_ratelimited(dev, "position %llu goes back from %llu: dropped\n",
-				     position, pos->last);
-		return -ERANGE;
+	u64 delta, first_max;
+
+	if (!pos->synced) {
+		pos->synced = true;
+		pos->raw = raw;
+		/* Twice the clock plus two periods: scheduling slack. */
+		first_max = elapsed_bytes * 2 + 2ULL * pos->period_bytes;
+		if (raw <= first_max && raw <= limit) {
+			pos->stream = raw;
+			return raw ? XSF_POS_MOVED : XSF_POS_STILL;
+		}
+		pos->stream = min(elapsed_bytes, limit);
+		return XSF_POS_REBASED;
 	}
-	if (position - pos->last > pos->buffer_bytes) {
-		dev_warn_ratelimited(dev, "position %llu jumps more than a buffer (%u) past %llu: dropped\n",
-				     position, pos->buffer_bytes, pos->last);
-		return -ERANGE;
+	if (raw < pos->raw) {
+		if (pos->raw - raw <= pos->period_bytes)
+			return XSF_POS_STILL;
+		pos->raw = raw;
+		return XSF_POS_REBASED;
 	}
-	pos->last = position;
-	return 0;
+	delta = raw - pos->raw;
+	if (!delta)
+		return XSF_POS_STILL;
+	pos->raw = raw;
+	if (pos->stream > limit || delta > limit - pos->stream) {
+		pos->stream = limit;
+		return XSF_POS_LOST;
+	}
+	pos->stream += delta;
+	return XSF_POS_MOVED;
 }

@@ -5,15 +5,21 @@
  * sndif exchanges volume and mute values through the stream's shared
  * buffer, so they can only reach the backend while the stream is open.
  * Values set while it is closed are kept and sent after the next OPEN.
- * Controls exist only for streams whose backend answered GET_VOLUME when
- * the card was created: a backend without volume support gets no dead
- * controls.
+ *
+ * Whether the backend does volume at all is found out at the stream's
+ * first OPEN (XENSND_OP_GET_VOLUME), never with an OPEN of its own: card
+ * creation sends nothing, and opens no device of the backend's.  Controls
+ * exist only for streams whose backend answered: a backend without volume
+ * support (snd_be answers -EINVAL) gets no dead controls and no messages.
+ * The values travel in a volume area after the audio, which the stream's
+ * OPEN includes only once the backend is known to do volume (pcm.c).
  *
  * Scale: control value v in [0, XSF_VOLUME_STEPS] is
  * XSF_VOLUME_MIN_MDB + v * XSF_VOLUME_STEP_MDB millidecibels (sndif's
  * unit), so the top of the range is 0 dB.
  */
 #include <linux/kernel.h>
+#include <linux/math64.h>
 #include <linux/slab.h>
 #include <sound/control.h>
 #include <sound/tlv.h>
@@ -30,52 +36,94 @@ static s32 xsf_mixer_step_to_mdb(int step)
 
 static int xsf_mixer_mdb_to_step(s32 mdb)
 {
-	s64 step = ((s64)mdb - XSF_VOLUME_MIN_MDB) / XSF_VOLUME_STEP_MDB;
+	s64 step = div_s64((s64)mdb - XSF_VOLUME_MIN_MDB, XSF_VOLUME_STEP_MDB);
 
 	return clamp_t(s64, step, 0, XSF_VOLUME_STEPS);
 }
 
-/* Channels the backend knows for this stream (OPEN's pcm_channels). */
+/* Channels the backend knows for this stream: OPEN's pcm_channels. */
 static unsigned int xsf_mixer_open_channels(struct xsf_pcm_stream *stream)
 {
-	struct snd_pcm_runtime *runtime = stream->substream->runtime;
-
-	if (runtime && runtime->channels)
-		return min_t(unsigned int, runtime->channels,
-			     stream->mixer_channels);
-	return stream->mixer_channels;
+	return min_t(unsigned int, stream->open.channels,
+		     stream->mixer_channels);
 }
 
 /*
- * Send SET_VOLUME, MUTE or UNMUTE for @nr channels through the control
- * page.  For (UN)MUTE, @mask selects the channels.  Caller holds
- * xcard->io_mutex and the stream is open.
+ * Send SET_VOLUME, MUTE or UNMUTE for @nr channels through the volume
+ * area.  For (UN)MUTE, @mask selects the channels.  Caller holds
+ * stream->io_mutex and the stream is open with a volume area.
  */
 static int xsf_mixer_send(struct xsf_pcm_stream *stream, u8 operation,
 			  unsigned int nr, unsigned long mask)
 {
 	struct xensnd_req req = { .operation = operation };
-	u8 *page = (u8 *)stream->buf.vaddr + stream->control_offset;
+	u8 *area = (u8 *)stream->buf.vaddr + stream->volume_offset;
 	unsigned int i;
 
 	if (operation == XENSND_OP_SET_VOLUME) {
-		s32 *values = (s32 *)page;
+		s32 *values = (s32 *)area;
 
 		for (i = 0; i < nr; i++)
 			values[i] = xsf_mixer_step_to_mdb(stream->volume[i]);
 		req.op.rw.length = nr * sizeof(s32);
 	} else {
 		for (i = 0; i < nr; i++)
-			page[i] = test_bit(i, &mask) ? 1 : 0;
+			area[i] = test_bit(i, &mask) ? 1 : 0;
 		req.op.rw.length = nr;
 	}
-	req.op.rw.offset = stream->control_offset;
+	req.op.rw.offset = stream->volume_offset;
 	return xsf_pcm_call(stream, &req, NULL);
 }
 
 /**
+ * xsf_mixer_probe() - ask the backend whether it does volume
+ * @stream: the stream, just opened for the first time; stream->io_mutex
+ *	held
+ *
+ * GET_VOLUME is sent with the start of the audio area as its buffer,
+ * which holds no data yet.  An answer makes the volume supported and
+ * gives the controls their first values; a refusal (snd_be answers
+ * -EINVAL) makes it unsupported, quietly.  A timeout or a lost channel
+ * leaves it unknown, to be asked at the next OPEN.
+ *
+ * Return: 0 when answered, else the errno.
+ */
+int xsf_mixer_probe(struct xsf_pcm_stream *stream)
+{
+	struct xensnd_req req = { .operation = XENSND_OP_GET_VOLUME };
+	unsigned int i, nr = min_t(unsigned int, stream->open.channels,
+				   stream->mixer_channels);
+	s32 *values = stream->buf.vaddr;
+	int ret;
+
+	req.op.rw.offset = 0;
+	req.op.rw.length = nr * sizeof(s32);
+	ret = xsf_pcm_call(stream, &req, NULL);
+	if (ret == -ETIMEDOUT || ret == -EIO) {
+		dev_dbg(&stream->xcard->front->xb->dev,
+			"stream %s: GET_VOLUME not answered (%d)\n",
+			stream->cfg.unique_id, ret);
+		return ret;
+	}
+	if (ret) {
+		dev_dbg(&stream->xcard->front->xb->dev,
+			"stream %s: backend has no volume control (%d)\n",
+			stream->cfg.unique_id, ret);
+		stream->volume_support = XSF_VOLUME_UNSUPPORTED;
+		return ret;
+	}
+	for (i = 0; i < nr; i++)
+		stream->volume[i] = xsf_mixer_mdb_to_step(READ_ONCE(values[i]));
+	/* The audio area starts out silent again. */
+	memset(values, 0, nr * sizeof(s32));
+	stream->volume_support = XSF_VOLUME_SUPPORTED;
+	return 0;
+}
+
+/**
  * xsf_mixer_apply() - send the cached mixer values after an OPEN
- * @stream: the stream, just opened; xcard->io_mutex held
+ * @stream: the stream, just opened with a volume area; stream->io_mutex
+ *	held
  *
  * Return: 0 or the first error.
  */
@@ -130,7 +178,6 @@ static int xsf_mixer_volume_put(struct snd_kcontrol *kctl,
 				struct snd_ctl_elem_value *value)
 {
 	struct xsf_pcm_stream *stream = snd_kcontrol_chip(kctl);
-	struct xsf_card *xcard = stream->xcard;
 	unsigned int i;
 	int changed = 0, ret = 0;
 
@@ -138,17 +185,17 @@ static int xsf_mixer_volume_put(struct snd_kcontrol *kctl,
 		if (value->value.integer.value[i] < 0 ||
 		    value->value.integer.value[i] > XSF_VOLUME_STEPS)
 			return -EINVAL;
-	mutex_lock(&xcard->io_mutex);
+	mutex_lock(&stream->io_mutex);
 	for (i = 0; i < stream->mixer_channels; i++) {
 		if (stream->volume[i] != value->value.integer.value[i]) {
 			stream->volume[i] = value->value.integer.value[i];
 			changed = 1;
 		}
 	}
-	if (changed && stream->opened)
+	if (changed && stream->opened && stream->volume_offset)
 		ret = xsf_mixer_send(stream, XENSND_OP_SET_VOLUME,
 				     xsf_mixer_open_channels(stream), 0);
-	mutex_unlock(&xcard->io_mutex);
+	mutex_unlock(&stream->io_mutex);
 	return ret ? ret : changed;
 }
 
@@ -179,12 +226,11 @@ static int xsf_mixer_switch_put(struct snd_kcontrol *kctl,
 				struct snd_ctl_elem_value *value)
 {
 	struct xsf_pcm_stream *stream = snd_kcontrol_chip(kctl);
-	struct xsf_card *xcard = stream->xcard;
 	unsigned long mute = 0, unmute = 0;
 	unsigned int i, nr;
 	int ret = 0;
 
-	mutex_lock(&xcard->io_mutex);
+	mutex_lock(&stream->io_mutex);
 	for (i = 0; i < stream->mixer_channels; i++) {
 		bool on = !!value->value.integer.value[i];
 
@@ -193,7 +239,7 @@ static int xsf_mixer_switch_put(struct snd_kcontrol *kctl,
 		stream->unmuted[i] = on;
 		__set_bit(i, on ? &unmute : &mute);
 	}
-	if (stream->opened) {
+	if (stream->opened && stream->volume_offset) {
 		nr = xsf_mixer_open_channels(stream);
 		if (mute)
 			ret = xsf_mixer_send(stream, XENSND_OP_MUTE, nr, mute);
@@ -201,55 +247,8 @@ static int xsf_mixer_switch_put(struct snd_kcontrol *kctl,
 			ret = xsf_mixer_send(stream, XENSND_OP_UNMUTE, nr,
 					     unmute);
 	}
-	mutex_unlock(&xcard->io_mutex);
+	mutex_unlock(&stream->io_mutex);
 	return ret ? ret : !!(mute | unmute);
-}
-
-/*
- * Ask the backend for the stream's volume.  The stream is opened for the
- * duration with a buffer of just the control page.
- */
-static int xsf_mixer_probe(struct xsf_pcm_stream *stream,
-			   struct xsf_channel *chan)
-{
-	const struct xsf_hw_cfg *hw = &stream->cfg.hw;
-	struct xensnd_req req = { .operation = XENSND_OP_OPEN };
-	struct xsf_shbuf buf;
-	unsigned int i;
-	s32 *values;
-	int ret;
-
-	ret = xsf_shbuf_alloc(stream->xcard->front->xb, &buf, XEN_PAGE_SIZE);
-	if (ret)
-		return ret;
-	req.op.open.pcm_rate = hw->rates[0];
-	req.op.open.pcm_format = __ffs64(hw->formats);
-	req.op.open.pcm_channels = hw->channels_max;
-	req.op.open.buffer_sz = buf.size;
-	req.op.open.gref_directory = xsf_shbuf_directory(&buf);
-	ret = xsf_ring_call(&chan->ring, &req, NULL);
-	if (ret)
-		goto out;
-
-	memset(&req, 0, sizeof(req));
-	req.operation = XENSND_OP_GET_VOLUME;
-	req.op.rw.offset = 0;
-	req.op.rw.length = hw->channels_max * sizeof(s32);
-	ret = xsf_ring_call(&chan->ring, &req, NULL);
-	if (!ret) {
-		values = buf.vaddr;
-		stream->mixer_channels = hw->channels_max;
-		for (i = 0; i < stream->mixer_channels; i++)
-			stream->volume[i] =
-				xsf_mixer_mdb_to_step(READ_ONCE(values[i]));
-	}
-
-	memset(&req, 0, sizeof(req));
-	req.operation = XENSND_OP_CLOSE;
-	xsf_ring_call(&chan->ring, &req, NULL);
-out:
-	xsf_shbuf_free(&buf);
-	return ret;
 }
 
 static int xsf_mixer_add(struct xsf_pcm_stream *stream, bool volume,
@@ -281,31 +280,35 @@ static int xsf_mixer_add(struct xsf_pcm_stream *stream, bool volume,
 }
 
 /**
- * xsf_mixer_create() - add controls for streams with volume support
- * @xcard: the card being created; channels connected
+ * xsf_mixer_add_controls() - add the volume and switch controls of a stream
+ * @stream: a stream whose backend answered GET_VOLUME
  *
- * Return: 0 or a negative errno from ALSA.  A backend without volume
- * support is not an error.
+ * Called once per stream, outside the stream's io_mutex (control
+ * callbacks take it while ALSA holds the card's control lock).  The
+ * controls of the n-th playback (capture) stream with volume get index n.
+ *
+ * Return: 0 or a negative errno from ALSA.
  */
-int xsf_mixer_create(struct xsf_card *xcard)
+int xsf_mixer_add_controls(struct xsf_pcm_stream *stream)
 {
-	struct xsf_front *front = xcard->front;
-	unsigned int i, nr_play = 0, nr_cap = 0;
-	int ret;
+	struct xsf_card *xcard = stream->xcard;
+	unsigned int index;
+	int ret = 0;
 
-	for (i = 0; i < xcard->nr_streams; i++) {
-		struct xsf_pcm_stream *stream = &xcard->streams[i];
-		unsigned int index;
-
-		if (xsf_mixer_probe(stream, &front->channels[stream->index]))
-			continue;
-		stream->has_volume = true;
-		index = stream->cfg.capture ? nr_cap++ : nr_play++;
-		ret = xsf_mixer_add(stream, true, index);
-		if (!ret)
-			ret = xsf_mixer_add(stream, false, index);
-		if (ret)
-			return ret;
-	}
-	return 0;
+	mutex_lock(&xcard->controls_lock);
+	if (stream->controls_added)
+		goto out;
+	stream->controls_added = true;
+	index = stream->cfg.capture ? xcard->nr_cap_controls++ :
+				      xcard->nr_play_controls++;
+	ret = xsf_mixer_add(stream, true, index);
+	if (!ret)
+		ret = xsf_mixer_add(stream, false, index);
+	if (ret)
+		dev_warn(&xcard->front->xb->dev,
+			 "stream %s: cannot add mixer controls: %d\n",
+			 stream->cfg.unique_id, ret);
+out:
+	mutex_unlock(&xcard->controls_lock);
+	return ret;
 }

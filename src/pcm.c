@@ -12,16 +12,34 @@
  * captured once its READ is answered.  No user process waits for a
  * backend round trip in the data path.
  *
+ * What the backend is told (XENSND_OP_OPEN) is exactly what the
+ * application configured: buffer_sz is the ALSA buffer, a whole number of
+ * periods, and period_sz the ALSA period, because real backends size
+ * their own device from them.  Only a backend that answered GET_VOLUME
+ * gets a volume area after the audio (whole periods too), which is where
+ * sndif.h exchanges volume values.  The stream stays open in the backend
+ * across xruns and restarts (TRIGGER STOP, then START) and is opened
+ * again only when the parameters or the buffer changed.
+ *
  * The hardware constraints come from XenStore and are narrowed with
  * XENSND_OP_HW_PARAM_QUERY; answers are cached per stream, so ALSA's
- * repeated rule evaluation costs one round trip per distinct query.
+ * repeated rule evaluation costs one round trip per distinct query.  No
+ * query is sent while the backend has the stream open: a backend that
+ * opens its device to answer (snd_be) would wait for itself.
  *
  * Locking: trigger, ack, pointer and the completion callbacks run under
  * the PCM stream lock (an atomic PCM).  Process-context operations that
- * talk to the backend hold front->io_lock for reading, so the channels
- * cannot be freed under them.
+ * talk to the backend hold the stream's io_mutex and front->io_lock for
+ * reading, so the channels cannot be freed under them.  Asynchronous
+ * answers carry the stream as context and are matched against the
+ * current run's table of requests; anything else is an answer of an
+ * earlier run and is ignored.  Closing a substream detaches it and then
+ * waits for the channel's interrupt handlers, so no answer or event
+ * touches a substream ALSA is freeing.
  */
+#include <linux/jiffies.h>
 #include <linux/kernel.h>
+#include <linux/math64.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <sound/core.h>
@@ -120,10 +138,14 @@ void xsf_pcm_stream_init(struct xsf_pcm_stream *stream, struct xsf_card *xcard,
 	stream->index = index;
 	stream->pcm_index = pcm_index;
 	stream->cfg = *cfg;
+	mutex_init(&stream->io_mutex);
+	mutex_init(&stream->query_lock);
+	init_waitqueue_head(&stream->idle_wait);
 	for (i = 0; i < cfg->hw.nr_rates; i++)
 		stream->rate_list[i] = cfg->hw.rates[i];
 	stream->rate_constraint.count = cfg->hw.nr_rates;
 	stream->rate_constraint.list = stream->rate_list;
+	stream->mixer_channels = cfg->hw.channels_max;
 	for (i = 0; i < XSF_MAX_CHANNELS; i++) {
 		stream->volume[i] = XSF_VOLUME_STEPS;
 		stream->unmuted[i] = true;
@@ -156,42 +178,82 @@ int xsf_pcm_call(struct xsf_pcm_stream *stream, struct xensnd_req *req,
 	return ret;
 }
 
-/**
- * xsf_pcm_backend_open() - XENSND_OP_OPEN with the stream's buffer
- * @stream: the stream, with @stream->buf allocated
- * @params: rate, format, channels and period; buffer fields are filled
- *
- * Return: 0 or a negative errno.
+/*
+ * XENSND_OP_OPEN with the stream's buffer described for @params.
+ * Caller holds stream->io_mutex; the stream is not open.
  */
-int xsf_pcm_backend_open(struct xsf_pcm_stream *stream,
-			 const struct xensnd_open_req *params)
+static int xsf_pcm_backend_open(struct xsf_pcm_stream *stream,
+				const struct xsf_open_params *params)
 {
 	struct xensnd_req req = { .operation = XENSND_OP_OPEN };
 	int ret;
 
-	req.op.open = *params;
-	req.op.open.buffer_sz = stream->buf.size;
-	req.op.open.gref_directory = xsf_shbuf_directory(&stream->buf);
+	req.op.open.pcm_rate = params->rate;
+	req.op.open.pcm_format = params->format;
+	req.op.open.pcm_channels = params->channels;
+	req.op.open.buffer_sz = params->buffer_sz;
+	req.op.open.period_sz = params->period_sz;
+	req.op.open.gref_directory = xsf_shbuf_describe(&stream->buf,
+							params->buffer_sz);
+	stream->nr_opens++;
 	ret = xsf_pcm_call(stream, &req, NULL);
-	if (!ret)
-		stream->opened = true;
-	return ret;
+	if (ret) {
+		dev_err(xsf_pcm_dev(stream),
+			"backend refused to open stream %s (%s, %u Hz, %u channels, buffer %u, period %u): %d\n",
+			stream->cfg.unique_id,
+			xsf_cfg_format_name(params->format), params->rate,
+			params->channels, params->buffer_sz, params->period_sz,
+			ret);
+		return ret;
+	}
+	stream->opened = true;
+	stream->open = *params;
+	stream->open_buf_gen = stream->buf_gen;
+	stream->volume_offset = params->buffer_sz > stream->buffer_bytes ?
+				stream->buffer_bytes : 0;
+	return 0;
 }
 
 /**
- * xsf_pcm_backend_close() - XENSND_OP_CLOSE if the backend has it open
- * @stream: the stream
+ * xsf_pcm_backend_close() - close the stream in the backend if it is open
+ * @stream: the stream; caller holds stream->io_mutex
+ *
+ * A stream that was started or given data is stopped first: a backend
+ * that drains its device on CLOSE (snd_be) would otherwise play what it
+ * still has, or hold the answer back until it has.
  *
  * Return: 0 or a negative errno; the stream counts as closed either way.
  */
 int xsf_pcm_backend_close(struct xsf_pcm_stream *stream)
 {
 	struct xensnd_req req = { .operation = XENSND_OP_CLOSE };
+	struct snd_pcm_substream *substream = stream->substream;
+	bool stop;
+	int ret;
 
 	if (!stream->opened)
 		return 0;
+	snd_pcm_stream_lock_irq(substream);
+	stop = stream->started || stream->fed;
 	stream->opened = false;
-	return xsf_pcm_call(stream, &req, NULL);
+	stream->started = false;
+	stream->fed = false;
+	stream->volume_offset = 0;
+	snd_pcm_stream_unlock_irq(substream);
+	if (stop) {
+		struct xensnd_req stop_req = { .operation = XENSND_OP_TRIGGER };
+
+		stop_req.op.trigger.type = XENSND_OP_TRIGGER_STOP;
+		ret = xsf_pcm_call(stream, &stop_req, NULL);
+		if (ret)
+			dev_dbg(xsf_pcm_dev(stream), "STOP before CLOSE of %s: %d\n",
+				stream->cfg.unique_id, ret);
+	}
+	ret = xsf_pcm_call(stream, &req, NULL);
+	if (ret && ret != -EIO)
+		dev_warn(xsf_pcm_dev(stream), "backend did not close stream %s: %d\n",
+			 stream->cfg.unique_id, ret);
+	return ret;
 }
 
 /* ------------------------------------------------------------------ */
@@ -232,10 +294,31 @@ static bool xsf_pcm_answer_sane(const struct xensnd_query_hw_param *a)
 	       a->period.min <= a->period.max;
 }
 
+/* The backend has the stream open and cannot answer a query now. */
+static bool xsf_pcm_busy_for_queries(struct xsf_pcm_stream *stream)
+{
+	struct snd_pcm_runtime *runtime = stream->substream->runtime;
+	snd_pcm_state_t state = xsf_pcm_state(runtime);
+
+	if (!stream->opened)
+		return false;
+	if (state == SNDRV_PCM_STATE_RUNNING ||
+	    state == SNDRV_PCM_STATE_PAUSED ||
+	    state == SNDRV_PCM_STATE_DRAINING)
+		return true;
+	/* Not playing: close it; the next prepare opens it again. */
+	mutex_lock(&stream->io_mutex);
+	xsf_pcm_backend_close(stream);
+	mutex_unlock(&stream->io_mutex);
+	return false;
+}
+
 /*
  * Ask the backend (or the cache) what it allows within @query.  Return 0
- * with @answer filled, -EINVAL when nothing fits, or another errno when
- * the backend does not answer queries at all.
+ * with @answer filled, -EINVAL when nothing fits, -EBUSY when the answer
+ * is not cached and the backend cannot be asked now, or another errno
+ * when the backend does not answer queries at all.  Caller holds
+ * stream->query_lock.
  */
 static int xsf_pcm_query(struct xsf_pcm_stream *stream,
 			 const struct xensnd_query_hw_param *query,
@@ -254,6 +337,8 @@ static int xsf_pcm_query(struct xsf_pcm_stream *stream,
 			return entry->status;
 		}
 	}
+	if (xsf_pcm_busy_for_queries(stream))
+		return -EBUSY;
 
 	req.op.hw_param = *query;
 	stream->nr_queries_sent++;
@@ -294,6 +379,11 @@ static int xsf_pcm_refine_interval(struct snd_pcm_hw_params *params,
 	return snd_interval_refine(hw_param_interval(params, var), &iv);
 }
 
+/*
+ * One rule per parameter.  The answer only ever narrows (an interval
+ * refinement is an intersection), so an answer wider than the question,
+ * such as snd_be's rate maximum, changes nothing it should not.
+ */
 static int xsf_pcm_hw_rule(struct snd_pcm_hw_params *params,
 			   struct snd_pcm_hw_rule *rule)
 {
@@ -302,30 +392,32 @@ static int xsf_pcm_hw_rule(struct snd_pcm_hw_params *params,
 	struct snd_mask formats;
 	int ret;
 
-	if (stream->query_unsupported)
+	mutex_lock(&stream->query_lock);
+	if (stream->query_unsupported) {
+		mutex_unlock(&stream->query_lock);
 		return 0;
+	}
 	xsf_pcm_query_from_params(params, &query);
 	ret = xsf_pcm_query(stream, &query, &answer);
-	if (ret == -EINVAL) {
-		if (!stream->query_answered) {
-			/*
-			 * The backend rejects even the whole configuration
-			 * space: it does not implement the query.
-			 */
-			dev_info(xsf_pcm_dev(stream),
-				 "backend rejects HW_PARAM_QUERY: using the XenStore constraints\n");
-			stream->query_unsupported = true;
-			return 0;
-		}
-		return -EINVAL;
-	}
-	if (ret) {
+	if (ret == -EINVAL && !stream->query_answered) {
+		/*
+		 * The backend rejects even the whole configuration space: it
+		 * does not implement the query.
+		 */
+		dev_info(xsf_pcm_dev(stream),
+			 "backend rejects HW_PARAM_QUERY: using the XenStore constraints\n");
+		stream->query_unsupported = true;
+	} else if (ret && ret != -EINVAL && ret != -EBUSY) {
 		dev_info(xsf_pcm_dev(stream),
 			 "HW_PARAM_QUERY failed (%d): using the XenStore constraints\n",
 			 ret);
 		stream->query_unsupported = true;
-		return 0;
 	}
+	mutex_unlock(&stream->query_lock);
+	if (ret == -EINVAL && !stream->query_unsupported)
+		return -EINVAL; /* nothing fits */
+	if (ret)
+		return 0; /* no narrowing: not answered, or not now */
 
 	/*
 	 * Narrow only the rule's own parameter: ALSA re-runs the rules of
@@ -376,10 +468,16 @@ static int xsf_pcm_constraints(struct xsf_pcm_stream *stream,
 	unsigned int i;
 	int ret;
 
+	/*
+	 * No rewinds: what was sent to the backend cannot be taken back,
+	 * and a rewind is rarely worth less than a period here.
+	 */
 	h->info = SNDRV_PCM_INFO_MMAP | SNDRV_PCM_INFO_MMAP_VALID |
 		  SNDRV_PCM_INFO_INTERLEAVED | SNDRV_PCM_INFO_BLOCK_TRANSFER |
-		  SNDRV_PCM_INFO_PAUSE | SNDRV_PCM_INFO_RESUME |
-		  SNDRV_PCM_INFO_BATCH | SNDRV_PCM_INFO_SYNC_APPLPTR;
+		  SNDRV_PCM_INFO_RESUME | SNDRV_PCM_INFO_BATCH |
+		  SNDRV_PCM_INFO_SYNC_APPLPTR | XSF_PCM_INFO_NO_REWINDS;
+	if (!stream->pause_refused)
+		h->info |= SNDRV_PCM_INFO_PAUSE;
 	if (!stream->cfg.capture)
 		h->info |= SNDRV_PCM_INFO_DRAIN_TRIGGER;
 	h->formats = xsf_pcm_alsa_mask(hw->formats);
@@ -398,6 +496,7 @@ static int xsf_pcm_constraints(struct xsf_pcm_stream *stream,
 					 &stream->rate_constraint);
 	if (ret < 0)
 		return ret;
+	/* buffer_sz is a whole number of periods, as backends expect. */
 	ret = snd_pcm_hw_constraint_integer(runtime,
 					    SNDRV_PCM_HW_PARAM_PERIODS);
 	if (ret < 0)
@@ -452,8 +551,32 @@ static int xsf_pcm_bind(struct xsf_pcm_stream *stream)
 		return ret;
 	snd_pcm_stream_lock_irq(stream->substream);
 	stream->chan = chan;
+	stream->opened = false;
 	snd_pcm_stream_unlock_irq(stream->substream);
 	return 0;
+}
+
+/*
+ * Undo xsf_pcm_bind() and wait until the channel's handlers no longer
+ * run on behalf of the stream.  Caller holds front->io_lock for reading.
+ */
+static void xsf_pcm_unbind(struct xsf_pcm_stream *stream)
+{
+	struct xsf_channel *chan = stream->chan;
+
+	if (!chan)
+		return;
+	spin_lock_irq(&chan->stream_lock);
+	chan->stream = NULL;
+	spin_unlock_irq(&chan->stream_lock);
+	snd_pcm_stream_lock_irq(stream->substream);
+	stream->chan = NULL;
+	wake_up(&stream->idle_wait);
+	snd_pcm_stream_unlock_irq(stream->substream);
+	if (chan->ring_irq >= 0)
+		xsf_io_sync_irq(chan->ring_irq);
+	if (chan->evt_irq >= 0)
+		xsf_io_sync_irq(chan->evt_irq);
 }
 
 /*
@@ -476,7 +599,6 @@ static int xsf_pcm_open(struct snd_pcm_substream *substream)
 {
 	struct xsf_pcm_stream *stream = xsf_pcm_find_stream(substream);
 	struct xsf_front *front;
-	struct xsf_channel *chan;
 	int ret;
 
 	if (!stream)
@@ -487,20 +609,16 @@ static int xsf_pcm_open(struct snd_pcm_substream *substream)
 	ret = xsf_pcm_bind(stream);
 	if (ret)
 		goto out;
-	chan = stream->chan;
-	stream->opened = false;
 	stream->running = false;
+	mutex_lock(&stream->query_lock);
 	stream->nr_queries = 0;
 	stream->next_query = 0;
 	stream->query_unsupported = false;
 	stream->query_answered = false;
+	mutex_unlock(&stream->query_lock);
 	ret = xsf_pcm_constraints(stream, substream->runtime);
-	if (ret) {
-		spin_lock_irq(&chan->stream_lock);
-		chan->stream = NULL;
-		spin_unlock_irq(&chan->stream_lock);
-		stream->chan = NULL;
-	}
+	if (ret)
+		xsf_pcm_unbind(stream);
 out:
 	up_read(&front->io_lock);
 	return ret;
@@ -510,18 +628,10 @@ static int xsf_pcm_close(struct snd_pcm_substream *substream)
 {
 	struct xsf_pcm_stream *stream = substream->private_data;
 	struct xsf_front *front = stream->xcard->front;
-	struct xsf_channel *chan;
 
+	/* hw_free closed the backend stream already, if it had one. */
 	down_read(&front->io_lock);
-	chan = stream->chan;
-	if (chan) {
-		spin_lock_irq(&chan->stream_lock);
-		chan->stream = NULL;
-		spin_unlock_irq(&chan->stream_lock);
-		snd_pcm_stream_lock_irq(substream);
-		stream->chan = NULL;
-		snd_pcm_stream_unlock_irq(substream);
-	}
+	xsf_pcm_unbind(stream);
 	up_read(&front->io_lock);
 	return 0;
 }
@@ -537,28 +647,47 @@ static void xsf_pcm_free_buffer(struct xsf_pcm_stream *stream)
 	}
 }
 
+/*
+ * Octets of the volume area for @channels channels: whole periods, so
+ * that buffer_sz stays a whole number of periods with it.
+ */
+static u32 xsf_pcm_volume_bytes(u32 period_bytes, unsigned int channels)
+{
+	return roundup(channels * sizeof(s32), period_bytes);
+}
+
 static int xsf_pcm_hw_params(struct snd_pcm_substream *substream,
 			     struct snd_pcm_hw_params *params)
 {
 	struct xsf_pcm_stream *stream = substream->private_data;
 	struct snd_pcm_runtime *runtime = substream->runtime;
 	u32 buffer_bytes = params_buffer_bytes(params);
-	u32 audio_bytes = round_up(buffer_bytes, XEN_PAGE_SIZE);
+	u32 period_bytes = params_period_bytes(params);
+	size_t size = buffer_bytes;
 	int ret = 0;
 
-	mutex_lock(&stream->xcard->io_mutex);
+	/* Room for volume values unless the backend is known to lack them. */
+	if (stream->volume_support != XSF_VOLUME_UNSUPPORTED)
+		size += xsf_pcm_volume_bytes(period_bytes,
+					     params_channels(params));
+	mutex_lock(&stream->io_mutex);
 	xsf_pcm_backend_close(stream);
-	if (stream->buf.size != audio_bytes + XEN_PAGE_SIZE) {
+	if (stream->buf.size != size) {
 		xsf_pcm_free_buffer(stream);
 		ret = xsf_shbuf_alloc(stream->xcard->front->xb, &stream->buf,
-				      audio_bytes + XEN_PAGE_SIZE);
+				      size);
+		stream->buf_gen++;
 	}
-	mutex_unlock(&stream->xcard->io_mutex);
+	if (!ret) {
+		stream->buffer_bytes = buffer_bytes;
+		stream->period_bytes = period_bytes;
+		stream->frame_bytes = params_physical_width(params) / 8 *
+				      params_channels(params);
+		stream->byte_rate = params_rate(params) * stream->frame_bytes;
+	}
+	mutex_unlock(&stream->io_mutex);
 	if (ret)
 		return ret;
-	stream->buffer_bytes = buffer_bytes;
-	stream->period_bytes = params_period_bytes(params);
-	stream->control_offset = audio_bytes;
 	runtime->dma_area = stream->buf.vaddr;
 	runtime->dma_addr = 0;
 	runtime->dma_bytes = buffer_bytes;
@@ -569,32 +698,67 @@ static int xsf_pcm_hw_free(struct snd_pcm_substream *substream)
 {
 	struct xsf_pcm_stream *stream = substream->private_data;
 
-	mutex_lock(&stream->xcard->io_mutex);
+	mutex_lock(&stream->io_mutex);
 	xsf_pcm_backend_close(stream);
 	xsf_pcm_free_buffer(stream);
-	mutex_unlock(&stream->xcard->io_mutex);
+	mutex_unlock(&stream->io_mutex);
 	return 0;
+}
+
+/*
+ * Open the backend stream for @params unless it is open with exactly
+ * these parameters and this buffer already.  Caller holds io_mutex.
+ * Return 0 or a negative errno; *@probed is set when the backend was
+ * asked for volume support.
+ */
+static int xsf_pcm_backend_setup(struct xsf_pcm_stream *stream,
+				 struct xsf_open_params *params)
+{
+	int ret;
+
+	if (stream->volume_support == XSF_VOLUME_SUPPORTED)
+		params->buffer_sz += xsf_pcm_volume_bytes(params->period_sz,
+							  params->channels);
+	if (stream->opened && stream->open_buf_gen == stream->buf_gen &&
+	    !memcmp(&stream->open, params, sizeof(*params)))
+		return 0;
+	xsf_pcm_backend_close(stream);
+	ret = xsf_pcm_backend_open(stream, params);
+	if (ret || stream->volume_support != XSF_VOLUME_UNKNOWN)
+		return ret;
+	/*
+	 * First OPEN of this stream: ask whether the backend does volume,
+	 * using the start of the audio area, which holds no data yet.  If
+	 * it does, open again with a volume area after the audio.
+	 */
+	xsf_mixer_probe(stream);
+	if (stream->volume_support != XSF_VOLUME_SUPPORTED)
+		return 0;
+	xsf_pcm_backend_close(stream);
+	params->buffer_sz += xsf_pcm_volume_bytes(params->period_sz,
+						  params->channels);
+	return xsf_pcm_backend_open(stream, params);
 }
 
 static int xsf_pcm_prepare(struct snd_pcm_substream *substream)
 {
 	struct xsf_pcm_stream *stream = substream->private_data;
 	struct snd_pcm_runtime *runtime = substream->runtime;
-	struct xensnd_open_req params = { 0 };
-	int format, ret;
+	struct xsf_open_params params = { 0 };
+	bool add_controls;
+	int format, ret = 0;
 
 	format = xsf_pcm_format_from_alsa(runtime->format);
 	if (format < 0)
 		return -EINVAL;
-	mutex_lock(&stream->xcard->io_mutex);
-	xsf_pcm_backend_close(stream);
+	mutex_lock(&stream->io_mutex);
 	if (!stream->chan) {
 		/* The backend reconnected since the last prepare. */
 		down_read(&stream->xcard->front->io_lock);
 		ret = xsf_pcm_bind(stream);
 		up_read(&stream->xcard->front->io_lock);
 		if (ret) {
-			mutex_unlock(&stream->xcard->io_mutex);
+			mutex_unlock(&stream->io_mutex);
 			return ret;
 		}
 	}
@@ -605,7 +769,8 @@ static int xsf_pcm_prepare(struct snd_pcm_substream *substream)
 	/*
 	 * ALSA resets the application pointer to 0 right after .prepare
 	 * (snd_pcm_do_prepare() then snd_pcm_post_prepare()), so do not take
-	 * the value of the previous run.
+	 * the value of the previous run.  Answers to requests of the
+	 * previous run are not in the new table and are ignored.
 	 */
 	stream->appl_seen = 0;
 	stream->appl_bytes = 0;
@@ -613,22 +778,25 @@ static int xsf_pcm_prepare(struct snd_pcm_substream *substream)
 	stream->submitted = 0;
 	stream->completed = 0;
 	memset(stream->inflight, 0, sizeof(stream->inflight));
-	xsf_pos_reset(&stream->pos, stream->buffer_bytes);
+	xsf_pos_reset(&stream->pos, stream->buffer_bytes, stream->period_bytes);
 	if (stream->chan)
 		xsf_evtq_resync(&stream->chan->evtq);
 	snd_pcm_stream_unlock_irq(substream);
 
-	params.pcm_rate = runtime->rate;
-	params.pcm_format = format;
-	params.pcm_channels = runtime->channels;
+	params.rate = runtime->rate;
+	params.format = format;
+	params.channels = runtime->channels;
 	params.period_sz = stream->period_bytes;
-	ret = xsf_pcm_backend_open(stream, &params);
-	if (ret)
-		dev_err(xsf_pcm_dev(stream), "backend refused to open stream %s: %d\n",
-			stream->cfg.unique_id, ret);
-	else if (stream->has_volume)
+	params.buffer_sz = stream->buffer_bytes;
+	ret = xsf_pcm_backend_setup(stream, &params);
+	if (!ret && stream->volume_offset)
 		xsf_mixer_apply(stream);
-	mutex_unlock(&stream->xcard->io_mutex);
+	add_controls = stream->volume_support == XSF_VOLUME_SUPPORTED &&
+		       !stream->controls_added;
+	mutex_unlock(&stream->io_mutex);
+	/* Outside io_mutex: control callbacks take it under the card's lock. */
+	if (add_controls)
+		xsf_mixer_add_controls(stream);
 	return ret;
 }
 
@@ -657,6 +825,28 @@ static struct xsf_inflight *xsf_pcm_inflight_free_entry(struct xsf_pcm_stream *s
 	return NULL;
 }
 
+/* Nothing of the current run is outstanding, or nothing can answer. */
+static bool xsf_pcm_quiet(struct xsf_pcm_stream *stream)
+{
+	unsigned int i;
+	bool quiet = true;
+
+	snd_pcm_stream_lock_irq(stream->substream);
+	if (stream->chan)
+		for (i = 0; i < ARRAY_SIZE(stream->inflight) && quiet; i++)
+			quiet = !stream->inflight[i].used;
+	snd_pcm_stream_unlock_irq(stream->substream);
+	return quiet;
+}
+
+/* An entry of the table is answered.  Called under the stream lock. */
+static void xsf_pcm_inflight_done(struct xsf_pcm_stream *stream,
+				  struct xsf_inflight *slot)
+{
+	slot->used = false;
+	wake_up(&stream->idle_wait);
+}
+
 static void xsf_pcm_data_done(void *ctx, int status,
 			      const struct xensnd_resp *resp);
 
@@ -669,22 +859,22 @@ static void xsf_pcm_data_done(void *ctx, int status,
 static int xsf_pcm_flush(struct xsf_pcm_stream *stream, bool force)
 {
 	bool capture = stream->cfg.capture;
-	u64 ready = capture ? stream->pos.last : stream->appl_bytes;
+	u64 ready = capture ? stream->pos.stream : stream->appl_bytes;
 	struct xsf_inflight *slot;
 	int ret;
 
-	while (stream->chan && ready > stream->submitted) {
+	while (stream->chan && stream->opened && ready > stream->submitted) {
 		struct xensnd_req req = {
 			.operation = capture ? XENSND_OP_READ : XENSND_OP_WRITE,
 		};
 		u64 pending = ready - stream->submitted;
-		u32 offset = stream->submitted % stream->buffer_bytes;
 		u32 room = stream->buffer_bytes -
 			   (u32)(stream->submitted - stream->completed);
-		u32 len;
+		u32 offset, len;
 
 		if (!force && pending < stream->period_bytes)
 			break;
+		div_u64_rem(stream->submitted, stream->buffer_bytes, &offset);
 		len = min_t(u64, pending, stream->buffer_bytes - offset);
 		len = min(len, room);
 		if (!len)
@@ -694,19 +884,34 @@ static int xsf_pcm_flush(struct xsf_pcm_stream *stream, bool force)
 			break;
 		req.op.rw.offset = offset;
 		req.op.rw.length = len;
-		ret = xsf_ring_submit(&stream->chan->ring, &req,
+		ret = xsf_ring_submit(&stream->chan->ring, &req, XSF_RING_DATA,
 				      xsf_pcm_data_done, stream);
 		if (ret == -EBUSY)
 			break; /* resumed by the next completion */
 		if (ret)
 			return ret;
 		slot->used = true;
+		slot->kind = XSF_INFLIGHT_DATA;
 		slot->id = req.id;
 		slot->len = len;
 		stream->submitted += len;
 		stream->nr_data_requests++;
+		if (!capture)
+			stream->fed = true;
 	}
 	return 0;
+}
+
+/* An xrun, with a line in the log that says why.  Under the stream lock. */
+static void xsf_pcm_xrun(struct xsf_pcm_stream *stream, const char *why,
+			 int err)
+{
+	struct snd_pcm_substream *substream = stream->substream;
+
+	dev_warn_ratelimited(xsf_pcm_dev(stream), "stream %s: %s (%d): xrun\n",
+			     stream->cfg.unique_id, why, err);
+	if (snd_pcm_running(substream))
+		snd_pcm_stop(substream, SNDRV_PCM_STATE_XRUN);
 }
 
 static void xsf_pcm_data_done(void *ctx, int status,
@@ -717,32 +922,35 @@ static void xsf_pcm_data_done(void *ctx, int status,
 	struct xsf_inflight *slot;
 	unsigned long flags;
 	bool elapsed = false;
+	int ret;
 
 	snd_pcm_stream_lock_irqsave(substream, flags);
-	if (!substream->runtime)
+	/*
+	 * No response: the channel is going away, which stops the stream
+	 * by itself.  An id not in the table: an earlier run's request.
+	 */
+	if (!resp || !stream->chan || !substream->runtime)
 		goto out;
-	if (status) {
-		if (resp && !xsf_pcm_inflight_find(stream, resp->id))
-			goto out; /* a request of an earlier run */
-		memset(stream->inflight, 0, sizeof(stream->inflight));
-		/* Remembered for a stream not started yet: START fails. */
-		stream->data_error = status;
-		dev_warn_ratelimited(xsf_pcm_dev(stream), "%s request failed: %d\n",
-				     stream->cfg.capture ? "READ" : "WRITE",
-				     status);
-		if (snd_pcm_running(substream))
-			snd_pcm_stop(substream, SNDRV_PCM_STATE_XRUN);
-		goto out;
-	}
 	slot = xsf_pcm_inflight_find(stream, resp->id);
 	if (!slot)
 		goto out;
-	slot->used = false;
+	xsf_pcm_inflight_done(stream, slot);
+	if (status) {
+		/* Remembered for a stream not started yet: START fails. */
+		stream->data_error = status;
+		xsf_pcm_xrun(stream, stream->cfg.capture ? "READ failed" :
+			     "WRITE failed", status);
+		goto out;
+	}
+	/*
+	 * Captured data is there once READ is answered; played data was
+	 * held back by its WRITE if the position had got ahead of it.
+	 */
+	elapsed = stream->cfg.capture || stream->pos.stream > stream->completed;
 	stream->completed += slot->len;
-	elapsed = stream->cfg.capture;
-	if (xsf_pcm_flush(stream, stream->draining) &&
-	    snd_pcm_running(substream))
-		snd_pcm_stop(substream, SNDRV_PCM_STATE_XRUN);
+	ret = xsf_pcm_flush(stream, stream->draining);
+	if (ret)
+		xsf_pcm_xrun(stream, "cannot send data", ret);
 out:
 	snd_pcm_stream_unlock_irqrestore(substream, flags);
 	if (elapsed)
@@ -754,8 +962,11 @@ static int xsf_pcm_ack(struct snd_pcm_substream *substream)
 	struct xsf_pcm_stream *stream = substream->private_data;
 	struct snd_pcm_runtime *runtime = substream->runtime;
 	snd_pcm_uframes_t appl = runtime->control->appl_ptr;
+	snd_pcm_uframes_t old_seen = stream->appl_seen;
+	u64 old_bytes = stream->appl_bytes;
 	snd_pcm_sframes_t delta;
-	u64 appl_bytes;
+	snd_pcm_state_t state = xsf_pcm_state(runtime);
+	int ret;
 
 	if (stream->cfg.capture)
 		return 0;
@@ -763,45 +974,117 @@ static int xsf_pcm_ack(struct snd_pcm_substream *substream)
 	if (delta < 0)
 		delta += runtime->boundary;
 	if ((snd_pcm_uframes_t)delta > runtime->boundary / 2)
-		delta -= runtime->boundary; /* a rewind */
+		delta -= runtime->boundary; /* the pointer went back */
+	if (delta < 0 &&
+	    (u64)frames_to_bytes(runtime, -delta) > old_bytes - stream->submitted) {
+		/*
+		 * Back into data the backend has already: it cannot be taken
+		 * back.  ALSA restores the pointer and reports an xrun.
+		 */
+		dev_dbg(xsf_pcm_dev(stream),
+			"application pointer moved back into data already sent\n");
+		return -EPIPE;
+	}
 	stream->appl_seen = appl;
-	appl_bytes = stream->appl_bytes + frames_to_bytes(runtime, delta);
-	/* Data already sent cannot be taken back. */
-	stream->appl_bytes = max(appl_bytes, stream->submitted);
-	if (xsf_pcm_state(runtime) != SNDRV_PCM_STATE_RUNNING &&
-	    xsf_pcm_state(runtime) != SNDRV_PCM_STATE_PREPARED &&
-	    xsf_pcm_state(runtime) != SNDRV_PCM_STATE_DRAINING &&
-	    xsf_pcm_state(runtime) != SNDRV_PCM_STATE_PAUSED)
+	stream->appl_bytes = old_bytes + frames_to_bytes(runtime, delta);
+	/* While paused, data waits for RESUME (a paused device may be full). */
+	if (state != SNDRV_PCM_STATE_RUNNING &&
+	    state != SNDRV_PCM_STATE_PREPARED &&
+	    state != SNDRV_PCM_STATE_DRAINING)
 		return 0;
-	return xsf_pcm_flush(stream, stream->draining);
+	ret = xsf_pcm_flush(stream, stream->draining);
+	if (ret) {
+		/* ALSA restores its pointer: so do we. */
+		stream->appl_seen = old_seen;
+		stream->appl_bytes = old_bytes;
+		dev_warn_ratelimited(xsf_pcm_dev(stream),
+				     "stream %s: cannot send data: %d\n",
+				     stream->cfg.unique_id, ret);
+	}
+	return ret;
 }
 
 static void xsf_pcm_trigger_done(void *ctx, int status,
 				 const struct xensnd_resp *resp)
 {
+	static const char *const names[] = {
+		[XENSND_OP_TRIGGER_START] = "START",
+		[XENSND_OP_TRIGGER_PAUSE] = "PAUSE",
+		[XENSND_OP_TRIGGER_STOP] = "STOP",
+		[XENSND_OP_TRIGGER_RESUME] = "RESUME",
+	};
 	struct xsf_pcm_stream *stream = ctx;
 	struct snd_pcm_substream *substream = stream->substream;
+	struct xsf_inflight *slot;
 	unsigned long flags;
+	u8 type;
 
-	if (!status || status == -EIO)
-		return; /* -EIO: the channel is going away, handled there */
-	dev_warn_ratelimited(xsf_pcm_dev(stream), "backend refused trigger: %d\n",
-			     status);
 	snd_pcm_stream_lock_irqsave(substream, flags);
-	if (substream->runtime && snd_pcm_running(substream))
-		snd_pcm_stop(substream, SNDRV_PCM_STATE_XRUN);
+	if (!resp || !stream->chan || !substream->runtime)
+		goto out;
+	slot = xsf_pcm_inflight_find(stream, resp->id);
+	if (!slot)
+		goto out;
+	xsf_pcm_inflight_done(stream, slot);
+	type = slot->trigger;
+	if (!status)
+		goto out;
+	if (type == XENSND_OP_TRIGGER_PAUSE && !stream->pause_refused) {
+		/*
+		 * Pausing is not offered again from the next opening on; this
+		 * run recovers through an xrun.
+		 */
+		stream->pause_refused = true;
+	}
+	if (type == XENSND_OP_TRIGGER_STOP)
+		dev_warn_ratelimited(xsf_pcm_dev(stream),
+				     "stream %s: backend refused STOP: %d\n",
+				     stream->cfg.unique_id, status);
+	else
+		xsf_pcm_xrun(stream, type < ARRAY_SIZE(names) ?
+			     names[type] : "TRIGGER", status);
+out:
 	snd_pcm_stream_unlock_irqrestore(substream, flags);
 }
 
+/* Send a TRIGGER; control requests always find room on the ring. */
 static int xsf_pcm_trigger_send(struct xsf_pcm_stream *stream, u8 type)
 {
 	struct xensnd_req req = { .operation = XENSND_OP_TRIGGER };
+	struct xsf_inflight *slot;
+	int ret;
 
-	if (!stream->chan)
+	if (!stream->chan || !stream->opened)
 		return -EIO;
+	slot = xsf_pcm_inflight_free_entry(stream);
+	if (!slot)
+		return -EBUSY;
 	req.op.trigger.type = type;
-	return xsf_ring_submit(&stream->chan->ring, &req, xsf_pcm_trigger_done,
-			       stream);
+	ret = xsf_ring_submit(&stream->chan->ring, &req, XSF_RING_CONTROL,
+			      xsf_pcm_trigger_done, stream);
+	if (ret)
+		return ret;
+	slot->used = true;
+	slot->kind = XSF_INFLIGHT_TRIGGER;
+	slot->trigger = type;
+	slot->id = req.id;
+	slot->len = 0;
+	return 0;
+}
+
+/* Say so when a run ends after the backend had stopped reporting. */
+static void xsf_pcm_check_stalled(struct xsf_pcm_stream *stream)
+{
+	unsigned long quiet = jiffies - stream->pos_jiffies;
+	u64 buffer_ms = stream->byte_rate ?
+			div_u64((u64)stream->buffer_bytes * 1000,
+				stream->byte_rate) : 0;
+
+	if (stream->running &&
+	    jiffies_to_msecs(quiet) > max_t(u64, 5000, 2 * buffer_ms))
+		dev_warn(xsf_pcm_dev(stream),
+			 "stream %s stopped: no position from the backend for %u ms\n",
+			 stream->cfg.unique_id, jiffies_to_msecs(quiet));
 }
 
 static int xsf_pcm_trigger(struct snd_pcm_substream *substream, int cmd)
@@ -818,23 +1101,38 @@ static int xsf_pcm_trigger(struct snd_pcm_substream *substream, int cmd)
 		if (!ret)
 			ret = xsf_pcm_trigger_send(stream,
 						   XENSND_OP_TRIGGER_START);
-		if (!ret)
-			stream->running = true;
-		return ret;
+		if (ret) {
+			dev_warn(xsf_pcm_dev(stream), "stream %s: cannot start: %d\n",
+				 stream->cfg.unique_id, ret);
+			return ret;
+		}
+		stream->running = true;
+		stream->started = true;
+		stream->start_jiffies = jiffies;
+		stream->pos_jiffies = jiffies;
+		return 0;
 	case SNDRV_PCM_TRIGGER_RESUME:
 	case SNDRV_PCM_TRIGGER_PAUSE_RELEASE:
 		ret = xsf_pcm_trigger_send(stream, XENSND_OP_TRIGGER_RESUME);
-		if (!ret) {
-			stream->running = true;
-			ret = xsf_pcm_flush(stream, stream->draining);
+		if (ret) {
+			dev_warn(xsf_pcm_dev(stream), "stream %s: cannot resume: %d\n",
+				 stream->cfg.unique_id, ret);
+			return ret;
 		}
-		return ret;
+		stream->running = true;
+		stream->pos_jiffies = jiffies;
+		/* Data written while paused goes out now, after the RESUME. */
+		return xsf_pcm_flush(stream, stream->draining);
 	case SNDRV_PCM_TRIGGER_STOP:
+		xsf_pcm_check_stalled(stream);
 		stream->running = false;
 		stream->draining = false;
 		/* A stop must succeed; a lost channel stops by itself. */
-		if (xsf_pcm_trigger_send(stream, XENSND_OP_TRIGGER_STOP))
-			dev_dbg(xsf_pcm_dev(stream), "stop not sent\n");
+		if (stream->started || stream->fed)
+			if (xsf_pcm_trigger_send(stream, XENSND_OP_TRIGGER_STOP))
+				dev_dbg(xsf_pcm_dev(stream), "stop not sent\n");
+		stream->started = false;
+		stream->fed = false;
 		return 0;
 	case SNDRV_PCM_TRIGGER_SUSPEND:
 	case SNDRV_PCM_TRIGGER_PAUSE_PUSH:
@@ -854,15 +1152,16 @@ static snd_pcm_uframes_t xsf_pcm_pointer(struct snd_pcm_substream *substream)
 {
 	struct xsf_pcm_stream *stream = substream->private_data;
 	u64 done;
+	u32 offset;
 
 	if (!stream->buffer_bytes)
 		return 0;
 	if (stream->cfg.capture)
 		done = stream->completed;
 	else
-		done = min(stream->pos.last, stream->completed);
-	return bytes_to_frames(substream->runtime,
-			       done % stream->buffer_bytes);
+		done = min(stream->pos.stream, stream->completed);
+	div_u64_rem(done, stream->buffer_bytes, &offset);
+	return bytes_to_frames(substream->runtime, offset);
 }
 
 static struct page *xsf_pcm_page(struct snd_pcm_substream *substream,
@@ -876,17 +1175,34 @@ static struct page *xsf_pcm_page(struct snd_pcm_substream *substream,
 	return stream->buf.pages[index];
 }
 
+/*
+ * The run is over: wait (bounded) until the backend answered what was
+ * outstanding, then until the channel's handlers are done with the run,
+ * so that nothing of it reaches the next run or a freed runtime.
+ */
 static int xsf_pcm_sync_stop(struct snd_pcm_substream *substream)
 {
 	struct xsf_pcm_stream *stream = substream->private_data;
 	struct xsf_front *front = stream->xcard->front;
 
-	/* Let a running event handler finish with the previous run. */
+	if (!wait_event_timeout(stream->idle_wait, xsf_pcm_quiet(stream),
+				msecs_to_jiffies(xsf_request_timeout_ms)))
+		dev_dbg(xsf_pcm_dev(stream), "stream %s: answers still outstanding after stop\n",
+			stream->cfg.unique_id);
 	down_read(&front->io_lock);
+	if (stream->chan && stream->chan->ring_irq >= 0)
+		xsf_io_sync_irq(stream->chan->ring_irq);
 	if (stream->chan && stream->chan->evt_irq >= 0)
 		xsf_io_sync_irq(stream->chan->evt_irq);
 	up_read(&front->io_lock);
 	return 0;
+}
+
+/* Octets the stream can have moved since it started, by the clock. */
+static u64 xsf_pcm_elapsed_bytes(struct xsf_pcm_stream *stream)
+{
+	return div_u64((u64)jiffies_to_msecs(jiffies - stream->start_jiffies) *
+		       stream->byte_rate, 1000);
 }
 
 /**
@@ -901,8 +1217,10 @@ void xsf_pcm_channel_event(struct xsf_channel *chan,
 {
 	struct xsf_pcm_stream *stream;
 	struct snd_pcm_substream *substream;
+	enum xsf_pos_result result;
 	unsigned long flags;
 	bool elapsed = false;
+	u64 limit;
 
 	if (evt->type != XENSND_EVT_CUR_POS) {
 		dev_warn_ratelimited(&chan->front->xb->dev,
@@ -919,12 +1237,29 @@ void xsf_pcm_channel_event(struct xsf_channel *chan,
 	snd_pcm_stream_lock_irqsave(substream, flags);
 	if (!substream->runtime || !stream->running || stream->chan != chan)
 		goto out;
-	if (xsf_pos_update(&stream->pos, xsf_pcm_dev(stream),
-			   evt->op.cur_pos.position))
+	/* Beyond these the backend lost data: a buffer past what it had. */
+	limit = (stream->cfg.capture ? stream->completed : stream->submitted) +
+		stream->buffer_bytes;
+	result = xsf_pos_update(&stream->pos, evt->op.cur_pos.position,
+				xsf_pcm_elapsed_bytes(stream), limit);
+	switch (result) {
+	case XSF_POS_STILL:
 		goto out;
+	case XSF_POS_REBASED:
+		dev_dbg(xsf_pcm_dev(stream), "stream %s: position %llu taken as new reference\n",
+			stream->cfg.unique_id, evt->op.cur_pos.position);
+		break;
+	case XSF_POS_LOST:
+		xsf_pcm_xrun(stream, "backend position is past the data",
+			     -EPIPE);
+		goto out;
+	case XSF_POS_MOVED:
+		stream->pos_jiffies = jiffies;
+		break;
+	}
 	if (stream->cfg.capture) {
 		if (xsf_pcm_flush(stream, false))
-			snd_pcm_stop(substream, SNDRV_PCM_STATE_XRUN);
+			xsf_pcm_xrun(stream, "cannot send READ", -EIO);
 	} else {
 		elapsed = true;
 	}
@@ -955,9 +1290,16 @@ void xsf_pcm_channel_lost(struct xsf_channel *chan)
 
 	snd_pcm_stream_lock_irqsave(stream->substream, flags);
 	stream->chan = NULL;
+	wake_up(&stream->idle_wait);
 	stream->opened = false;
-	if (stream->substream->runtime && snd_pcm_running(stream->substream))
+	stream->started = false;
+	stream->fed = false;
+	stream->volume_offset = 0;
+	if (stream->substream->runtime && snd_pcm_running(stream->substream)) {
+		dev_warn(xsf_pcm_dev(stream), "stream %s: the backend went away\n",
+			 stream->cfg.unique_id);
 		snd_pcm_stop(stream->substream, SNDRV_PCM_STATE_XRUN);
+	}
 	snd_pcm_stream_unlock_irqrestore(stream->substream, flags);
 }
 

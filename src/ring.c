@@ -88,15 +88,29 @@ void xsf_ring_init(struct xsf_ring *ring, struct device *dev,
 	ring->connected = true;
 }
 
+/* Slots that are not outstanding.  Called with the lock held. */
+static unsigned int xsf_ring_free_slots(struct xsf_ring *ring)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < XSF_RING_SLOTS; i++)
+		n += ring->slots[i].state == XSF_SLOT_FREE;
+	return n;
+}
+
 /*
- * Find a free slot and ring entry.  Called with the lock held.
- * Return the slot, or NULL if the ring or the slots are exhausted.
+ * Find a free slot and ring entry, leaving @reserve of each for control
+ * requests.  Called with the lock held.  Return the slot, or NULL if the
+ * ring or the slots are exhausted.
  */
-static struct xsf_ring_slot *xsf_ring_claim(struct xsf_ring *ring)
+static struct xsf_ring_slot *xsf_ring_claim(struct xsf_ring *ring,
+					    unsigned int reserve)
 {
 	unsigned int tries;
 
-	if (RING_FULL(&ring->front))
+	if (RING_FREE_REQUESTS(&ring->front) <= reserve)
+		return NULL;
+	if (reserve && xsf_ring_free_slots(ring) <= reserve)
 		return NULL;
 	for (tries = 0; tries < XSF_RING_SLOTS; tries++) {
 		u16 id = ring->next_id++;
@@ -131,13 +145,11 @@ static void xsf_ring_push(struct xsf_ring *ring, struct xsf_ring_slot *slot,
 static bool xsf_ring_can_claim(struct xsf_ring *ring)
 {
 	unsigned long flags;
-	unsigned int i;
-	bool ok = !ring->connected;
+	bool ok;
 
 	spin_lock_irqsave(&ring->lock, flags);
-	if (!RING_FULL(&ring->front))
-		for (i = 0; i < XSF_RING_SLOTS && !ok; i++)
-			ok = ring->slots[i].state == XSF_SLOT_FREE;
+	ok = !ring->connected ||
+	     (!RING_FULL(&ring->front) && xsf_ring_free_slots(ring));
 	spin_unlock_irqrestore(&ring->lock, flags);
 	return ok;
 }
@@ -171,7 +183,7 @@ int xsf_ring_call(struct xsf_ring *ring, struct xensnd_req *req,
 			spin_unlock_irqrestore(&ring->lock, flags);
 			return -EIO;
 		}
-		slot = xsf_ring_claim(ring);
+		slot = xsf_ring_claim(ring, 0);
 		if (slot) {
 			slot->state = XSF_SLOT_WAITING;
 			reinit_completion(&slot->done);
@@ -217,6 +229,9 @@ int xsf_ring_call(struct xsf_ring *ring, struct xensnd_req *req,
  * xsf_ring_submit() - send a request whose answer arrives by callback
  * @ring: the stream's ring
  * @req: the request; its id is assigned here
+ * @class: XSF_RING_DATA for READ and WRITE, which may not take the last
+ *	XSF_RING_CONTROL_RESERVE entries: a STOP or PAUSE always finds room
+ *	however many data requests are outstanding
  * @callback: called once with the mapped status and the response (NULL
  *	response when the ring was disconnected), from the ring's response
  *	handling context, without the ring lock held
@@ -228,7 +243,8 @@ int xsf_ring_call(struct xsf_ring *ring, struct xensnd_req *req,
  * completion), -EIO when disconnected.  On error @callback is not called.
  */
 int xsf_ring_submit(struct xsf_ring *ring, struct xensnd_req *req,
-		    xsf_ring_done_t callback, void *ctx)
+		    enum xsf_ring_class class, xsf_ring_done_t callback,
+		    void *ctx)
 {
 	struct xsf_ring_slot *slot;
 	unsigned long flags;
@@ -239,7 +255,8 @@ int xsf_ring_submit(struct xsf_ring *ring, struct xensnd_req *req,
 		ret = -EIO;
 		goto out;
 	}
-	slot = xsf_ring_claim(ring);
+	slot = xsf_ring_claim(ring, class == XSF_RING_DATA ?
+				   XSF_RING_CONTROL_RESERVE : 0);
 	if (!slot) {
 		ret = -EBUSY;
 		goto out;

@@ -10,6 +10,19 @@
  * zeroed before they are granted so no stale guest memory leaks to the
  * backend.
  *
+ * A buffer may be allocated larger than what one XENSND_OP_OPEN announces
+ * (the stream's volume area is used only with backends that implement
+ * volume): xsf_shbuf_describe() writes the directory for exactly the
+ * announced size before each OPEN, so the chain holds exactly
+ * ceil(buffer_sz / XEN_PAGE_SIZE) grants, as sndif.h counts them.
+ *
+ * Data and directory pages are granted writable.  sndif.h does not say
+ * how a backend maps the directory; the in-tree driver grants it
+ * writable and libxenbe (the library of the public snd_be backend) maps
+ * every grant it is given read-write, so a read-only directory makes
+ * every OPEN fail there.  Nothing here ever reads a directory back: it is
+ * rewritten from our own arrays before each OPEN.
+ *
  * Revocation never frees a page the backend may still map: every granted
  * page is handed to xsf_io_end_grant(), which frees it only once the
  * grant is really gone (at once, or later from the grant table's deferred
@@ -77,7 +90,7 @@ int xsf_shbuf_alloc(struct xenbus_device *xb, struct xsf_shbuf *buf,
 	int ret;
 
 	memset(buf, 0, sizeof(*buf));
-	if (!size || size > XSF_MAX_BUFFER_BYTES + XEN_PAGE_SIZE)
+	if (!size || size > XSF_MAX_SHBUF_BYTES)
 		return -EINVAL;
 	BUILD_BUG_ON(PAGE_SIZE != XEN_PAGE_SIZE);
 
@@ -117,37 +130,20 @@ int xsf_shbuf_alloc(struct xenbus_device *xb, struct xsf_shbuf *buf,
 	for (buf->nr_dir_pages = 0; buf->nr_dir_pages < nr_dir;
 	     buf->nr_dir_pages++) {
 		struct page *page = alloc_page(GFP_KERNEL | __GFP_ZERO);
-		struct xensnd_page_directory *dir;
-		unsigned int first, count;
 
 		if (!page) {
 			ret = -ENOMEM;
 			goto fail;
 		}
-		dir = page_address(page);
-		first = buf->nr_dir_pages * XSF_GREFS_PER_DIR_PAGE;
-		count = min_t(unsigned int, nr_pages - first,
-			      XSF_GREFS_PER_DIR_PAGE);
-		for (i = 0; i < count; i++)
-			dir->gref[i] = buf->grefs[first + i];
 		buf->dir_pages[buf->nr_dir_pages] = page;
 	}
-
-	/*
-	 * Grant the directory from the last page backwards so each page can
-	 * name its successor before the backend may read it.
-	 */
-	for (i = nr_dir; i-- > 0;) {
-		struct xensnd_page_directory *dir =
-			page_address(buf->dir_pages[i]);
-
-		dir->gref_dir_next_page = i + 1 < nr_dir ?
-					  buf->dir_grefs[i + 1] : 0;
-		ret = xsf_shbuf_grant(xb, buf->dir_pages[i], true,
+	for (i = 0; i < nr_dir; i++) {
+		ret = xsf_shbuf_grant(xb, buf->dir_pages[i], false,
 				      &buf->dir_grefs[i]);
 		if (ret)
 			goto fail;
 	}
+	xsf_shbuf_describe(buf, size);
 
 	buf->vaddr = vmap(buf->pages, buf->nr_pages, VM_MAP, PAGE_KERNEL);
 	if (!buf->vaddr) {
@@ -187,6 +183,48 @@ void xsf_shbuf_free(struct xsf_shbuf *buf)
 	for (i = 0; i < buf->nr_pages; i++)
 		xsf_io_end_grant(buf->grefs[i], buf->pages[i]);
 	xsf_shbuf_release_arrays(buf);
+}
+
+/**
+ * xsf_shbuf_describe() - write the page directory for an announced size
+ * @buf: an allocated buffer
+ * @size: the buffer_sz of the next XENSND_OP_OPEN, 1 to @buf->size
+ *
+ * The chain then lists exactly the first ceil(@size / XEN_PAGE_SIZE) data
+ * pages and ends (next page 0) after the directory page with the last of
+ * them.  Called before the backend may read the directory, that is
+ * before the OPEN that announces @size.
+ *
+ * Return: the grant of the first directory page, for gref_directory.
+ */
+grant_ref_t xsf_shbuf_describe(struct xsf_shbuf *buf, size_t size)
+{
+	unsigned int nr_pages, nr_dir, d, i, first, count;
+
+	size = clamp_t(size_t, size, 1, buf->size);
+	nr_pages = DIV_ROUND_UP(size, XEN_PAGE_SIZE);
+	nr_dir = xsf_shbuf_dir_pages_for(nr_pages);
+	for (d = 0; d < buf->nr_dir_pages; d++) {
+		struct xensnd_page_directory *dir =
+			page_address(buf->dir_pages[d]);
+
+		memset(dir, 0, XEN_PAGE_SIZE);
+		if (d >= nr_dir)
+			continue;
+		first = d * XSF_GREFS_PER_DIR_PAGE;
+		count = min_t(unsigned int, nr_pages - first,
+			      XSF_GREFS_PER_DIR_PAGE);
+		for (i = 0; i < count; i++)
+			dir->gref[i] = buf->grefs[first + i];
+		dir->gref_dir_next_page = d + 1 < nr_dir ?
+					  buf->dir_grefs[d + 1] : 0;
+	}
+	/*
+	 * The backend reads the directory only after the OPEN request, and
+	 * pushing a request onto the ring orders these stores before it.
+	 */
+	buf->described = size;
+	return buf->dir_grefs[0];
 }
 
 /**
