@@ -64,6 +64,9 @@ probe pcm_runtime_state '
 static int __maybe_unused probe_fn(struct snd_pcm_runtime *runtime)
 { return (__force int)runtime->state; }'
 
+probe pcm_info_no_rewinds '
+static unsigned int __maybe_unused probe_info = SNDRV_PCM_INFO_NO_REWINDS;'
+
 probe evtchn_lateeoi '
 static irqreturn_t probe_handler(int irq, void *data) { return IRQ_HANDLED; }
 static int __maybe_unused probe_fn(evtchn_port_t port)

@@ -39,6 +39,13 @@ set +e
 	>"$cache/kunit/last.log" 2>&1
 status=$?
 set -e
+# The suites build without a warning, like the driver.
+warnings=$(grep -E "drivers/$name/.*(warning|error):" "$cache/kunit/last.log" | sort -u || true)
+if [ -n "$warnings" ]; then
+	echo "$warnings" | head -n 20
+	echo "kunit: FAILED: compiler warnings in the driver or its suites"
+	[ "$status" -ne 0 ] || status=1
+fi
 # The parsed results, without the build chatter.
 sed -n '/^\[..:..:..\] =\{5,\}/,$p' "$cache/kunit/last.log" | sed 's/^\[..:..:..\] //'
 if [ "$status" -ne 0 ]; then
