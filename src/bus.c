@@ -358,6 +358,16 @@ static void xsf_bus_run(struct xsf_front *front, enum xenbus_state backend)
 		dev_dbg(&xb->dev, "%s -> %s (backend %s): %s\n",
 			xenbus_strstate(xb->state), xenbus_strstate(t.next),
 			xenbus_strstate(backend), xsf_action_name(t.action));
+		/*
+		 * A backend that went away learns at once that we let go of
+		 * its rings, before they are freed: a restarted snd_be reads
+		 * our state right after announcing Closing, and one that
+		 * still finds us Connected binds the old rings and gives up
+		 * for good.
+		 */
+		if ((t.action == XSF_ACTION_TEARDOWN ||
+		     t.action == XSF_ACTION_RECONFIGURE) && t.next != xb->state)
+			xenbus_switch_state(xb, t.next);
 		ret = xsf_bus_perform(front, t.action);
 		if (ret) {
 			xsf_bus_disconnect(front);

@@ -14,6 +14,9 @@ set -eu
 
 mkdir -p "$E2E_CACHE/debs" "$E2E_CACHE/debootstrap-debs"
 cd "$E2E_CACHE"
+# One builder at a time (make check prepares the images in the background).
+exec 9>"$E2E_CACHE/.images.lock"
+flock 9
 
 fetch_deb() { # PACKAGE
 	ls debs/"$1"_*.deb >/dev/null 2>&1 && return 0
@@ -24,15 +27,10 @@ fetch_deb() { # PACKAGE
 }
 
 # 1. kernel and hypervisor ------------------------------------------------
-fetch_deb "linux-image-$E2E_KVER"
+# The kernel is bookworm's, installed in the cached bookworm chroot
+# (lib.sh: E2E_KROOT); the hypervisor package is only downloaded.
 fetch_deb "$E2E_XEN_PKG"
-if [ ! -f "kernel-$E2E_KVER/.done" ]; then
-	log "extracting linux-image-$E2E_KVER"
-	rm -rf "kernel-$E2E_KVER"
-	dpkg -x debs/linux-image-"$E2E_KVER"_*.deb "kernel-$E2E_KVER"
-	touch "kernel-$E2E_KVER/.done"
-fi
-cp -u "kernel-$E2E_KVER/boot/vmlinuz-$E2E_KVER" "vmlinuz-$E2E_KVER"
+cp -u "$E2E_KROOT/boot/vmlinuz-$E2E_KVER" "vmlinuz-$E2E_KVER"
 if [ ! -f xen.elf ]; then
 	rm -rf xen-pkg
 	dpkg -x debs/"$E2E_XEN_PKG"_*.deb xen-pkg
@@ -40,7 +38,8 @@ if [ ! -f xen.elf ]; then
 	mv xen.elf.tmp xen.elf
 	rm -rf xen-pkg
 fi
-MODSRC=$E2E_CACHE/kernel-$E2E_KVER/lib/modules/$E2E_KVER
+MODROOT=$E2E_KROOT
+MODSRC=$MODROOT/lib/modules/$E2E_KVER
 
 # 2. bookworm minbase root filesystem with the Xen tools and alsa-utils ----
 ROOTFS=$E2E_CACHE/rootfs
@@ -60,21 +59,16 @@ copy_modules() { # DESTROOT MODULE...
 	shift
 	mkdir -p "$dest/lib/modules/$E2E_KVER"
 	for m in "$@"; do
-		modprobe -S "$E2E_KVER" -d "$E2E_CACHE/kernel-$E2E_KVER" --show-depends "$m" |
+		modprobe -S "$E2E_KVER" -d "$MODROOT" --show-depends "$m" |
 			awk '$1 == "insmod" { print $2 }'
 	done | sort -u | while read -r f; do
-		rel=${f#"$E2E_CACHE/kernel-$E2E_KVER/"}
+		rel=${f#"$MODROOT/"}
 		mkdir -p "$dest/$(dirname "$rel")"
 		cp "$f" "$dest/$rel"
 	done
 	cp "$MODSRC"/modules.order "$MODSRC"/modules.builtin* "$dest/lib/modules/$E2E_KVER/"
 	depmod -b "$dest" "$E2E_KVER"
 }
-
-# host depmod output is needed for --show-depends on the full tree
-if [ ! -f "$MODSRC/modules.dep" ]; then
-	depmod -b "$E2E_CACHE/kernel-$E2E_KVER" "$E2E_KVER"
-fi
 
 mkcpio() { # DIR OUT
 	(cd "$1" && find . -print0 | cpio --null -o -H newc --quiet) | gzip -1 >"$2.tmp"
@@ -83,7 +77,7 @@ mkcpio() { # DIR OUT
 
 # 3. dom0 initramfs ------------------------------------------------------------
 DOM0=$E2E_CACHE/dom0-$E2E_KVER.cpio.gz
-if [ ! -f "$DOM0" ] || [ "$ROOTFS/.done" -nt "$DOM0" ]; then
+if [ ! -f "$DOM0" ] || [ "$ROOTFS/.done" -nt "$DOM0" ] || [ "$0" -nt "$DOM0" ]; then
 	log "building dom0 initramfs"
 	st=$E2E_CACHE/stage-dom0
 	rm -rf "$st"
@@ -96,7 +90,7 @@ if [ ! -f "$DOM0" ] || [ "$ROOTFS/.done" -nt "$DOM0" ]; then
 		"$st"/usr/lib/xen-4.17/boot "$st"/usr/share/xen-4.17 \
 		"$st"/lib/modules/* 2>/dev/null || true
 	copy_modules "$st" xen-evtchn xen-gntdev xen-gntalloc xen-privcmd xenfs \
-		virtio_blk virtio_pci
+		virtio_blk virtio_pci snd-aloop
 	mkdir -p "$st"/var/log/xen "$st"/var/lib/xen "$st"/run "$st"/proc "$st"/sys \
 		"$st"/dev "$st"/tmp
 	mkcpio "$st" "$DOM0"
@@ -105,7 +99,7 @@ fi
 
 # 4. guest initramfs: busybox + alsa-utils + xenstore client + sound modules ----
 GUEST=$E2E_CACHE/guest-$E2E_KVER.cpio.gz
-if [ ! -f "$GUEST" ] || [ "$ROOTFS/.done" -nt "$GUEST" ]; then
+if [ ! -f "$GUEST" ] || [ "$ROOTFS/.done" -nt "$GUEST" ] || [ "$0" -nt "$GUEST" ]; then
 	log "building guest initramfs"
 	st=$E2E_CACHE/stage-guest
 	rm -rf "$st"

@@ -16,6 +16,22 @@
  *
  * Everything the frontend writes (xenstore nodes, ring indexes, requests,
  * buffer directories) is treated as hostile and validated.
+ *
+ * It is at least as strict as xen-troops' snd_be, the backend Xen users
+ * run, on everything where snd_be fails or hangs, so that a frontend
+ * regression shows here first:
+ *  - the page directory and the buffer are mapped read-write (libxenbe
+ *    maps every grant so; a read-only grant makes OPEN fail);
+ *  - OPEN needs period_sz != 0, buffer_sz a whole number of periods and
+ *    both whole frames (snd_be sizes its device from them), buffer_sz
+ *    within the XenStore buffer-size (plus, for volume, an area of whole
+ *    periods for the channels' values), and no OPEN while open (snd_be
+ *    waits for its own device forever);
+ *  - HW_PARAM_QUERY while the stream is open is refused (snd_be opens the
+ *    device a second time for it, and hangs);
+ *  - READ, WRITE and TRIGGER need an open stream, READ a started one,
+ *    and a playback START data written since OPEN or STOP (ALSA refuses
+ *    to start an empty playback device with -EPIPE).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -135,8 +151,11 @@ struct stream {
 	uint64_t evt_count;
 	bool evt_full_logged;
 
+	uint32_t buffer_limit;		/* XenStore buffer-size, 0: none */
+
 	/* one opening of the stream (between OPEN and CLOSE) */
 	bool open;
+	uint64_t written_since_stop;
 	uint32_t rate, buffer_sz, period_sz;
 	uint8_t format, channels;
 	unsigned int frame_bytes;
@@ -429,7 +448,9 @@ static int map_buffer(struct stream *s, grant_ref_t dir, uint32_t buffer_sz)
 			free(refs);
 			return -EINVAL;
 		}
-		pd = xengnttab_map_grant_ref(xgt, s->dev->domid, dir, PROT_READ);
+		/* as libxenbe does: a directory granted read-only fails here */
+		pd = xengnttab_map_grant_ref(xgt, s->dev->domid, dir,
+					     PROT_READ | PROT_WRITE);
 		if (!pd) {
 			logmsg("OPEN stream=%s: cannot map directory gref %u: %s", s->name,
 			       dir, strerror(errno));
@@ -445,9 +466,6 @@ static int map_buffer(struct stream *s, grant_ref_t dir, uint32_t buffer_sz)
 	}
 	p = xengnttab_map_domain_grant_refs(xgt, npages, s->dev->domid, refs,
 					    PROT_READ | PROT_WRITE);
-	if (!p && s->capture == false)
-		p = xengnttab_map_domain_grant_refs(xgt, npages, s->dev->domid, refs,
-						    PROT_READ);
 	free(refs);
 	if (!p) {
 		logmsg("OPEN stream=%s: cannot map %u buffer pages: %s", s->name, npages,
@@ -464,16 +482,32 @@ static int do_open(struct stream *s, const struct xensnd_open_req *o)
 	char path[512];
 	int ret;
 
-	if (s->open)
-		stream_end_opening(s, "reopen");
+	unsigned int frame;
+	uint32_t volume_area;
+
+	if (s->open) {
+		logmsg("OPEN stream=%s dom=%u rejected: the stream is open (snd_be would hang)",
+		       s->name, s->dev->domid);
+		return -EBUSY;
+	}
 	if (o->pcm_format >= NUM_FORMATS || !fmt_bytes[o->pcm_format] ||
 	    o->pcm_channels == 0 || o->pcm_channels > MAX_CHANNELS ||
 	    o->pcm_rate == 0 || o->pcm_rate > 1536000 ||
 	    o->buffer_sz == 0 || o->buffer_sz > MAX_BUFFER_SZ ||
-	    o->period_sz > o->buffer_sz) {
+	    o->period_sz == 0 || o->period_sz > o->buffer_sz) {
 		logmsg("OPEN stream=%s dom=%u rejected: rate=%u format=%u channels=%u buffer_sz=%u period_sz=%u",
 		       s->name, s->dev->domid, o->pcm_rate, o->pcm_format, o->pcm_channels,
 		       o->buffer_sz, o->period_sz);
+		return -EINVAL;
+	}
+	frame = fmt_bytes[o->pcm_format] * o->pcm_channels;
+	/* a volume area, if any, is whole periods holding every channel's value */
+	volume_area = (4 * o->pcm_channels + o->period_sz - 1) / o->period_sz * o->period_sz;
+	if (o->buffer_sz % o->period_sz || o->buffer_sz % frame || o->period_sz % frame ||
+	    (s->buffer_limit && o->buffer_sz > s->buffer_limit + volume_area)) {
+		logmsg("OPEN stream=%s dom=%u rejected: buffer_sz=%u period_sz=%u frame=%u buffer-size=%u: not whole periods and frames within buffer-size",
+		       s->name, s->dev->domid, o->buffer_sz, o->period_sz, frame,
+		       s->buffer_limit);
 		return -EINVAL;
 	}
 	ret = map_buffer(s, o->gref_directory, o->buffer_sz);
@@ -486,6 +520,7 @@ static int do_open(struct stream *s, const struct xensnd_open_req *o)
 	s->period_sz = o->period_sz;
 	s->frame_bytes = fmt_bytes[o->pcm_format] * o->pcm_channels;
 	s->written = s->read_bytes = s->nwrites = s->nreads = 0;
+	s->written_since_stop = 0;
 	s->pos = s->avail = s->budget_ns = 0;
 	s->running = s->paused = s->starving = false;
 	s->cap_off = 0;
@@ -587,6 +622,7 @@ static int do_write(struct stream *s, uint32_t off, uint32_t len)
 	}
 	free(tmp);
 	s->written += len;
+	s->written_since_stop += len;
 	s->avail += len;
 	s->nwrites++;
 	if (s->starving) {
@@ -602,6 +638,12 @@ static int do_read(struct stream *s, uint32_t off, uint32_t len)
 
 	if (!s->capture || !range_ok(s, off, len))
 		return -EINVAL;
+	if (!s->running) {
+		/* snd_be blocks, then fails: a READ of a device not started */
+		logmsg("READ stream=%s dom=%u refused: the stream is not started",
+		       s->name, s->dev->domid);
+		return -EIO;
+	}
 	dst = s->buf + off;
 	if (is_loop(s->pcm)) {
 		size_t have = s->loop_len - s->loop_rd;
@@ -655,6 +697,11 @@ static int do_trigger(struct stream *s, uint8_t type)
 		return -EINVAL;
 	switch (type) {
 	case XENSND_OP_TRIGGER_START:
+		if (!s->capture && !s->written_since_stop) {
+			logmsg("TRIGGER stream=%s dom=%u START refused: no data written (as ALSA: -EPIPE)",
+			       s->name, s->dev->domid);
+			return -EPIPE;
+		}
 		s->running = true;
 		s->paused = false;
 		s->pos = 0;
@@ -672,6 +719,7 @@ static int do_trigger(struct stream *s, uint8_t type)
 		s->running = false;
 		s->paused = false;
 		s->avail = 0;
+		s->written_since_stop = 0;
 		break;
 	case XENSND_OP_TRIGGER_PAUSE:
 		if (!s->running)
@@ -707,6 +755,13 @@ static int do_query(struct stream *s, const struct xensnd_query_hw_param *q,
 		    struct xensnd_query_hw_param *r)
 {
 	bool empty = false;
+
+	memset(r, 0, sizeof(*r));
+	if (s->open) {
+		logmsg("HW_PARAM_QUERY stream=%s dom=%u refused: the stream is open (snd_be would hang)",
+		       s->name, s->dev->domid);
+		return -EBUSY;
+	}
 
 	*r = *q;
 	if (opt.formats)
@@ -1019,6 +1074,25 @@ static bool numeric(const char *s, unsigned int *out)
 	return true;
 }
 
+/* The buffer-size in force for a stream: its own, its PCM's or the card's. */
+static uint32_t buffer_size_of(struct device *d, unsigned int pcm, unsigned int idx)
+{
+	char path[300];
+	unsigned long v;
+
+	snprintf(path, sizeof(path), "%s/%u/%u/%s", d->fe_path, pcm, idx,
+		 XENSND_FIELD_BUFFER_SIZE);
+	if (xs_read_uint(path, &v) && v <= UINT32_MAX)
+		return (uint32_t)v;
+	snprintf(path, sizeof(path), "%s/%u/%s", d->fe_path, pcm, XENSND_FIELD_BUFFER_SIZE);
+	if (xs_read_uint(path, &v) && v <= UINT32_MAX)
+		return (uint32_t)v;
+	snprintf(path, sizeof(path), "%s/%s", d->fe_path, XENSND_FIELD_BUFFER_SIZE);
+	if (xs_read_uint(path, &v) && v <= UINT32_MAX)
+		return (uint32_t)v;
+	return 0;
+}
+
 static int device_connect(struct device *d)
 {
 	unsigned int npcm, nst, pcm, idx;
@@ -1070,6 +1144,7 @@ static int device_connect(struct device *d)
 			}
 			free(type);
 			d->nstreams++;
+			s->buffer_limit = buffer_size_of(d, pcm, idx);
 			snprintf(path, sizeof(path), "%s/%u/%u", d->fe_path, pcm, idx);
 			if (connect_stream(s, path))
 				ret = -1;

@@ -1,0 +1,228 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * xsf-slice - find audio data in a recording of a sound device.
+ *
+ *   xsf-slice [-g MAXGAPS] RECORDING DATA
+ *   xsf-slice -p SOURCE RECORDING
+ *   xsf-slice -G SEED OCTETS
+ *
+ * A recording taken from a loopback device holds silence (zero octets),
+ * then what was played, then silence again.  xsf-slice finds DATA in
+ * RECORDING: it must appear whole and in order.  With -g, up to MAXGAPS
+ * runs of at least 16 zero octets may interrupt it (a paused stream, or a
+ * recording that started before the data), as long as no octet of DATA
+ * is lost or changed.  DATA must not start with a zero octet.
+ *
+ * Prints "found at OFFSET, GAPS gaps" and exits 0, or says where the
+ * comparison failed and exits 1 (2 for usage or I/O errors).
+ *
+ * -p checks the other direction, for a recording of a long SOURCE that
+ * was playing already: RECORDING, without the silence at its start and
+ * end, must be one unbroken piece of SOURCE.
+ *
+ * -G writes OCTETS pseudo-random octets made from SEED to standard output
+ * (the first one never zero), so that two domains can make the same test
+ * data without copying it.
+ */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define MIN_GAP 16
+
+static unsigned char *slurp(const char *path, size_t *size)
+{
+	FILE *f = fopen(path, "rb");
+	unsigned char *buf = NULL;
+	size_t cap = 0, n = 0, got;
+
+	if (!f) {
+		perror(path);
+		return NULL;
+	}
+	for (;;) {
+		if (n == cap) {
+			unsigned char *bigger;
+
+			cap = cap ? cap * 2 : 1 << 20;
+			bigger = realloc(buf, cap);
+			if (!bigger) {
+				free(buf);
+				fclose(f);
+				return NULL;
+			}
+			buf = bigger;
+		}
+		got = fread(buf + n, 1, cap - n, f);
+		if (!got)
+			break;
+		n += got;
+	}
+	fclose(f);
+	*size = n;
+	return buf;
+}
+
+/* Length of the run of zero octets at @p, at most @max. */
+static size_t zero_run(const unsigned char *p, size_t max)
+{
+	size_t n = 0;
+
+	while (n < max && !p[n])
+		n++;
+	return n;
+}
+
+static int generate(unsigned long long seed, size_t len)
+{
+	unsigned long long x = seed * 0x9e3779b97f4a7c15ULL + 1;
+	unsigned char buf[4096];
+	size_t i, n;
+
+	for (i = 0; i < len; i += n) {
+		n = len - i < sizeof(buf) ? len - i : sizeof(buf);
+		for (size_t k = 0; k < n; k++) {
+			x ^= x >> 12;
+			x ^= x << 25;
+			x ^= x >> 27;
+			buf[k] = (unsigned char)((x * 0x2545f4914f6cdd1dULL) >> 56);
+		}
+		if (i == 0 && !buf[0])
+			buf[0] = 'X';
+		if (fwrite(buf, 1, n, stdout) != n)
+			return 2;
+	}
+	return fflush(stdout) ? 2 : 0;
+}
+
+static int find_piece(const char *src_path, const char *rec_path)
+{
+	unsigned char *src, *rec, *at;
+	size_t src_len, rec_len, start, end;
+
+	src = slurp(src_path, &src_len);
+	rec = slurp(rec_path, &rec_len);
+	if (!src || !rec)
+		return 2;
+	start = zero_run(rec, rec_len);
+	end = rec_len;
+	while (end > start && !rec[end - 1])
+		end--;
+	if (end - start < 64) {
+		printf("the recording (%zu octets) holds only %zu octets of sound\n",
+		       rec_len, end - start);
+		return 1;
+	}
+	at = memmem(src, src_len, rec + start, 64);
+	if (!at) {
+		printf("the start of the recording (offset %zu) is not in the source\n", start);
+		return 1;
+	}
+	if ((size_t)(at - src) + (end - start) > src_len) {
+		printf("the recording runs past the end of the source\n");
+		return 1;
+	}
+	for (size_t i = 0; i < end - start; i++) {
+		if (at[i] != rec[start + i]) {
+			printf("the recording differs from the source at its octet %zu (source offset %zu)\n",
+			       start + i, (size_t)(at - src) + i);
+			return 1;
+		}
+	}
+	printf("%zu octets found at source offset %zu (%zu silent octets before, %zu after)\n",
+	       end - start, (size_t)(at - src), start, rec_len - end);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	unsigned char *rec, *data;
+	size_t rec_len, data_len, i, j, start, run, zeros;
+	unsigned int gaps = 0, max_gaps = 0;
+	int c;
+
+	while ((c = getopt(argc, argv, "g:pG")) != -1) {
+		switch (c) {
+		case 'g':
+			max_gaps = (unsigned int)strtoul(optarg, NULL, 10);
+			break;
+		case 'p':
+			if (argc - optind != 2)
+				goto usage;
+			return find_piece(argv[optind], argv[optind + 1]);
+		case 'G':
+			if (argc - optind != 2)
+				goto usage;
+			return generate(strtoull(argv[optind], NULL, 0),
+					strtoul(argv[optind + 1], NULL, 0));
+		default:
+			goto usage;
+		}
+	}
+	if (argc - optind != 2) {
+usage:
+		fprintf(stderr, "usage: %s [-g MAXGAPS] RECORDING DATA | -p SOURCE RECORDING | -G SEED OCTETS\n",
+			argv[0]);
+		return 2;
+	}
+	rec = slurp(argv[optind], &rec_len);
+	data = slurp(argv[optind + 1], &data_len);
+	if (!rec || !data)
+		return 2;
+	if (!data_len || !data[0]) {
+		fprintf(stderr, "DATA must be non-empty and start with a non-zero octet\n");
+		return 2;
+	}
+
+	/* The data starts at the first octet of the recording that is not silence. */
+	start = zero_run(rec, rec_len);
+	if (start == rec_len) {
+		printf("the recording (%zu octets) is silence only\n", rec_len);
+		return 1;
+	}
+	for (i = 0, j = start; i < data_len; i++, j++) {
+		if (j < rec_len && rec[j] == data[i])
+			continue;
+		if (j >= rec_len) {
+			printf("the recording ends after %zu of %zu octets of the data\n", i, data_len);
+			return 1;
+		}
+		/*
+		 * A mismatch on silence may be a gap.  Zero octets of the data
+		 * just before it may have matched zeros of the gap: undo
+		 * those, skip the whole run, then let the data's own zeros
+		 * take the end of it.
+		 */
+		while (i > 0 && j > start && !data[i - 1] && !rec[j - 1]) {
+			i--;
+			j--;
+		}
+		run = zero_run(rec + j, rec_len - j);
+		zeros = zero_run(data + i, data_len - i);
+		if (!rec[j] && run >= MIN_GAP + zeros && gaps == max_gaps) {
+			printf("%zu octets of silence interrupt the data at octet %zu of %zu (recording offset %zu; %u gaps allowed)\n",
+			       run - zeros, i, data_len, j, max_gaps);
+			return 1;
+		}
+		if (rec[j] || run < MIN_GAP + zeros) {
+			printf("data differs at octet %zu of %zu (recording offset %zu: got %u, want %u; %u gaps so far)\n",
+			       i, data_len, j, rec[j], data[i], gaps);
+			return 1;
+		}
+		gaps++;
+		/* The data's zeros are the last octets of the run. */
+		j += run;
+		i += zeros;
+		if (i == data_len)
+			break;
+		if (j >= rec_len || rec[j] != data[i]) {
+			printf("data differs after a gap at octet %zu of %zu (recording offset %zu)\n",
+			       i, data_len, j);
+			return 1;
+		}
+	}
+	printf("found at %zu, %u gaps\n", start, gaps);
+	return 0;
+}
