@@ -8,7 +8,7 @@
 #include <sound/core.h>
 #include <sound/pcm.h>
 
-#include "xsf.h"
+#include "xsf_bus.h"
 
 /* Cached HW_PARAM_QUERY answers per stream. */
 #define XSF_QUERY_CACHE_SIZE	16
@@ -99,10 +99,11 @@ struct xsf_card;
  * @io_mutex: serialises this stream's blocking requests (OPEN, CLOSE,
  *	queries, mixer) with buffer allocation; never held for another
  *	stream, so a stalled stream blocks nobody else
- * @chan: the channel while the substream is open and connected; read
- *	under the PCM stream lock or with front->io_lock held
+ * @link: the stream's attachment to its channel on the bus
+ * @linked: @link is attached (changed under the PCM stream lock)
  * @buf: the shared buffer: audio data, then the volume area if any
- * @buf_gen: incremented whenever @buf is (re)allocated
+ * @buf_gen: incremented whenever @buf is (re)allocated or granted anew
+ * @buf_epoch: the bus's grant epoch when @buf was granted
  * @buffer_bytes: ALSA buffer size in octets
  * @period_bytes: ALSA period size in octets
  * @frame_bytes: octets per frame
@@ -151,9 +152,11 @@ struct xsf_pcm_stream {
 	struct xsf_stream_cfg cfg;
 	struct snd_pcm_substream *substream;
 	struct mutex io_mutex; /* this stream's blocking requests and buffer */
-	struct xsf_channel *chan;
+	struct xsf_link link;
+	bool linked;
 	struct xsf_shbuf buf;
 	unsigned int buf_gen;
+	unsigned int buf_epoch;
 	u32 buffer_bytes;
 	u32 period_bytes;
 	u32 frame_bytes;
@@ -222,6 +225,12 @@ struct xsf_card {
 };
 
 extern const struct snd_pcm_ops xsf_pcm_ops;
+extern const struct xsf_bus_client_ops xsf_card_client_ops;
+
+int xsf_card_create(struct xsf_front *front);
+void xsf_card_disconnect(struct xsf_front *front);
+bool xsf_card_busy(struct xsf_front *front);
+void xsf_card_suspend(struct xsf_front *front);
 
 void xsf_pcm_stream_init(struct xsf_pcm_stream *stream, struct xsf_card *xcard,
 			 unsigned int index, unsigned int pcm_index,

@@ -60,20 +60,18 @@
 #define XEN_PAGE_SIZE BIT(XEN_PAGE_SHIFT)
 #endif
 
-void xsf_front_do_remove(struct xenbus_device *xb);
-
-/* The xenbus remove callback, with the return type this kernel expects. */
+/*
+ * The return type of xenbus_driver.remove on this kernel, and what the
+ * callback returns: define it as
+ *	static XSF_XENBUS_REMOVE_RET my_remove(struct xenbus_device *xb)
+ *	{ ...; return XSF_XENBUS_REMOVE_DONE; }
+ */
 #if defined(XSF_HAVE_VOID_XENBUS_REMOVE)
-static inline void xsf_xenbus_remove(struct xenbus_device *xb)
-{
-	xsf_front_do_remove(xb);
-}
+#define XSF_XENBUS_REMOVE_RET void
+#define XSF_XENBUS_REMOVE_DONE
 #else
-static inline int xsf_xenbus_remove(struct xenbus_device *xb)
-{
-	xsf_front_do_remove(xb);
-	return 0;
-}
+#define XSF_XENBUS_REMOVE_RET int
+#define XSF_XENBUS_REMOVE_DONE 0
 #endif
 
 /* Let the boot go on without waiting for this device to connect. */

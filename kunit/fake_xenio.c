@@ -5,11 +5,13 @@
  * while mapped) and event channels whose "interrupts" a test raises by
  * calling the frontend's handler.
  */
+#include <linux/delay.h>
 #include <linux/kernel.h>
 #include <linux/mm.h>
 #include <linux/string.h>
 
-#include "xsf.h"
+#include "xsf_proto.h"
+#include "xsf_xenio.h"
 #include "xsf_fake.h"
 
 struct xsf_fake_io xsf_fake_io;
@@ -130,6 +132,59 @@ void xsf_io_end_grant(grant_ref_t ref, struct page *page)
 }
 
 /**
+ * xsf_io_try_end_grant() - fake: end a grant nobody maps, keep the page
+ * @ref: the reference
+ *
+ * Return: true when ended (the page is the caller's), false while mapped.
+ */
+bool xsf_io_try_end_grant(grant_ref_t ref)
+{
+	struct xsf_fake_grant *g;
+
+	if (ref == 0 || ref >= XSF_FAKE_MAX_GRANTS ||
+	    !xsf_fake_io.grants[ref].in_use || xsf_fake_io.grants[ref].ended) {
+		WARN(1, "ending unknown grant %u\n", ref);
+		return true;
+	}
+	g = &xsf_fake_io.grants[ref];
+	if (g->backend_maps)
+		return false;
+	memset(g, 0, sizeof(*g));
+	return true;
+}
+
+/**
+ * xsf_fake_io_xen_restore() - what a save and restore do to grants
+ *
+ * The restored guest runs on a new grant table: no backend maps anything
+ * any more, and no grant made before can be mapped by the new backend.
+ * The guest still holds the references until it ends them (which then
+ * succeeds at once).
+ */
+void xsf_fake_io_xen_restore(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < XSF_FAKE_MAX_GRANTS; i++) {
+		struct xsf_fake_grant *g = &xsf_fake_io.grants[i];
+
+		if (!g->in_use)
+			continue;
+		g->backend_maps = 0;
+		if (g->ended) {
+			/* Freed now that nobody maps it. */
+			if (g->page) {
+				__free_page(g->page);
+				xsf_fake_io.nr_pages_freed++;
+			}
+			memset(g, 0, sizeof(*g));
+			continue;
+		}
+		g->stale = true;
+	}
+}
+
+/**
  * xsf_fake_io_backend_map() - the simulated backend maps a grant
  * @ref: grant reference
  *
@@ -143,7 +198,7 @@ void *xsf_fake_io_backend_map(grant_ref_t ref)
 	if (ref == 0 || ref >= XSF_FAKE_MAX_GRANTS)
 		return NULL;
 	g = &xsf_fake_io.grants[ref];
-	if (!g->in_use || g->ended || !g->page)
+	if (!g->in_use || g->ended || g->stale || !g->page)
 		return NULL;
 	g->backend_maps++;
 	return page_address(g->page);
@@ -240,6 +295,10 @@ struct xsf_fake_evtchn *xsf_fake_io_find_port(evtchn_port_t port)
  * xsf_fake_io_raise() - deliver an interrupt on a port, as Xen would
  * @port: the port
  *
+ * The handler runs with interrupts off, in the caller's context; while
+ * it runs, xsf_io_sync_irq() of its IRQ waits, as synchronize_irq()
+ * does.
+ *
  * Return: 0, or -ENOENT if the port is not bound.
  */
 int xsf_fake_io_raise(evtchn_port_t port)
@@ -249,9 +308,11 @@ int xsf_fake_io_raise(evtchn_port_t port)
 
 	if (!e)
 		return -ENOENT;
+	atomic_inc(&e->running);
 	local_irq_save(flags);
 	e->handler(e->irq, e->data);
 	local_irq_restore(flags);
+	atomic_dec(&e->running);
 	return 0;
 }
 
@@ -298,9 +359,13 @@ void xsf_io_irq_done(int irq, bool spurious)
 }
 
 /**
- * xsf_io_sync_irq() - fake: handlers run synchronously, nothing to wait for
+ * xsf_io_sync_irq() - fake: wait until no handler of @irq runs
  * @irq: the fake IRQ
  */
 void xsf_io_sync_irq(int irq)
 {
+	struct xsf_fake_evtchn *e = xsf_fake_io_find_irq(irq);
+
+	while (e && atomic_read(&e->running))
+		usleep_range(100, 200);
 }

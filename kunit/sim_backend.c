@@ -911,8 +911,9 @@ static void xsf_test_front_cleanup(void *data)
 	xsf_bus_free_channels(front);
 	xsf_card_disconnect(front);
 	mutex_unlock(&front->lock);
-	if (xsf_wq)
-		flush_workqueue(xsf_wq);
+	cancel_delayed_work_sync(&front->retry_work);
+	if (xsf_test_wq)
+		flush_workqueue(xsf_test_wq);
 	sim_backend_detach_all(tf->sim);
 	xsf_front_put(front);
 }
@@ -930,9 +931,8 @@ struct xsf_test_front *xsf_test_front_new(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_NULL(test, tf);
 	tf->xb = xsf_test_xb_new(test);
-	tf->front = kzalloc(sizeof(*tf->front), GFP_KERNEL);
+	tf->front = xsf_front_new(tf->xb, xsf_test_wq);
 	KUNIT_ASSERT_NOT_NULL(test, tf->front);
-	xsf_bus_init(tf->front, tf->xb);
 	tf->sim = sim_backend_new(test);
 	KUNIT_ASSERT_EQ(test, 0,
 			kunit_add_action_or_reset(test, xsf_test_front_cleanup,
@@ -1058,28 +1058,29 @@ void xsf_test_set_timeout(struct kunit *test, unsigned int *param,
 						  p));
 }
 
+/* The devices' workqueue, which the module's init makes outside tests. */
+struct workqueue_struct *xsf_test_wq;
+
 /**
- * xsf_test_wq_init() - create the driver's workqueue for a suite
+ * xsf_test_wq_init() - create the devices' workqueue for a suite
  * @suite: the suite
- *
- * The module's init function normally creates it.
  *
  * Return: 0 or -ENOMEM.
  */
 int xsf_test_wq_init(struct kunit_suite *suite)
 {
-	xsf_wq = alloc_workqueue("xsf-test", 0, 0);
-	return xsf_wq ? 0 : -ENOMEM;
+	xsf_test_wq = alloc_workqueue("xsf-test", 0, 0);
+	return xsf_test_wq ? 0 : -ENOMEM;
 }
 
 /**
- * xsf_test_wq_exit() - destroy the driver's workqueue after a suite
+ * xsf_test_wq_exit() - destroy the devices' workqueue after a suite
  * @suite: the suite
  */
 void xsf_test_wq_exit(struct kunit_suite *suite)
 {
-	destroy_workqueue(xsf_wq);
-	xsf_wq = NULL;
+	destroy_workqueue(xsf_test_wq);
+	xsf_test_wq = NULL;
 }
 
 /* ------------------------------------------------------------------ */

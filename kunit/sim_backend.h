@@ -25,7 +25,6 @@
 #include <linux/workqueue.h>
 #include <sound/pcm.h>
 
-#include "xsf.h"
 #include "xsf_alsa.h"
 #include "xsf_fake.h"
 
@@ -246,6 +245,7 @@ int xsf_test_connect(struct kunit *test, struct xsf_test_front *tf);
 void xsf_test_reset_fakes(void);
 void xsf_test_set_timeout(struct kunit *test, unsigned int *param,
 			  unsigned int ms);
+extern struct workqueue_struct *xsf_test_wq;
 int xsf_test_wq_init(struct kunit_suite *suite);
 void xsf_test_wq_exit(struct kunit_suite *suite);
 

@@ -103,14 +103,26 @@ static void bus_publish_retried_on_eagain(struct kunit *test)
 	KUNIT_EXPECT_NOT_NULL(test, xsf_fake_store_get(N("0/0/ring-ref")));
 }
 
+/*
+ * A connection attempt that failed for a reason that may pass is torn
+ * down, nothing of it is left, and it is tried again later: not fatal.
+ */
+static void bus_expect_retry(struct kunit *test, struct xsf_test_front *tf)
+{
+	KUNIT_EXPECT_EQ(test, xsf_fake_bus.nr_fatal, 0U);
+	KUNIT_EXPECT_EQ(test, tf->front->nr_failures, 1U);
+	KUNIT_EXPECT_TRUE(test, delayed_work_pending(&tf->front->retry_work));
+	KUNIT_EXPECT_EQ(test, tf->xb->state, XenbusStateInitialising);
+	cancel_delayed_work_sync(&tf->front->retry_work);
+}
+
 static void bus_publish_retries_exhausted(struct kunit *test)
 {
 	struct xsf_test_front *tf = bus_setup(test, "pc");
 
 	xsf_fake_bus.eagain_remaining = 1000;
 	xsf_bus_backend_changed(tf->front, XenbusStateInitWait);
-	KUNIT_EXPECT_EQ(test, xsf_fake_bus.nr_fatal, 1U);
-	KUNIT_EXPECT_EQ(test, xsf_fake_bus.last_fatal_err, -EAGAIN);
+	bus_expect_retry(test, tf);
 	KUNIT_EXPECT_EQ(test, xsf_fake_bus.nr_commits, 0U);
 	KUNIT_EXPECT_GT(test, xsf_fake_bus.nr_transactions, 1U);
 	KUNIT_EXPECT_LT(test, xsf_fake_bus.nr_transactions, 1000U);
@@ -132,47 +144,44 @@ static void bus_bad_config_fatal(struct kunit *test)
 	bus_expect_nothing_left(test, tf);
 }
 
-static void bus_grant_failure_fatal(struct kunit *test)
+static void bus_grant_failure_retried(struct kunit *test)
 {
 	struct xsf_test_front *tf = bus_setup(test, "pc,c");
 
 	xsf_fake_io.grant_fail_after = 3;
 	xsf_bus_backend_changed(tf->front, XenbusStateInitWait);
-	KUNIT_EXPECT_EQ(test, xsf_fake_bus.nr_fatal, 1U);
-	KUNIT_EXPECT_EQ(test, xsf_fake_bus.last_fatal_err, -ENOSPC);
+	bus_expect_retry(test, tf);
 	KUNIT_EXPECT_EQ(test, xsf_fake_io.nr_pages_freed, 3U);
 	bus_expect_nothing_left(test, tf);
 }
 
-static void bus_bind_failure_fatal(struct kunit *test)
+static void bus_bind_failure_retried(struct kunit *test)
 {
 	struct xsf_test_front *tf = bus_setup(test, "pc,c");
 
 	xsf_fake_io.bind_fail_after = 3;
 	xsf_bus_backend_changed(tf->front, XenbusStateInitWait);
-	KUNIT_EXPECT_EQ(test, xsf_fake_bus.nr_fatal, 1U);
-	KUNIT_EXPECT_EQ(test, xsf_fake_bus.last_fatal_err, -ENOSPC);
+	bus_expect_retry(test, tf);
 	bus_expect_nothing_left(test, tf);
 }
 
-static void bus_transaction_error_fatal(struct kunit *test)
+static void bus_transaction_error_retried(struct kunit *test)
 {
 	struct xsf_test_front *tf = bus_setup(test, "p");
 
 	xsf_fake_bus.start_error = -EIO;
 	xsf_bus_backend_changed(tf->front, XenbusStateInitWait);
-	KUNIT_EXPECT_EQ(test, xsf_fake_bus.nr_fatal, 1U);
-	KUNIT_EXPECT_EQ(test, xsf_fake_bus.last_fatal_err, -EIO);
+	bus_expect_retry(test, tf);
 	bus_expect_nothing_left(test, tf);
 
-	/* A write failing inside the transaction is fatal too. */
+	/* A write failing inside the transaction: the same. */
 	xsf_test_reset_fakes();
 	KUNIT_ASSERT_EQ(test, xsf_test_store_config("p"), 0);
 	tf->xb->state = XenbusStateInitialising;
+	tf->front->nr_failures = 0;
 	xsf_fake_bus.write_error = -ENOSPC;
 	xsf_bus_backend_changed(tf->front, XenbusStateInitWait);
-	KUNIT_EXPECT_EQ(test, xsf_fake_bus.nr_fatal, 1U);
-	KUNIT_EXPECT_EQ(test, xsf_fake_bus.last_fatal_err, -ENOSPC);
+	bus_expect_retry(test, tf);
 	KUNIT_EXPECT_EQ(test, xsf_fake_bus.nr_commits, 0U);
 	bus_expect_nothing_left(test, tf);
 }
@@ -203,7 +212,7 @@ static void bus_backend_closing_frees(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, xsf_test_connect(test, tf), 0);
 	xsf_fake_store_set(XSF_TEST_OTHEREND "/state", "5");
 	xsf_bus_backend_changed(front, XenbusStateClosing);
-	flush_workqueue(xsf_wq);
+	flush_workqueue(xsf_test_wq);
 	KUNIT_EXPECT_EQ(test, tf->xb->state, XenbusStateClosed);
 	KUNIT_EXPECT_NULL(test, front->card);
 	KUNIT_EXPECT_EQ(test, atomic_read(&front->cards_alive), 0);
@@ -225,7 +234,7 @@ static void bus_backend_closed_frees(struct kunit *test)
 
 	KUNIT_ASSERT_EQ(test, xsf_test_connect(test, tf), 0);
 	xsf_bus_backend_changed(tf->front, XenbusStateClosed);
-	flush_workqueue(xsf_wq);
+	flush_workqueue(xsf_test_wq);
 	KUNIT_EXPECT_EQ(test, tf->xb->state, XenbusStateInitialising);
 	KUNIT_EXPECT_NULL(test, tf->front->card);
 	KUNIT_EXPECT_EQ(test, atomic_read(&tf->front->cards_alive), 0);
@@ -240,7 +249,7 @@ static void bus_backend_restart_reconnects(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, xsf_test_connect(test, tf), 0);
 	/* The backend restarted: InitWait again while we are Connected. */
 	xsf_bus_backend_changed(front, XenbusStateInitWait);
-	flush_workqueue(xsf_wq);
+	flush_workqueue(xsf_test_wq);
 	KUNIT_EXPECT_EQ(test, tf->xb->state, XenbusStateInitialised);
 	KUNIT_EXPECT_NULL(test, front->card);
 	KUNIT_EXPECT_EQ(test, front->generation, 2U);
@@ -275,7 +284,7 @@ static void bus_card_in_use_reconfigures(struct kunit *test)
 
 	/* The last user goes: the card is freed and we start over. */
 	KUNIT_ASSERT_EQ(test, snd_card_file_remove(card, file), 0);
-	flush_workqueue(xsf_wq);
+	flush_workqueue(xsf_test_wq);
 	KUNIT_EXPECT_EQ(test, atomic_read(&front->cards_alive), 0);
 	KUNIT_EXPECT_EQ(test, tf->xb->state, XenbusStateInitialising);
 }
@@ -342,7 +351,8 @@ static void bus_resume_keeps_card(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, xsf_test_connect(test, tf), 0);
 	card = front->card;
 	KUNIT_EXPECT_EQ(test, xsf_bus_suspend(front), 0);
-	KUNIT_EXPECT_EQ(test, card->power_state, SNDRV_CTL_POWER_D3hot);
+	/* Never powered down: a cancelled suspend gets no callback. */
+	KUNIT_EXPECT_EQ(test, card->power_state, SNDRV_CTL_POWER_D0);
 	KUNIT_EXPECT_EQ(test, xsf_bus_resume(front), 0);
 	KUNIT_EXPECT_PTR_EQ(test, front->card, card);
 	bus_expect_nothing_left(test, tf);
@@ -371,7 +381,7 @@ static void bus_resume_new_config_new_card(struct kunit *test)
 	/* The new host offers a capture stream as well. */
 	KUNIT_ASSERT_EQ(test, xsf_test_store_config("pc"), 0);
 	KUNIT_ASSERT_EQ(test, xsf_test_connect(test, tf), 0);
-	flush_workqueue(xsf_wq);
+	flush_workqueue(xsf_test_wq);
 	/* The old card (one stream) is gone, the new one has two. */
 	KUNIT_EXPECT_EQ(test, atomic_read(&front->cards_alive), 1);
 	KUNIT_EXPECT_EQ(test,
@@ -390,9 +400,9 @@ static struct kunit_case xsf_bus_cases[] = {
 	KUNIT_CASE(bus_publish_retried_on_eagain),
 	KUNIT_CASE(bus_publish_retries_exhausted),
 	KUNIT_CASE(bus_bad_config_fatal),
-	KUNIT_CASE(bus_grant_failure_fatal),
-	KUNIT_CASE(bus_bind_failure_fatal),
-	KUNIT_CASE(bus_transaction_error_fatal),
+	KUNIT_CASE(bus_grant_failure_retried),
+	KUNIT_CASE(bus_bind_failure_retried),
+	KUNIT_CASE(bus_transaction_error_retried),
 	KUNIT_CASE(bus_connected_creates_card),
 	KUNIT_CASE(bus_backend_closing_frees),
 	KUNIT_CASE(bus_backend_closed_frees),

@@ -848,7 +848,8 @@ static void pcm_close_sends_close(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pcm_req(test, tp, XENSND_OP_TRIGGER, 1)->req.op.trigger.type,
 			XENSND_OP_TRIGGER_STOP);
 	KUNIT_EXPECT_EQ(test, xsf_fake_io_live_grants(), 2U);
-	KUNIT_EXPECT_NULL(test, tf->front->channels[0].stream);
+	KUNIT_EXPECT_NULL(test, tf->front->channels[0].link);
+	KUNIT_EXPECT_FALSE(test, xsf_bus_attached(&tp->stream->link));
 	KUNIT_EXPECT_FALSE(test, xsf_card_busy(tf->front));
 }
 
@@ -865,7 +866,7 @@ static void pcm_backend_lost_with_stream_open(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, tp->sub->runtime->state,
 			SNDRV_PCM_STATE_DISCONNECTED);
 	KUNIT_EXPECT_EQ(test, atomic_read(&front->cards_alive), 1);
-	KUNIT_EXPECT_NULL(test, tp->stream->chan);
+	KUNIT_EXPECT_FALSE(test, xsf_bus_attached(&tp->stream->link));
 	/* Only the open stream's buffer (2 pages + directory) stays. */
 	KUNIT_EXPECT_EQ(test, xsf_fake_io_live_grants(), 3U);
 	KUNIT_EXPECT_EQ(test, xsf_fake_io_bound_evtchns(), 0U);
@@ -874,7 +875,7 @@ static void pcm_backend_lost_with_stream_open(struct kunit *test)
 			0);
 
 	xsf_test_pcm_close(tp);
-	flush_workqueue(xsf_wq);
+	flush_workqueue(xsf_test_wq);
 	KUNIT_EXPECT_EQ(test, atomic_read(&front->cards_alive), 0);
 	KUNIT_EXPECT_EQ(test, tf->xb->state, XenbusStateClosed);
 	KUNIT_EXPECT_EQ(test, xsf_fake_io_live_grants(), 0U);
@@ -912,8 +913,10 @@ static void pcm_prepare_rebinds_after_resume(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, xsf_bus_suspend(tf->front), 0);
 	KUNIT_EXPECT_EQ(test, tp->sub->runtime->state,
 			SNDRV_PCM_STATE_SUSPENDED);
+	/* Saved and restored: a new grant table, as after xl restore. */
+	xsf_fake_io_xen_restore();
 	KUNIT_ASSERT_EQ(test, xsf_bus_resume(tf->front), 0);
-	KUNIT_EXPECT_NULL(test, tp->stream->chan);
+	KUNIT_EXPECT_FALSE(test, xsf_bus_attached(&tp->stream->link));
 
 	tf->xb->state = XenbusStateInitialising;
 	sim_backend_detach_all(tf->sim);
@@ -922,12 +925,17 @@ static void pcm_prepare_rebinds_after_resume(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, xsf_test_pcm_ioctl(tp, SNDRV_PCM_IOCTL_PREPARE),
 			0);
 	sim_backend_sync(tf->sim);
-	KUNIT_EXPECT_PTR_EQ(test, tp->stream->chan, &tf->front->channels[0]);
-	/* The card was kept (no new mixer probe): the stream's OPEN. */
+	KUNIT_EXPECT_PTR_EQ(test, tp->stream->link.chan, &tf->front->channels[0]);
+	/* The card was kept (volume known already): just the stream's OPEN. */
 	KUNIT_ASSERT_EQ(test, sc->nr_reqs[XENSND_OP_OPEN], 1U);
-	KUNIT_EXPECT_EQ(test, sc->log[0].req.op.open.pcm_rate, 48000U);
-	KUNIT_EXPECT_EQ(test, sc->log[0].req.op.open.period_sz, PB);
+	KUNIT_EXPECT_EQ(test, sim_backend_find(sc, XENSND_OP_OPEN, 0)->req.op.open.pcm_rate,
+			48000U);
+	KUNIT_EXPECT_EQ(test, sim_backend_find(sc, XENSND_OP_OPEN, 0)->req.op.open.period_sz,
+			PB);
 	KUNIT_EXPECT_TRUE(test, sc->opened);
+	/* The grants were made anew after the restore and map fine. */
+	KUNIT_EXPECT_EQ(test, sc->nr_dir_errors, 0U);
+	KUNIT_EXPECT_EQ(test, sc->nr_bad, 0U);
 }
 
 static int pcm_test_init(struct kunit *test)

@@ -4,7 +4,7 @@
  */
 #include <kunit/test.h>
 
-#include "xsf.h"
+#include "xsf_proto.h"
 
 #define INI XenbusStateInitialising
 #define IWT XenbusStateInitWait
@@ -165,6 +165,24 @@ static void xsf_state_reconfiguring_last_user_gone(struct kunit *test)
 		{ RCF, CON, false, INI, XSF_ACTION_TEARDOWN },
 		{ RCF, CLD, false, INI, XSF_ACTION_TEARDOWN },
 		{ RCF, CLG, false, CLD, XSF_ACTION_TEARDOWN },
+	};
+
+	xsf_state_expect(test, rows, ARRAY_SIZE(rows));
+}
+
+/*
+ * Closing outside removal: we gave up after an error.  Once the backend
+ * lets go, Closed, from which a new connection can start.
+ */
+static void xsf_state_closing_after_error(struct kunit *test)
+{
+	static const struct xsf_state_row rows[] = {
+		{ CLG, UNK, false, CLD, XSF_ACTION_NONE },
+		{ CLG, CLG, false, CLD, XSF_ACTION_NONE },
+		{ CLG, CLD, false, CLD, XSF_ACTION_NONE },
+		{ CLG, CON, false, CLG, XSF_ACTION_NONE },
+		{ CLG, IWT, false, CLG, XSF_ACTION_NONE },
+		{ CLD, IWT, false, IND, XSF_ACTION_CONNECT },
 	};
 
 	xsf_state_expect(test, rows, ARRAY_SIZE(rows));
@@ -342,6 +360,7 @@ static struct kunit_case xsf_state_cases[] = {
 	KUNIT_CASE(xsf_state_connected_lost_in_use),
 	KUNIT_CASE(xsf_state_reconfiguring_waits_for_users),
 	KUNIT_CASE(xsf_state_reconfiguring_last_user_gone),
+	KUNIT_CASE(xsf_state_closing_after_error),
 	KUNIT_CASE(xsf_state_removal_closes),
 	KUNIT_CASE(xsf_state_hostile_backend_state),
 	KUNIT_CASE(xsf_state_never_our_state),

@@ -60,6 +60,7 @@ unsigned int xsf_fake_store_count(void);
  * @page: the granted page
  * @readonly: granted read-only
  * @backend_maps: how often the simulated backend maps it right now
+ * @stale: made before a simulated restore: the backend cannot map it
  */
 struct xsf_fake_grant {
 	bool in_use;
@@ -67,6 +68,7 @@ struct xsf_fake_grant {
 	struct page *page;
 	bool readonly;
 	unsigned int backend_maps;
+	bool stale;
 };
 
 /**
@@ -78,6 +80,7 @@ struct xsf_fake_grant {
  * @data: its argument
  * @nr_notified: notifications the frontend sent on it
  * @nr_spurious: interrupts the frontend ended as spurious
+ * @running: handlers running right now (xsf_io_sync_irq() waits for 0)
  */
 struct xsf_fake_evtchn {
 	bool used;
@@ -87,6 +90,7 @@ struct xsf_fake_evtchn {
 	void *data;
 	unsigned int nr_notified;
 	unsigned int nr_spurious;
+	atomic_t running;
 };
 
 /**
@@ -122,5 +126,6 @@ void *xsf_fake_io_backend_map(grant_ref_t ref);
 void xsf_fake_io_backend_unmap(grant_ref_t ref);
 struct xsf_fake_evtchn *xsf_fake_io_find_port(evtchn_port_t port);
 int xsf_fake_io_raise(evtchn_port_t port);
+void xsf_fake_io_xen_restore(void);
 
 #endif /* XSF_FAKE_H */

@@ -1,40 +1,48 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * Connection management: performs what the state machine (state.c)
- * decides.
+ * The bus: performs what the state machine (state.c) decides and owns
+ * the connection (xsf_bus.h).
  *
  * For every configured stream a channel is set up: a request ring page
  * and an event page, both granted to the backend, and one event channel
  * for each.  Their references are published in one XenStore transaction,
  * retried when XenStore reports a conflict.
  *
+ * A stream of the layer above reaches its channel only through a link:
+ * requests go out through it, answers, events and the channel's loss
+ * come back through the link's callbacks.  Asynchronous requests carry
+ * the channel as context and find the link attached to it when the
+ * answer comes, so an answer after a detach reaches nobody.
+ *
  * Lifetimes: the channels belong to the front and are only freed with
  * the io_lock held for writing, after every ring was disconnected (which
- * wakes sleeping callers with -EIO), every IRQ unbound (which waits for
- * running handlers) and every PCM stream detached.  The ALSA card may
- * outlive a connection: a card that still has users when the backend goes
- * away is disconnected and freed when its last user closes it, and it
- * holds a reference on the front until then.
+ * wakes sleeping callers with -EIO and fails asynchronous requests),
+ * every IRQ unbound (which waits for running handlers) and every link
+ * told and detached.  The ALSA card may outlive a connection: a card
+ * that still has users when the backend goes away is disconnected and
+ * freed when its last user closes it, and it holds a reference on the
+ * front until then.
+ *
+ * A connection attempt that fails for a reason that may pass (no memory,
+ * no grant entry, a XenStore conflict) is retried with a growing delay,
+ * from Initialising; one that cannot succeed (a malformed configuration)
+ * or fails XSF_MAX_CONNECT_FAILURES times in a row is fatal.
  */
 #include <linux/delay.h>
 #include <linux/jiffies.h>
 #include <linux/kernel.h>
 #include <linux/mm.h>
-#include <linux/module.h>
 #include <linux/slab.h>
 
-#include "xsf.h"
+#include "xsf_bus.h"
+#include "xsf_xenio.h"
 
+/* How long removal waits for the backend to close (module parameter). */
 unsigned int xsf_close_timeout_ms = 3000;
-module_param_named(close_timeout_ms, xsf_close_timeout_ms, uint, 0644);
-MODULE_PARM_DESC(close_timeout_ms,
-		 "How long removal waits for the backend to close (ms, default 3000)");
-
-/* Deferred work of every device: created and drained by the module. */
-struct workqueue_struct *xsf_wq;
 
 #define XSF_PUBLISH_RETRIES	16
 #define XSF_MAX_TRANSITIONS	8
+#define XSF_RETRY_FIRST_MS	100
 
 static irqreturn_t xsf_bus_ring_irq(int irq, void *data)
 {
@@ -45,9 +53,23 @@ static irqreturn_t xsf_bus_ring_irq(int irq, void *data)
 	return IRQ_HANDLED;
 }
 
+/* Hand an event to the stream linked to the channel, if any. */
 static void xsf_bus_deliver_event(void *ctx, const struct xensnd_evt *evt)
 {
-	xsf_pcm_channel_event(ctx, evt);
+	struct xsf_channel *chan = ctx;
+	void (*event)(void *ctx, const struct xensnd_evt *evt) = NULL;
+	void *link_ctx = NULL;
+	unsigned long flags;
+
+	spin_lock_irqsave(&chan->link_lock, flags);
+	if (chan->link) {
+		event = chan->link->ops->event;
+		link_ctx = chan->link->ctx;
+	}
+	spin_unlock_irqrestore(&chan->link_lock, flags);
+	/* A detach waits for this handler before the link may go. */
+	if (event)
+		event(link_ctx, evt);
 }
 
 static irqreturn_t xsf_bus_evt_irq(int irq, void *data)
@@ -106,7 +128,7 @@ static int xsf_bus_setup_channel(struct xsf_front *front,
 		 dev_name(dev), pcm, cfg->index);
 	chan->ring_irq = -1;
 	chan->evt_irq = -1;
-	spin_lock_init(&chan->stream_lock);
+	spin_lock_init(&chan->link_lock);
 
 	ret = xsf_bus_share_page(front, &chan->ring_page, &chan->ring_gref);
 	if (ret)
@@ -133,19 +155,40 @@ static int xsf_bus_setup_channel(struct xsf_front *front,
 }
 
 /*
- * Stop a channel: fail its requests, silence its IRQs.  Safe to call more
- * than once; the memory stays until xsf_bus_free_channels().
+ * Silence a channel's IRQs; running handlers finish first.  Called with
+ * io_lock held for writing (or on a channel nobody can see yet), so no
+ * link is synchronising with them meanwhile.
  */
-static void xsf_bus_stop_channel(struct xsf_channel *chan)
+static void xsf_bus_unbind_channel(struct xsf_channel *chan)
 {
-	if (chan->ring_page)
-		xsf_ring_disconnect(&chan->ring);
 	if (chan->ring_irq >= 0)
 		xsf_io_unbind_evtchn(chan->ring_irq, chan);
 	chan->ring_irq = -1;
 	if (chan->evt_irq >= 0)
 		xsf_io_unbind_evtchn(chan->evt_irq, chan);
 	chan->evt_irq = -1;
+}
+
+/* Tell the linked stream that its channel goes, and detach it. */
+static void xsf_bus_lose_link(struct xsf_channel *chan)
+{
+	struct xsf_link *link;
+	unsigned long flags;
+
+	spin_lock_irqsave(&chan->link_lock, flags);
+	link = chan->link;
+	spin_unlock_irqrestore(&chan->link_lock, flags);
+	if (!link)
+		return;
+	link->ops->lost(link->ctx);
+	spin_lock_irqsave(&chan->link_lock, flags);
+	chan->link = NULL;
+	spin_unlock_irqrestore(&chan->link_lock, flags);
+	spin_lock_irqsave(&link->lock, flags);
+	link->chan = NULL;
+	link->nr_inflight = 0;
+	spin_unlock_irqrestore(&link->lock, flags);
+	wake_up_all(&link->idle);
 }
 
 /**
@@ -191,9 +234,9 @@ int xsf_bus_connect_channels(struct xsf_front *front)
  * xsf_bus_free_channels() - disconnect and free every channel
  * @front: the device
  *
- * Sleeping requests return -EIO, running streams are stopped and
- * detached, grants are revoked (pages the backend still maps are freed
- * later by the grant table).  Caller holds front->lock.
+ * Sleeping requests return -EIO, asynchronous ones fail, linked streams
+ * are told and detached, grants are revoked (pages the backend still
+ * maps are freed later by the grant table).  Caller holds front->lock.
  */
 void xsf_bus_free_channels(struct xsf_front *front)
 {
@@ -203,13 +246,15 @@ void xsf_bus_free_channels(struct xsf_front *front)
 		return;
 	/* Wake sleepers first: they hold io_lock for reading. */
 	for (i = 0; i < front->nr_channels; i++)
-		xsf_bus_stop_channel(&front->channels[i]);
+		if (front->channels[i].ring_page)
+			xsf_ring_disconnect(&front->channels[i].ring);
 
 	down_write(&front->io_lock);
 	for (i = 0; i < front->nr_channels; i++) {
 		struct xsf_channel *chan = &front->channels[i];
 
-		xsf_pcm_channel_lost(chan);
+		xsf_bus_unbind_channel(chan);
+		xsf_bus_lose_link(chan);
 		xsf_bus_unshare_page(&chan->ring_page, &chan->ring_gref);
 		xsf_bus_unshare_page(&chan->evt_page, &chan->evt_gref);
 	}
@@ -288,17 +333,11 @@ int xsf_bus_publish(struct xsf_front *front)
 	return ret;
 }
 
-static bool xsf_bus_card_in_use(struct xsf_front *front)
-{
-	return xsf_card_busy(front);
-}
-
 /* Free channels and configuration; the card goes (now or when closed). */
 static void xsf_bus_disconnect(struct xsf_front *front)
 {
 	xsf_bus_free_channels(front);
-	if (front->card)
-		xsf_card_disconnect(front);
+	front->client->disconnect(front);
 }
 
 static int xsf_bus_connect(struct xsf_front *front)
@@ -326,7 +365,7 @@ static int xsf_bus_perform(struct xsf_front *front, enum xsf_action action)
 	case XSF_ACTION_CONNECT:
 		return xsf_bus_connect(front);
 	case XSF_ACTION_CREATE_CARD:
-		return xsf_card_create(front);
+		return front->client->connect(front);
 	case XSF_ACTION_TEARDOWN:
 	case XSF_ACTION_RECONFIGURE:
 		xsf_bus_disconnect(front);
@@ -336,6 +375,42 @@ static int xsf_bus_perform(struct xsf_front *front, enum xsf_action action)
 		return 0;
 	}
 	return -EINVAL;
+}
+
+/* Errors no retry can cure: the configuration itself is wrong. */
+static bool xsf_bus_error_permanent(int err)
+{
+	return err == -EINVAL || err == -ERANGE || err == -E2BIG ||
+	       err == -EOPNOTSUPP || err == -EPROTO;
+}
+
+/*
+ * A connection attempt failed: tear down what it made, then try again
+ * later from Initialising, or give up for good.
+ */
+static void xsf_bus_failed(struct xsf_front *front, enum xsf_action action,
+			   int err)
+{
+	struct xenbus_device *xb = front->xb;
+	unsigned int delay;
+
+	xsf_bus_disconnect(front);
+	front->nr_failures++;
+	if (xsf_bus_error_permanent(err) ||
+	    front->nr_failures >= XSF_MAX_CONNECT_FAILURES) {
+		xenbus_dev_fatal(xb, err, "%s failed (attempt %u): giving up",
+				 xsf_action_name(action), front->nr_failures);
+		/* No new connection until the device is set up again. */
+		front->nr_failures = XSF_MAX_CONNECT_FAILURES;
+		return;
+	}
+	delay = XSF_RETRY_FIRST_MS << (front->nr_failures - 1);
+	xenbus_dev_error(xb, err, "%s failed (attempt %u): trying again in %u ms",
+			 xsf_action_name(action), front->nr_failures, delay);
+	/* The backend lets go of anything it took when we start over. */
+	if (xb->state != XenbusStateInitialising)
+		xenbus_switch_state(xb, XenbusStateInitialising);
+	mod_delayed_work(front->wq, &front->retry_work, msecs_to_jiffies(delay));
 }
 
 /*
@@ -351,10 +426,14 @@ static void xsf_bus_run(struct xsf_front *front, enum xenbus_state backend)
 
 	for (step = 0; step < XSF_MAX_TRANSITIONS; step++) {
 		t = xsf_state_next(xb->state, backend,
-				   xsf_bus_card_in_use(front),
+				   front->client->in_use(front),
 				   front->removing);
 		if (t.action == XSF_ACTION_NONE && t.next == xb->state)
 			return;
+		if (t.action == XSF_ACTION_CONNECT &&
+		    (delayed_work_pending(&front->retry_work) ||
+		     front->nr_failures >= XSF_MAX_CONNECT_FAILURES))
+			return; /* a retry is due later, or we gave up */
 		dev_dbg(&xb->dev, "%s -> %s (backend %s): %s\n",
 			xenbus_strstate(xb->state), xenbus_strstate(t.next),
 			xenbus_strstate(backend), xsf_action_name(t.action));
@@ -370,13 +449,15 @@ static void xsf_bus_run(struct xsf_front *front, enum xenbus_state backend)
 			xenbus_switch_state(xb, t.next);
 		ret = xsf_bus_perform(front, t.action);
 		if (ret) {
-			xsf_bus_disconnect(front);
-			xenbus_dev_fatal(xb, ret, "%s failed",
-					 xsf_action_name(t.action));
+			xsf_bus_failed(front, t.action, ret);
 			return;
 		}
+		if (t.action == XSF_ACTION_CREATE_CARD)
+			front->nr_failures = 0;
 		if (t.next != xb->state)
 			xenbus_switch_state(xb, t.next);
+		if (xb->state == XenbusStateConnected)
+			wake_up_all(&front->connected_wait);
 	}
 	dev_warn(&xb->dev, "state machine did not settle (%s, backend %s)\n",
 		 xenbus_strstate(xb->state), xenbus_strstate(backend));
@@ -408,70 +489,58 @@ static void xsf_bus_card_released_work(struct work_struct *work)
 	xsf_front_put(front);
 }
 
+static void xsf_bus_retry_work(struct work_struct *work)
+{
+	struct xsf_front *front = container_of(to_delayed_work(work),
+					       struct xsf_front, retry_work);
+
+	mutex_lock(&front->lock);
+	if (!front->removing)
+		xsf_bus_run(front, front->backend_state);
+	mutex_unlock(&front->lock);
+}
+
 /**
  * xsf_bus_card_released() - the card's last user has gone
  * @front: the device
  *
  * Called from the card's release path, possibly with ALSA locks held and
- * possibly inside xsf_card_disconnect(): only schedules the state
+ * possibly inside the client's disconnect: only schedules the state
  * re-evaluation, which also drops the card's reference on @front.
  */
 void xsf_bus_card_released(struct xsf_front *front)
 {
 	/* The card's reference moves to the work; one run puts it. */
-	if (!queue_work(xsf_wq, &front->card_released_work))
+	if (!queue_work(front->wq, &front->card_released_work))
 		xsf_front_put(front);
-}
-
-static void xsf_front_release(struct kref *ref)
-{
-	struct xsf_front *front = container_of(ref, struct xsf_front, ref);
-
-	xsf_cfg_free(&front->cfg);
-	kfree(front);
-}
-
-/**
- * xsf_front_get() - take a reference on the device state
- * @front: the device
- */
-void xsf_front_get(struct xsf_front *front)
-{
-	kref_get(&front->ref);
-}
-
-/**
- * xsf_front_put() - drop a reference; the last one frees the state
- * @front: the device
- */
-void xsf_front_put(struct xsf_front *front)
-{
-	kref_put(&front->ref, xsf_front_release);
 }
 
 /**
  * xsf_bus_init() - initialise the device state for a new xenbus device
- * @front: zeroed device state
+ * @front: zeroed device state, its reference count set up by the caller
  * @xb: the xenbus device
+ * @client: the layer above: what to call to create, disconnect and
+ *	suspend the card
+ * @wq: where the device's deferred work runs
  *
  * Return: 0.
  */
-int xsf_bus_init(struct xsf_front *front, struct xenbus_device *xb)
+int xsf_bus_init(struct xsf_front *front, struct xenbus_device *xb,
+		 const struct xsf_bus_client_ops *client,
+		 struct workqueue_struct *wq)
 {
 	front->xb = xb;
+	front->client = client;
+	front->wq = wq;
 	mutex_init(&front->lock);
 	init_rwsem(&front->io_lock);
-	kref_init(&front->ref);
 	INIT_WORK(&front->card_released_work, xsf_bus_card_released_work);
+	INIT_DELAYED_WORK(&front->retry_work, xsf_bus_retry_work);
+	init_waitqueue_head(&front->connected_wait);
 	front->backend_state = XenbusStateUnknown;
 	return 0;
 }
 
-/*
- * The backend no longer uses our rings.  Closed is not required: snd_be
- * passes through Closing and Closed to InitWait at once, ready for the
- * next frontend, and a poll may see any of them.
- */
 static bool xsf_bus_backend_closed(struct xenbus_device *xb)
 {
 	enum xenbus_state state;
@@ -504,6 +573,12 @@ int xsf_bus_remove(struct xsf_front *front)
 
 	mutex_lock(&front->lock);
 	front->removing = true;
+	mutex_unlock(&front->lock);
+	wake_up_all(&front->connected_wait);
+	/* A retry that is running now sees removing, one not yet run never runs. */
+	cancel_delayed_work_sync(&front->retry_work);
+
+	mutex_lock(&front->lock);
 	was_connected = xb->state == XenbusStateInitialised ||
 			xb->state == XenbusStateConnected ||
 			xb->state == XenbusStateReconfiguring;
@@ -536,15 +611,16 @@ int xsf_bus_remove(struct xsf_front *front)
  * @front: the device
  *
  * Running streams are suspended through ALSA, so applications see
- * SUSPENDED and can resume or restart them afterwards.
+ * SUSPENDED and can resume or restart them afterwards.  The card stays
+ * powered: a suspend that is cancelled (a checkpoint, a failed
+ * migration) gets no callback, and must leave a usable card.
  *
  * Return: 0.
  */
 int xsf_bus_suspend(struct xsf_front *front)
 {
 	mutex_lock(&front->lock);
-	if (front->card)
-		xsf_card_suspend(front);
+	front->client->suspend(front);
 	mutex_unlock(&front->lock);
 	return 0;
 }
@@ -554,10 +630,12 @@ int xsf_bus_suspend(struct xsf_front *front)
  * @front: the device
  *
  * The old rings and grants are meaningless to a new backend: drop them,
- * but keep the card, so that its users survive.  The xenbus core has put
- * us back to Initialising; the backend's next InitWait starts a fresh
- * connection, and the card is bound to the new channels when the backend
- * connects (open streams then report an xrun and can be prepared again).
+ * but keep the card, so that its users survive.  The grant table is a new
+ * one too, so buffers granted before must be granted again
+ * (xsf_bus_grant_epoch()).  The xenbus core has put us back to
+ * Initialising; the backend's next InitWait starts a fresh connection,
+ * and streams link to the new channels at their next prepare (open
+ * streams report an xrun and can be prepared again).
  *
  * Return: 0.
  */
@@ -565,7 +643,294 @@ int xsf_bus_resume(struct xsf_front *front)
 {
 	mutex_lock(&front->lock);
 	xsf_bus_free_channels(front);
+	front->grant_epoch++;
 	front->backend_state = XenbusStateUnknown;
+	front->nr_failures = 0;
 	mutex_unlock(&front->lock);
 	return 0;
+}
+
+/**
+ * xsf_bus_grant_epoch() - which grant table grants are valid in
+ * @front: the device
+ *
+ * Return: a number that changes whenever grants made before became
+ * meaningless (the guest was restored).
+ */
+unsigned int xsf_bus_grant_epoch(struct xsf_front *front)
+{
+	return READ_ONCE(front->grant_epoch);
+}
+
+static bool xsf_bus_settled(struct xsf_front *front)
+{
+	return READ_ONCE(front->xb->state) == XenbusStateConnected ||
+	       READ_ONCE(front->removing);
+}
+
+/**
+ * xsf_bus_wait_connected() - wait for a connection that is being made
+ * @front: the device
+ * @ms: how long at most
+ *
+ * Used by a stream that finds no channel right after a resume or a
+ * backend restart, so that an application preparing its stream again
+ * gets the new connection rather than an error.
+ *
+ * Return: 0 when Connected, -ENODEV when the device goes away, or
+ * -ETIMEDOUT.
+ */
+int xsf_bus_wait_connected(struct xsf_front *front, unsigned int ms)
+{
+	if (!wait_event_timeout(front->connected_wait, xsf_bus_settled(front),
+				msecs_to_jiffies(ms)))
+		return -ETIMEDOUT;
+	return READ_ONCE(front->removing) ? -ENODEV : 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Links                                                               */
+/* ------------------------------------------------------------------ */
+
+/**
+ * xsf_bus_link_init() - set up a stream's link, detached
+ * @link: the link
+ * @front: the device
+ * @index: the stream's index in configuration order
+ * @ops: the stream's callbacks
+ * @ctx: their argument
+ */
+void xsf_bus_link_init(struct xsf_link *link, struct xsf_front *front,
+		       unsigned int index, const struct xsf_link_ops *ops,
+		       void *ctx)
+{
+	link->front = front;
+	link->index = index;
+	link->ops = ops;
+	link->ctx = ctx;
+	spin_lock_init(&link->lock);
+	init_waitqueue_head(&link->idle);
+}
+
+/**
+ * xsf_bus_attach() - link a stream to its channel of the current connection
+ * @link: a detached link
+ * @generation: the connection the stream's card was made for
+ *
+ * Return: 0, -ENODEV when there is no such channel (not connected, or a
+ * card of an earlier, different connection), or -EBUSY when another link
+ * has it.
+ */
+int xsf_bus_attach(struct xsf_link *link, unsigned int generation)
+{
+	struct xsf_front *front = link->front;
+	struct xsf_channel *chan = NULL;
+	int ret = 0;
+
+	down_read(&front->io_lock);
+	if (front->channels && generation == front->generation &&
+	    link->index < front->nr_channels)
+		chan = &front->channels[link->index];
+	if (!chan || !chan->ring.connected) {
+		ret = -ENODEV;
+		goto out;
+	}
+	spin_lock_irq(&chan->link_lock);
+	if (chan->link)
+		ret = -EBUSY;
+	else
+		chan->link = link;
+	spin_unlock_irq(&chan->link_lock);
+	if (ret)
+		goto out;
+	spin_lock_irq(&link->lock);
+	link->chan = chan;
+	link->nr_inflight = 0;
+	spin_unlock_irq(&link->lock);
+out:
+	up_read(&front->io_lock);
+	return ret;
+}
+
+static bool xsf_bus_link_idle(struct xsf_link *link)
+{
+	bool idle;
+
+	spin_lock_irq(&link->lock);
+	idle = !link->chan || !link->nr_inflight;
+	spin_unlock_irq(&link->lock);
+	return idle;
+}
+
+/**
+ * xsf_bus_detach() - unlink a stream from its channel
+ * @link: the link (detached already is fine)
+ *
+ * Waits, at most xsf_request_timeout_ms, until the asynchronous requests
+ * sent through the link are answered, then unlinks it and waits for the
+ * channel's interrupt handlers.  When this returns, no callback of the
+ * link runs or will run: a later answer reaches nobody.
+ */
+void xsf_bus_detach(struct xsf_link *link)
+{
+	struct xsf_front *front = link->front;
+	struct xsf_channel *chan;
+
+	down_read(&front->io_lock);
+	spin_lock_irq(&link->lock);
+	chan = link->chan;
+	spin_unlock_irq(&link->lock);
+	if (!chan)
+		goto out;
+	if (!wait_event_timeout(link->idle, xsf_bus_link_idle(link),
+				msecs_to_jiffies(xsf_request_timeout_ms)))
+		dev_dbg(&front->xb->dev, "detaching with answers outstanding\n");
+	spin_lock_irq(&chan->link_lock);
+	chan->link = NULL;
+	spin_unlock_irq(&chan->link_lock);
+	spin_lock_irq(&link->lock);
+	link->chan = NULL;
+	link->nr_inflight = 0;
+	spin_unlock_irq(&link->lock);
+	if (chan->ring_irq >= 0)
+		xsf_io_sync_irq(chan->ring_irq);
+	if (chan->evt_irq >= 0)
+		xsf_io_sync_irq(chan->evt_irq);
+out:
+	up_read(&front->io_lock);
+}
+
+/**
+ * xsf_bus_attached() - whether a link has a channel
+ * @link: the link
+ *
+ * Return: true while attached.
+ */
+bool xsf_bus_attached(struct xsf_link *link)
+{
+	unsigned long flags;
+	bool attached;
+
+	spin_lock_irqsave(&link->lock, flags);
+	attached = link->chan;
+	spin_unlock_irqrestore(&link->lock, flags);
+	return attached;
+}
+
+/**
+ * xsf_bus_call() - send a control request and wait for its answer
+ * @link: the stream's link
+ * @req: the request
+ * @resp: receives the response (may be NULL)
+ *
+ * Sleeps; see xsf_ring_call().
+ *
+ * Return: 0, the backend's errno, -ETIMEDOUT, or -EIO when not linked or
+ * when the channel goes away meanwhile.
+ */
+int xsf_bus_call(struct xsf_link *link, struct xensnd_req *req,
+		 struct xensnd_resp *resp)
+{
+	struct xsf_front *front = link->front;
+	struct xsf_channel *chan;
+	int ret = -EIO;
+
+	down_read(&front->io_lock);
+	spin_lock_irq(&link->lock);
+	chan = link->chan;
+	spin_unlock_irq(&link->lock);
+	/* io_lock keeps the channel from being freed meanwhile. */
+	if (chan)
+		ret = xsf_ring_call(&chan->ring, req, resp);
+	up_read(&front->io_lock);
+	return ret;
+}
+
+/* A request sent with xsf_bus_submit() was answered, or failed. */
+static void xsf_bus_answer(void *ctx, int status,
+			   const struct xensnd_resp *resp)
+{
+	struct xsf_channel *chan = ctx;
+	struct xsf_link *link;
+	unsigned long flags;
+
+	spin_lock_irqsave(&chan->link_lock, flags);
+	link = chan->link;
+	spin_unlock_irqrestore(&chan->link_lock, flags);
+	if (!link)
+		return; /* detached: nobody waits for it any more */
+	link->ops->done(link->ctx, status, resp);
+	spin_lock_irqsave(&link->lock, flags);
+	if (link->chan == chan && link->nr_inflight)
+		link->nr_inflight--;
+	if (!link->nr_inflight)
+		wake_up_all(&link->idle);
+	spin_unlock_irqrestore(&link->lock, flags);
+}
+
+/**
+ * xsf_bus_submit() - send a request whose answer comes to the link's done
+ * @link: the stream's link
+ * @req: the request; its id is assigned here
+ * @class: XSF_RING_DATA for READ and WRITE, XSF_RING_CONTROL otherwise
+ *
+ * Never sleeps.  The answer, or the failure when the channel goes away,
+ * reaches the link's done callback once, unless the link was detached
+ * before.
+ *
+ * Return: 0 when queued, -EBUSY when the ring has no room for it now,
+ * -EIO when not linked or disconnected.
+ */
+int xsf_bus_submit(struct xsf_link *link, struct xensnd_req *req,
+		   enum xsf_ring_class class)
+{
+	unsigned long flags;
+	int ret = -EIO;
+
+	spin_lock_irqsave(&link->lock, flags);
+	if (link->chan) {
+		ret = xsf_ring_submit(&link->chan->ring, req, class,
+				      xsf_bus_answer, link->chan);
+		if (!ret)
+			link->nr_inflight++;
+	}
+	spin_unlock_irqrestore(&link->lock, flags);
+	return ret;
+}
+
+/**
+ * xsf_bus_resync_events() - let the next event define the expected ids
+ * @link: the stream's link
+ */
+void xsf_bus_resync_events(struct xsf_link *link)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&link->lock, flags);
+	if (link->chan)
+		xsf_evtq_resync(&link->chan->evtq);
+	spin_unlock_irqrestore(&link->lock, flags);
+}
+
+/**
+ * xsf_bus_quiesce() - wait until the channel's handlers are not running
+ * @link: the stream's link
+ *
+ * Whatever a handler started before this call has finished when it
+ * returns.
+ */
+void xsf_bus_quiesce(struct xsf_link *link)
+{
+	struct xsf_front *front = link->front;
+	struct xsf_channel *chan;
+
+	down_read(&front->io_lock);
+	spin_lock_irq(&link->lock);
+	chan = link->chan;
+	spin_unlock_irq(&link->lock);
+	if (chan && chan->ring_irq >= 0)
+		xsf_io_sync_irq(chan->ring_irq);
+	if (chan && chan->evt_irq >= 0)
+		xsf_io_sync_irq(chan->evt_irq);
+	up_read(&front->io_lock);
 }

@@ -15,7 +15,6 @@
 #include <sound/initval.h>
 #include <sound/pcm.h>
 
-#include "xsf.h"
 #include "xsf_alsa.h"
 
 static void xsf_card_private_free(struct snd_card *card)
@@ -144,7 +143,6 @@ int xsf_card_create(struct xsf_front *front)
 		xcard = front->card->private_data;
 		if (xsf_card_matches(xcard, &front->cfg)) {
 			xcard->generation = front->generation;
-			snd_power_change_state(front->card, SNDRV_CTL_POWER_D0);
 			dev_info(&front->xb->dev, "card %d reconnected\n",
 				 front->card->number);
 			return 0;
@@ -161,7 +159,7 @@ int xsf_card_create(struct xsf_front *front)
 	xcard->front = front;
 	xcard->generation = front->generation;
 	mutex_init(&xcard->controls_lock);
-	xcard->nr_streams = front->nr_channels;
+	xcard->nr_streams = xsf_cfg_nr_streams(&front->cfg);
 	xcard->streams = kcalloc(xcard->nr_streams, sizeof(*xcard->streams),
 				 GFP_KERNEL);
 	if (!xcard->streams) {
@@ -223,16 +221,22 @@ void xsf_card_disconnect(struct xsf_front *front)
 
 /**
  * xsf_card_suspend() - suspend the card's running streams
- * @front: the device, with a connected card
+ * @front: the device
  *
- * Caller holds front->lock.
+ * Applications see SUSPENDED and resume or prepare again.  The card is
+ * not powered down: xenbus tells a frontend about a suspend, but not
+ * about a cancelled one (a checkpoint, a failed migration), after which
+ * a card left in D3hot would block every user in snd_power_wait() for
+ * good.  Caller holds front->lock.
  */
 void xsf_card_suspend(struct xsf_front *front)
 {
-	struct xsf_card *xcard = front->card->private_data;
+	struct xsf_card *xcard;
 	unsigned int i;
 
-	snd_power_change_state(front->card, SNDRV_CTL_POWER_D3hot);
+	if (!front->card)
+		return;
+	xcard = front->card->private_data;
 	for (i = 0; i < xcard->nr_pcms; i++)
 		snd_pcm_suspend_all(xcard->pcms[i]);
 }
@@ -258,3 +262,11 @@ bool xsf_card_busy(struct xsf_front *front)
 	spin_unlock(&card->files_lock);
 	return busy;
 }
+
+/* How the bus reaches the card: it never names this file. */
+const struct xsf_bus_client_ops xsf_card_client_ops = {
+	.connect = xsf_card_create,
+	.disconnect = xsf_card_disconnect,
+	.in_use = xsf_card_busy,
+	.suspend = xsf_card_suspend,
+};

@@ -19,7 +19,7 @@
 #include <linux/sort.h>
 #include <linux/string.h>
 
-#include "xsf.h"
+#include "xsf_proto.h"
 
 static const char *const xsf_format_names[] = {
 	[XENSND_PCM_FORMAT_S8] = XENSND_PCM_FORMAT_S8_STR,

@@ -30,7 +30,7 @@
  */
 #include <linux/kernel.h>
 
-#include "xsf.h"
+#include "xsf_proto.h"
 
 /**
  * xsf_evtq_init() - attach a consumer to a freshly shared event page

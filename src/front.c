@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * Module entry points and the xenbus driver for "vsnd" devices.  Glue
- * only: bus.c decides and acts.
+ * Module entry points, module parameters and the xenbus driver for
+ * "vsnd" devices, and the lifetime of a device's state.  Glue only: the
+ * bus (bus.c) decides and acts, and this file connects it to the ALSA
+ * card (card.c) as the bus's client.
  */
 #include <linux/module.h>
 #include <linux/slab.h>
@@ -10,17 +12,73 @@
 #include <xen/platform_pci.h>
 #include <xen/xenbus.h>
 
-#include "xsf.h"
+#include "xsf_alsa.h"
+
+module_param_named(request_timeout_ms, xsf_request_timeout_ms, uint, 0644);
+MODULE_PARM_DESC(request_timeout_ms,
+		 "How long to wait for the backend to answer a control request (ms, default 3000)");
+module_param_named(close_timeout_ms, xsf_close_timeout_ms, uint, 0644);
+MODULE_PARM_DESC(close_timeout_ms,
+		 "How long removal waits for the backend to close (ms, default 3000)");
+
+/* Deferred work of every device: created and drained with the module. */
+static struct workqueue_struct *xsf_wq;
+
+static void xsf_front_release(struct kref *ref)
+{
+	struct xsf_front *front = container_of(ref, struct xsf_front, ref);
+
+	xsf_cfg_free(&front->cfg);
+	kfree(front);
+}
+
+/**
+ * xsf_front_get() - take a reference on the device state
+ * @front: the device
+ */
+void xsf_front_get(struct xsf_front *front)
+{
+	kref_get(&front->ref);
+}
+
+/**
+ * xsf_front_put() - drop a reference; the last one frees the state
+ * @front: the device
+ */
+void xsf_front_put(struct xsf_front *front)
+{
+	kref_put(&front->ref, xsf_front_release);
+}
+
+/**
+ * xsf_front_new() - device state for a new xenbus device
+ * @xb: the xenbus device
+ * @wq: where its deferred work runs
+ *
+ * The caller holds the one reference; the ALSA card takes one of its own
+ * while it exists.
+ *
+ * Return: the state, or NULL without memory.
+ */
+struct xsf_front *xsf_front_new(struct xenbus_device *xb,
+				struct workqueue_struct *wq)
+{
+	struct xsf_front *front = kzalloc(sizeof(*front), GFP_KERNEL);
+
+	if (!front)
+		return NULL;
+	kref_init(&front->ref);
+	xsf_bus_init(front, xb, &xsf_card_client_ops, wq);
+	return front;
+}
 
 static int xsf_front_probe(struct xenbus_device *xb,
 			   const struct xenbus_device_id *id)
 {
-	struct xsf_front *front;
+	struct xsf_front *front = xsf_front_new(xb, xsf_wq);
 
-	front = kzalloc(sizeof(*front), GFP_KERNEL);
 	if (!front)
 		return -ENOMEM;
-	xsf_bus_init(front, xb);
 	dev_set_drvdata(&xb->dev, front);
 	/*
 	 * Stay Initialising: the backend's InitWait (delivered through
@@ -29,19 +87,14 @@ static int xsf_front_probe(struct xenbus_device *xb,
 	return 0;
 }
 
-/**
- * xsf_front_do_remove() - the xenbus device goes away
- * @xb: the device
- *
- * Called through the xsf_xenbus_remove() shim of xsf_compat.h.
- */
-void xsf_front_do_remove(struct xenbus_device *xb)
+static XSF_XENBUS_REMOVE_RET xsf_front_remove(struct xenbus_device *xb)
 {
 	struct xsf_front *front = dev_get_drvdata(&xb->dev);
 
 	xsf_bus_remove(front);
 	dev_set_drvdata(&xb->dev, NULL);
 	xsf_front_put(front);
+	return XSF_XENBUS_REMOVE_DONE;
 }
 
 static void xsf_front_otherend_changed(struct xenbus_device *xb,
@@ -71,7 +124,7 @@ static const struct xenbus_device_id xsf_front_ids[] = {
 static struct xenbus_driver xsf_front_driver = {
 	.ids = xsf_front_ids,
 	.probe = xsf_front_probe,
-	.remove = xsf_xenbus_remove,
+	.remove = xsf_front_remove,
 	.suspend = xsf_front_suspend,
 	.resume = xsf_front_resume,
 	.otherend_changed = xsf_front_otherend_changed,

@@ -27,15 +27,14 @@
  * query is sent while the backend has the stream open: a backend that
  * opens its device to answer (snd_be) would wait for itself.
  *
- * Locking: trigger, ack, pointer and the completion callbacks run under
- * the PCM stream lock (an atomic PCM).  Process-context operations that
- * talk to the backend hold the stream's io_mutex and front->io_lock for
- * reading, so the channels cannot be freed under them.  Asynchronous
- * answers carry the stream as context and are matched against the
- * current run's table of requests; anything else is an answer of an
- * earlier run and is ignored.  Closing a substream detaches it and then
- * waits for the channel's interrupt handlers, so no answer or event
- * touches a substream ALSA is freeing.
+ * Locking: trigger, ack, pointer and the link's callbacks run under the
+ * PCM stream lock (an atomic PCM).  Process-context operations that talk
+ * to the backend hold the stream's io_mutex.  Everything goes through the
+ * stream's link to its channel (xsf_bus.h): answers are matched against
+ * the current run's table of requests, so an answer of an earlier run is
+ * ignored; closing a substream detaches the link, which waits until
+ * nothing of the stream is outstanding or can still call back, so no
+ * answer or event touches a substream ALSA is freeing.
  */
 #include <linux/jiffies.h>
 #include <linux/kernel.h>
@@ -120,6 +119,8 @@ static u64 xsf_pcm_alsa_mask(u64 sndif_formats)
 	return mask;
 }
 
+static const struct xsf_link_ops xsf_pcm_link_ops;
+
 /**
  * xsf_pcm_stream_init() - set up a stream's state at card creation
  * @stream: the stream (zeroed)
@@ -138,6 +139,8 @@ void xsf_pcm_stream_init(struct xsf_pcm_stream *stream, struct xsf_card *xcard,
 	stream->index = index;
 	stream->pcm_index = pcm_index;
 	stream->cfg = *cfg;
+	xsf_bus_link_init(&stream->link, xcard->front, index,
+			  &xsf_pcm_link_ops, stream);
 	mutex_init(&stream->io_mutex);
 	mutex_init(&stream->query_lock);
 	init_waitqueue_head(&stream->idle_wait);
@@ -168,14 +171,7 @@ static struct device *xsf_pcm_dev(struct xsf_pcm_stream *stream)
 int xsf_pcm_call(struct xsf_pcm_stream *stream, struct xensnd_req *req,
 		 struct xensnd_resp *resp)
 {
-	struct xsf_front *front = stream->xcard->front;
-	int ret = -EIO;
-
-	down_read(&front->io_lock);
-	if (stream->chan)
-		ret = xsf_ring_call(&stream->chan->ring, req, resp);
-	up_read(&front->io_lock);
-	return ret;
+	return xsf_bus_call(&stream->link, req, resp);
 }
 
 /*
@@ -206,12 +202,41 @@ static int xsf_pcm_backend_open(struct xsf_pcm_stream *stream,
 			ret);
 		return ret;
 	}
+	snd_pcm_stream_lock_irq(stream->substream);
 	stream->opened = true;
 	stream->open = *params;
 	stream->open_buf_gen = stream->buf_gen;
 	stream->volume_offset = params->buffer_sz > stream->buffer_bytes ?
 				stream->buffer_bytes : 0;
+	snd_pcm_stream_unlock_irq(stream->substream);
 	return 0;
+}
+
+/*
+ * Make sure the backend holds nothing of an earlier run: data given to
+ * a stream that never started (ALSA sends no STOP when such a stream is
+ * dropped) would otherwise be played before the next run's.  Caller
+ * holds io_mutex.
+ */
+static int xsf_pcm_backend_stop(struct xsf_pcm_stream *stream)
+{
+	struct xensnd_req req = { .operation = XENSND_OP_TRIGGER };
+	bool stop;
+	int ret;
+
+	snd_pcm_stream_lock_irq(stream->substream);
+	stop = stream->opened && (stream->started || stream->fed);
+	stream->started = false;
+	stream->fed = false;
+	snd_pcm_stream_unlock_irq(stream->substream);
+	if (!stop)
+		return 0;
+	req.op.trigger.type = XENSND_OP_TRIGGER_STOP;
+	ret = xsf_pcm_call(stream, &req, NULL);
+	if (ret)
+		dev_warn(xsf_pcm_dev(stream), "stream %s: backend refused STOP: %d\n",
+			 stream->cfg.unique_id, ret);
+	return ret;
 }
 
 /**
@@ -526,57 +551,31 @@ static int xsf_pcm_constraints(struct xsf_pcm_stream *stream,
 /* Open, close, buffers                                                */
 /* ------------------------------------------------------------------ */
 
-/*
- * Bind the stream to its channel of the current connection.  Caller holds
- * front->io_lock for reading.
- */
+/* Link the stream to its channel of the current connection. */
 static int xsf_pcm_bind(struct xsf_pcm_stream *stream)
 {
-	struct xsf_front *front = stream->xcard->front;
-	struct xsf_channel *chan = NULL;
-	int ret = 0;
+	int ret = xsf_bus_attach(&stream->link, stream->xcard->generation);
 
-	if (front->channels && stream->xcard->generation == front->generation &&
-	    stream->index < front->nr_channels)
-		chan = &front->channels[stream->index];
-	if (!chan || !chan->ring.connected)
-		return -ENODEV;
-	spin_lock_irq(&chan->stream_lock);
-	if (chan->stream)
-		ret = -EBUSY;
-	else
-		chan->stream = stream;
-	spin_unlock_irq(&chan->stream_lock);
 	if (ret)
 		return ret;
 	snd_pcm_stream_lock_irq(stream->substream);
-	stream->chan = chan;
+	stream->linked = true;
 	stream->opened = false;
 	snd_pcm_stream_unlock_irq(stream->substream);
 	return 0;
 }
 
 /*
- * Undo xsf_pcm_bind() and wait until the channel's handlers no longer
- * run on behalf of the stream.  Caller holds front->io_lock for reading.
+ * Undo xsf_pcm_bind(); when this returns nothing of the stream is
+ * outstanding or can still call back.
  */
 static void xsf_pcm_unbind(struct xsf_pcm_stream *stream)
 {
-	struct xsf_channel *chan = stream->chan;
-
-	if (!chan)
-		return;
-	spin_lock_irq(&chan->stream_lock);
-	chan->stream = NULL;
-	spin_unlock_irq(&chan->stream_lock);
 	snd_pcm_stream_lock_irq(stream->substream);
-	stream->chan = NULL;
-	wake_up(&stream->idle_wait);
+	stream->linked = false;
 	snd_pcm_stream_unlock_irq(stream->substream);
-	if (chan->ring_irq >= 0)
-		xsf_io_sync_irq(chan->ring_irq);
-	if (chan->evt_irq >= 0)
-		xsf_io_sync_irq(chan->evt_irq);
+	wake_up(&stream->idle_wait);
+	xsf_bus_detach(&stream->link);
 }
 
 /*
@@ -598,17 +597,14 @@ static struct xsf_pcm_stream *xsf_pcm_find_stream(struct snd_pcm_substream *subs
 static int xsf_pcm_open(struct snd_pcm_substream *substream)
 {
 	struct xsf_pcm_stream *stream = xsf_pcm_find_stream(substream);
-	struct xsf_front *front;
 	int ret;
 
 	if (!stream)
 		return -ENODEV;
 	substream->private_data = stream;
-	front = stream->xcard->front;
-	down_read(&front->io_lock);
 	ret = xsf_pcm_bind(stream);
 	if (ret)
-		goto out;
+		return ret;
 	stream->running = false;
 	mutex_lock(&stream->query_lock);
 	stream->nr_queries = 0;
@@ -619,20 +615,15 @@ static int xsf_pcm_open(struct snd_pcm_substream *substream)
 	ret = xsf_pcm_constraints(stream, substream->runtime);
 	if (ret)
 		xsf_pcm_unbind(stream);
-out:
-	up_read(&front->io_lock);
 	return ret;
 }
 
 static int xsf_pcm_close(struct snd_pcm_substream *substream)
 {
 	struct xsf_pcm_stream *stream = substream->private_data;
-	struct xsf_front *front = stream->xcard->front;
 
 	/* hw_free closed the backend stream already, if it had one. */
-	down_read(&front->io_lock);
 	xsf_pcm_unbind(stream);
-	up_read(&front->io_lock);
 	return 0;
 }
 
@@ -677,6 +668,7 @@ static int xsf_pcm_hw_params(struct snd_pcm_substream *substream,
 		ret = xsf_shbuf_alloc(stream->xcard->front->xb, &stream->buf,
 				      size);
 		stream->buf_gen++;
+		stream->buf_epoch = xsf_bus_grant_epoch(stream->xcard->front);
 	}
 	if (!ret) {
 		stream->buffer_bytes = buffer_bytes;
@@ -706,6 +698,31 @@ static int xsf_pcm_hw_free(struct snd_pcm_substream *substream)
 }
 
 /*
+ * After a restore the guest has a new grant table: the buffer's grants
+ * from before mean nothing to the new backend.  Grant the same pages
+ * again, so that an application's mmap of the buffer stays valid, and
+ * open the stream anew.  Caller holds io_mutex.
+ */
+static int xsf_pcm_regrant(struct xsf_pcm_stream *stream)
+{
+	struct xsf_front *front = stream->xcard->front;
+	unsigned int epoch = xsf_bus_grant_epoch(front);
+	int ret;
+
+	if (!stream->buf.nr_pages || stream->buf_epoch == epoch)
+		return 0;
+	ret = xsf_shbuf_regrant(front->xb, &stream->buf);
+	if (ret) {
+		dev_err(xsf_pcm_dev(stream), "stream %s: cannot grant the buffer again: %d\n",
+			stream->cfg.unique_id, ret);
+		return ret;
+	}
+	stream->buf_epoch = epoch;
+	stream->buf_gen++;
+	return 0;
+}
+
+/*
  * Open the backend stream for @params unless it is open with exactly
  * these parameters and this buffer already.  Caller holds io_mutex.
  * Return 0 or a negative errno; *@probed is set when the backend was
@@ -721,7 +738,7 @@ static int xsf_pcm_backend_setup(struct xsf_pcm_stream *stream,
 							  params->channels);
 	if (stream->opened && stream->open_buf_gen == stream->buf_gen &&
 	    !memcmp(&stream->open, params, sizeof(*params)))
-		return 0;
+		return xsf_pcm_backend_stop(stream);
 	xsf_pcm_backend_close(stream);
 	ret = xsf_pcm_backend_open(stream, params);
 	if (ret || stream->volume_support != XSF_VOLUME_UNKNOWN)
@@ -752,15 +769,26 @@ static int xsf_pcm_prepare(struct snd_pcm_substream *substream)
 	if (format < 0)
 		return -EINVAL;
 	mutex_lock(&stream->io_mutex);
-	if (!stream->chan) {
-		/* The backend reconnected since the last prepare. */
-		down_read(&stream->xcard->front->io_lock);
+	if (!stream->linked) {
+		/*
+		 * The channel went away since the last prepare: link to the
+		 * new connection's, once it is there (a resumed guest's
+		 * applications prepare again while it is being made).
+		 */
 		ret = xsf_pcm_bind(stream);
-		up_read(&stream->xcard->front->io_lock);
+		if (ret == -ENODEV &&
+		    !xsf_bus_wait_connected(stream->xcard->front,
+					    xsf_request_timeout_ms))
+			ret = xsf_pcm_bind(stream);
 		if (ret) {
 			mutex_unlock(&stream->io_mutex);
 			return ret;
 		}
+	}
+	ret = xsf_pcm_regrant(stream);
+	if (ret) {
+		mutex_unlock(&stream->io_mutex);
+		return ret;
 	}
 
 	snd_pcm_stream_lock_irq(substream);
@@ -779,9 +807,8 @@ static int xsf_pcm_prepare(struct snd_pcm_substream *substream)
 	stream->completed = 0;
 	memset(stream->inflight, 0, sizeof(stream->inflight));
 	xsf_pos_reset(&stream->pos, stream->buffer_bytes, stream->period_bytes);
-	if (stream->chan)
-		xsf_evtq_resync(&stream->chan->evtq);
 	snd_pcm_stream_unlock_irq(substream);
+	xsf_bus_resync_events(&stream->link);
 
 	params.rate = runtime->rate;
 	params.format = format;
@@ -832,7 +859,7 @@ static bool xsf_pcm_quiet(struct xsf_pcm_stream *stream)
 	bool quiet = true;
 
 	snd_pcm_stream_lock_irq(stream->substream);
-	if (stream->chan)
+	if (stream->linked)
 		for (i = 0; i < ARRAY_SIZE(stream->inflight) && quiet; i++)
 			quiet = !stream->inflight[i].used;
 	snd_pcm_stream_unlock_irq(stream->substream);
@@ -847,9 +874,6 @@ static void xsf_pcm_inflight_done(struct xsf_pcm_stream *stream,
 	wake_up(&stream->idle_wait);
 }
 
-static void xsf_pcm_data_done(void *ctx, int status,
-			      const struct xensnd_resp *resp);
-
 /*
  * Send data requests for what is ready.  Playback: octets the
  * application produced; capture: octets the backend has captured.  Whole
@@ -863,7 +887,7 @@ static int xsf_pcm_flush(struct xsf_pcm_stream *stream, bool force)
 	struct xsf_inflight *slot;
 	int ret;
 
-	while (stream->chan && stream->opened && ready > stream->submitted) {
+	while (stream->linked && stream->opened && ready > stream->submitted) {
 		struct xensnd_req req = {
 			.operation = capture ? XENSND_OP_READ : XENSND_OP_WRITE,
 		};
@@ -884,8 +908,7 @@ static int xsf_pcm_flush(struct xsf_pcm_stream *stream, bool force)
 			break;
 		req.op.rw.offset = offset;
 		req.op.rw.length = len;
-		ret = xsf_ring_submit(&stream->chan->ring, &req, XSF_RING_DATA,
-				      xsf_pcm_data_done, stream);
+		ret = xsf_bus_submit(&stream->link, &req, XSF_RING_DATA);
 		if (ret == -EBUSY)
 			break; /* resumed by the next completion */
 		if (ret)
@@ -912,49 +935,6 @@ static void xsf_pcm_xrun(struct xsf_pcm_stream *stream, const char *why,
 			     stream->cfg.unique_id, why, err);
 	if (snd_pcm_running(substream))
 		snd_pcm_stop(substream, SNDRV_PCM_STATE_XRUN);
-}
-
-static void xsf_pcm_data_done(void *ctx, int status,
-			      const struct xensnd_resp *resp)
-{
-	struct xsf_pcm_stream *stream = ctx;
-	struct snd_pcm_substream *substream = stream->substream;
-	struct xsf_inflight *slot;
-	unsigned long flags;
-	bool elapsed = false;
-	int ret;
-
-	snd_pcm_stream_lock_irqsave(substream, flags);
-	/*
-	 * No response: the channel is going away, which stops the stream
-	 * by itself.  An id not in the table: an earlier run's request.
-	 */
-	if (!resp || !stream->chan || !substream->runtime)
-		goto out;
-	slot = xsf_pcm_inflight_find(stream, resp->id);
-	if (!slot)
-		goto out;
-	xsf_pcm_inflight_done(stream, slot);
-	if (status) {
-		/* Remembered for a stream not started yet: START fails. */
-		stream->data_error = status;
-		xsf_pcm_xrun(stream, stream->cfg.capture ? "READ failed" :
-			     "WRITE failed", status);
-		goto out;
-	}
-	/*
-	 * Captured data is there once READ is answered; played data was
-	 * held back by its WRITE if the position had got ahead of it.
-	 */
-	elapsed = stream->cfg.capture || stream->pos.stream > stream->completed;
-	stream->completed += slot->len;
-	ret = xsf_pcm_flush(stream, stream->draining);
-	if (ret)
-		xsf_pcm_xrun(stream, "cannot send data", ret);
-out:
-	snd_pcm_stream_unlock_irqrestore(substream, flags);
-	if (elapsed)
-		snd_pcm_period_elapsed(substream);
 }
 
 static int xsf_pcm_ack(struct snd_pcm_substream *substream)
@@ -1004,32 +984,20 @@ static int xsf_pcm_ack(struct snd_pcm_substream *substream)
 	return ret;
 }
 
-static void xsf_pcm_trigger_done(void *ctx, int status,
-				 const struct xensnd_resp *resp)
-{
-	static const char *const names[] = {
-		[XENSND_OP_TRIGGER_START] = "START",
-		[XENSND_OP_TRIGGER_PAUSE] = "PAUSE",
-		[XENSND_OP_TRIGGER_STOP] = "STOP",
-		[XENSND_OP_TRIGGER_RESUME] = "RESUME",
-	};
-	struct xsf_pcm_stream *stream = ctx;
-	struct snd_pcm_substream *substream = stream->substream;
-	struct xsf_inflight *slot;
-	unsigned long flags;
-	u8 type;
+static const char *const xsf_pcm_trigger_names[] = {
+	[XENSND_OP_TRIGGER_START] = "START",
+	[XENSND_OP_TRIGGER_PAUSE] = "PAUSE",
+	[XENSND_OP_TRIGGER_STOP] = "STOP",
+	[XENSND_OP_TRIGGER_RESUME] = "RESUME",
+};
 
-	snd_pcm_stream_lock_irqsave(substream, flags);
-	if (!resp || !stream->chan || !substream->runtime)
-		goto out;
-	slot = xsf_pcm_inflight_find(stream, resp->id);
-	if (!slot)
-		goto out;
-	xsf_pcm_inflight_done(stream, slot);
-	type = slot->trigger;
+/* A TRIGGER of the current run was answered.  Under the stream lock. */
+static void xsf_pcm_trigger_answered(struct xsf_pcm_stream *stream, u8 type,
+				     int status)
+{
 	if (!status)
-		goto out;
-	if (type == XENSND_OP_TRIGGER_PAUSE && !stream->pause_refused) {
+		return;
+	if (type == XENSND_OP_TRIGGER_PAUSE) {
 		/*
 		 * Pausing is not offered again from the next opening on; this
 		 * run recovers through an xrun.
@@ -1041,10 +1009,64 @@ static void xsf_pcm_trigger_done(void *ctx, int status,
 				     "stream %s: backend refused STOP: %d\n",
 				     stream->cfg.unique_id, status);
 	else
-		xsf_pcm_xrun(stream, type < ARRAY_SIZE(names) ?
-			     names[type] : "TRIGGER", status);
+		xsf_pcm_xrun(stream, type < ARRAY_SIZE(xsf_pcm_trigger_names) ?
+			     xsf_pcm_trigger_names[type] : "TRIGGER", status);
+}
+
+/* A READ or WRITE of the current run was answered.  Under the lock. */
+static bool xsf_pcm_data_answered(struct xsf_pcm_stream *stream, u32 len,
+				  int status)
+{
+	bool elapsed;
+	int ret;
+
+	if (status) {
+		/* Remembered for a stream not started yet: START fails. */
+		stream->data_error = status;
+		xsf_pcm_xrun(stream, stream->cfg.capture ? "READ failed" :
+			     "WRITE failed", status);
+		return false;
+	}
+	/*
+	 * Captured data is there once READ is answered; played data was
+	 * held back by its WRITE if the position had got ahead of it.
+	 */
+	elapsed = stream->cfg.capture || stream->pos.stream > stream->completed;
+	stream->completed += len;
+	ret = xsf_pcm_flush(stream, stream->draining);
+	if (ret)
+		xsf_pcm_xrun(stream, "cannot send data", ret);
+	return elapsed;
+}
+
+/*
+ * The link's answer callback: from the ring's interrupt, or without a
+ * response when the channel goes away (which stops the stream by
+ * itself).  An id not in the table is an earlier run's request.
+ */
+static void xsf_pcm_answer(void *ctx, int status, const struct xensnd_resp *resp)
+{
+	struct xsf_pcm_stream *stream = ctx;
+	struct snd_pcm_substream *substream = stream->substream;
+	struct xsf_inflight *slot;
+	unsigned long flags;
+	bool elapsed = false;
+
+	snd_pcm_stream_lock_irqsave(substream, flags);
+	if (!resp || !stream->linked || !substream->runtime)
+		goto out;
+	slot = xsf_pcm_inflight_find(stream, resp->id);
+	if (!slot)
+		goto out;
+	xsf_pcm_inflight_done(stream, slot);
+	if (slot->kind == XSF_INFLIGHT_TRIGGER)
+		xsf_pcm_trigger_answered(stream, slot->trigger, status);
+	else
+		elapsed = xsf_pcm_data_answered(stream, slot->len, status);
 out:
 	snd_pcm_stream_unlock_irqrestore(substream, flags);
+	if (elapsed)
+		snd_pcm_period_elapsed(substream);
 }
 
 /* Send a TRIGGER; control requests always find room on the ring. */
@@ -1054,14 +1076,13 @@ static int xsf_pcm_trigger_send(struct xsf_pcm_stream *stream, u8 type)
 	struct xsf_inflight *slot;
 	int ret;
 
-	if (!stream->chan || !stream->opened)
+	if (!stream->linked || !stream->opened)
 		return -EIO;
 	slot = xsf_pcm_inflight_free_entry(stream);
 	if (!slot)
 		return -EBUSY;
 	req.op.trigger.type = type;
-	ret = xsf_ring_submit(&stream->chan->ring, &req, XSF_RING_CONTROL,
-			      xsf_pcm_trigger_done, stream);
+	ret = xsf_bus_submit(&stream->link, &req, XSF_RING_CONTROL);
 	if (ret)
 		return ret;
 	slot->used = true;
@@ -1183,18 +1204,12 @@ static struct page *xsf_pcm_page(struct snd_pcm_substream *substream,
 static int xsf_pcm_sync_stop(struct snd_pcm_substream *substream)
 {
 	struct xsf_pcm_stream *stream = substream->private_data;
-	struct xsf_front *front = stream->xcard->front;
 
 	if (!wait_event_timeout(stream->idle_wait, xsf_pcm_quiet(stream),
 				msecs_to_jiffies(xsf_request_timeout_ms)))
 		dev_dbg(xsf_pcm_dev(stream), "stream %s: answers still outstanding after stop\n",
 			stream->cfg.unique_id);
-	down_read(&front->io_lock);
-	if (stream->chan && stream->chan->ring_irq >= 0)
-		xsf_io_sync_irq(stream->chan->ring_irq);
-	if (stream->chan && stream->chan->evt_irq >= 0)
-		xsf_io_sync_irq(stream->chan->evt_irq);
-	up_read(&front->io_lock);
+	xsf_bus_quiesce(&stream->link);
 	return 0;
 }
 
@@ -1205,37 +1220,23 @@ static u64 xsf_pcm_elapsed_bytes(struct xsf_pcm_stream *stream)
 		       stream->byte_rate, 1000);
 }
 
-/**
- * xsf_pcm_channel_event() - an event arrived on a stream's event page
- * @chan: the channel
- * @evt: private copy of the event
- *
- * Called from the channel's event interrupt.
- */
-void xsf_pcm_channel_event(struct xsf_channel *chan,
-			   const struct xensnd_evt *evt)
+/* The link's event callback, from the channel's event interrupt. */
+static void xsf_pcm_event(void *ctx, const struct xensnd_evt *evt)
 {
-	struct xsf_pcm_stream *stream;
-	struct snd_pcm_substream *substream;
+	struct xsf_pcm_stream *stream = ctx;
+	struct snd_pcm_substream *substream = stream->substream;
 	enum xsf_pos_result result;
 	unsigned long flags;
 	bool elapsed = false;
 	u64 limit;
 
 	if (evt->type != XENSND_EVT_CUR_POS) {
-		dev_warn_ratelimited(&chan->front->xb->dev,
+		dev_warn_ratelimited(xsf_pcm_dev(stream),
 				     "unknown event type %u ignored\n", evt->type);
 		return;
 	}
-	spin_lock_irqsave(&chan->stream_lock, flags);
-	stream = chan->stream;
-	spin_unlock_irqrestore(&chan->stream_lock, flags);
-	if (!stream)
-		return;
-
-	substream = stream->substream;
 	snd_pcm_stream_lock_irqsave(substream, flags);
-	if (!substream->runtime || !stream->running || stream->chan != chan)
+	if (!substream->runtime || !stream->running || !stream->linked)
 		goto out;
 	/* Beyond these the backend lost data: a buffer past what it had. */
 	limit = (stream->cfg.capture ? stream->completed : stream->submitted) +
@@ -1269,28 +1270,18 @@ out:
 		snd_pcm_period_elapsed(substream);
 }
 
-/**
- * xsf_pcm_channel_lost() - detach a stream from a channel being freed
- * @chan: the channel; its rings are disconnected and IRQs unbound
- *
- * A running stream is stopped with an xrun.  Called with front->io_lock
- * held for writing.
+/*
+ * The link's loss callback: the channel is being freed (the backend went
+ * away, or the guest resumes); a running stream stops with an xrun and
+ * will link to the next connection's channel at its next prepare.
  */
-void xsf_pcm_channel_lost(struct xsf_channel *chan)
+static void xsf_pcm_lost(void *ctx)
 {
-	struct xsf_pcm_stream *stream;
+	struct xsf_pcm_stream *stream = ctx;
 	unsigned long flags;
 
-	spin_lock_irqsave(&chan->stream_lock, flags);
-	stream = chan->stream;
-	chan->stream = NULL;
-	spin_unlock_irqrestore(&chan->stream_lock, flags);
-	if (!stream)
-		return;
-
 	snd_pcm_stream_lock_irqsave(stream->substream, flags);
-	stream->chan = NULL;
-	wake_up(&stream->idle_wait);
+	stream->linked = false;
 	stream->opened = false;
 	stream->started = false;
 	stream->fed = false;
@@ -1301,7 +1292,14 @@ void xsf_pcm_channel_lost(struct xsf_channel *chan)
 		snd_pcm_stop(stream->substream, SNDRV_PCM_STATE_XRUN);
 	}
 	snd_pcm_stream_unlock_irqrestore(stream->substream, flags);
+	wake_up(&stream->idle_wait);
 }
+
+static const struct xsf_link_ops xsf_pcm_link_ops = {
+	.done = xsf_pcm_answer,
+	.event = xsf_pcm_event,
+	.lost = xsf_pcm_lost,
+};
 
 const struct snd_pcm_ops xsf_pcm_ops = {
 	.open = xsf_pcm_open,

@@ -17,15 +17,13 @@
  * the data path.
  */
 #include <linux/kernel.h>
-#include <linux/module.h>
 #include <linux/string.h>
 
-#include "xsf.h"
+#include "xsf_proto.h"
+#include "xsf_xenio.h"
 
+/* How long a control request waits for its answer (module parameter). */
 unsigned int xsf_request_timeout_ms = 3000;
-module_param_named(request_timeout_ms, xsf_request_timeout_ms, uint, 0644);
-MODULE_PARM_DESC(request_timeout_ms,
-		 "How long to wait for the backend to answer a control request (ms, default 3000)");
 
 /**
  * xsf_ring_status_to_errno() - map a response status to a Linux errno

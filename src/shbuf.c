@@ -33,7 +33,8 @@
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 
-#include "xsf.h"
+#include "xsf_proto.h"
+#include "xsf_xenio.h"
 
 /**
  * xsf_shbuf_dir_pages_for() - directory pages needed for some data pages
@@ -180,9 +181,58 @@ void xsf_shbuf_free(struct xsf_shbuf *buf)
 		else
 			__free_page(buf->dir_pages[i]);
 	}
-	for (i = 0; i < buf->nr_pages; i++)
-		xsf_io_end_grant(buf->grefs[i], buf->pages[i]);
+	for (i = 0; i < buf->nr_pages; i++) {
+		if (buf->grefs[i])
+			xsf_io_end_grant(buf->grefs[i], buf->pages[i]);
+		else
+			__free_page(buf->pages[i]);
+	}
 	xsf_shbuf_release_arrays(buf);
+}
+
+/* Grant @page again unless its grant @ref is still in use. */
+static int xsf_shbuf_regrant_page(struct xenbus_device *xb,
+				  struct page *page, grant_ref_t *ref)
+{
+	if (*ref) {
+		if (!xsf_io_try_end_grant(*ref))
+			return 0; /* still mapped: still a valid grant */
+		*ref = 0;
+	}
+	return xsf_shbuf_grant(xb, page, false, ref);
+}
+
+/**
+ * xsf_shbuf_regrant() - grant a buffer's pages anew
+ * @xb: the xenbus device
+ * @buf: an allocated buffer
+ *
+ * After a restore the grant table the references were made in is gone.
+ * Each page whose grant the new table does not know is granted again
+ * (a grant still in use stays as it is), and the directory is rewritten.
+ * The pages, and so the kernel mapping and any mmap of them, stay.
+ *
+ * Return: 0, or the grant table's error; on error the buffer stays
+ * valid to free, with the pages not granted again holding reference 0.
+ */
+int xsf_shbuf_regrant(struct xenbus_device *xb, struct xsf_shbuf *buf)
+{
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < buf->nr_pages; i++) {
+		ret = xsf_shbuf_regrant_page(xb, buf->pages[i], &buf->grefs[i]);
+		if (ret)
+			return ret;
+	}
+	for (i = 0; i < buf->nr_dir_pages; i++) {
+		ret = xsf_shbuf_regrant_page(xb, buf->dir_pages[i],
+					     &buf->dir_grefs[i]);
+		if (ret)
+			return ret;
+	}
+	xsf_shbuf_describe(buf, buf->described);
+	return 0;
 }
 
 /**

@@ -17,9 +17,10 @@
  *       Reconfiguring while the card is in use, then tear down once the
  *       last user has closed it
  *   backend Closing                                      -> answer Closed
+ *   we Closing after an error, backend let go            -> Closed
  *   removal                                              -> Closing
  */
-#include "xsf.h"
+#include "xsf_proto.h"
 
 static struct xsf_transition xsf_go(enum xenbus_state next,
 				    enum xsf_action action)
@@ -117,7 +118,15 @@ struct xsf_transition xsf_state_next(enum xenbus_state frontend,
 		return xsf_go(xsf_after_teardown(backend), XSF_ACTION_TEARDOWN);
 
 	case XenbusStateClosing:
-		/* Only removal leads here, and removal is handled above. */
+		/*
+		 * We gave up after an error (xenbus_dev_fatal() switched us
+		 * here): once the backend has let go as well, be Closed,
+		 * which a new backend connection can start from.
+		 */
+		if (backend == XenbusStateClosing ||
+		    backend == XenbusStateClosed ||
+		    backend == XenbusStateUnknown)
+			return xsf_go(XenbusStateClosed, XSF_ACTION_NONE);
 		return xsf_go(frontend, XSF_ACTION_NONE);
 
 	default:

@@ -11,7 +11,8 @@
 #include <xen/page.h>
 #include <xen/xenbus.h>
 
-#include "xsf.h"
+#include "xsf_compat.h"
+#include "xsf_xenio.h"
 
 /**
  * xsf_io_grant_page() - grant the backend domain access to a page
@@ -47,6 +48,20 @@ int xsf_io_grant_page(struct xenbus_device *xb, struct page *page,
 void xsf_io_end_grant(grant_ref_t ref, struct page *page)
 {
 	xsf_gnttab_end_access(ref, page);
+}
+
+/**
+ * xsf_io_try_end_grant() - revoke a grant unless it is in use
+ * @ref: the grant reference
+ *
+ * The page is not touched: it stays the caller's.
+ *
+ * Return: true if the grant is gone (the reference is free again), false
+ * if the other side still maps it (the grant stays as it was).
+ */
+bool xsf_io_try_end_grant(grant_ref_t ref)
+{
+	return gnttab_try_end_foreign_access(ref);
 }
 
 /**

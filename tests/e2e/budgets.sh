@@ -13,19 +13,22 @@ E2E_NAMES=([1]=card-and-devices [2]=playback-bit-exact [3]=capture-bit-exact
 	[8]=backend-killed-and-restarted [9]=vsnd-detach-attach
 	[10]=module-reload-20x [11]=in-tree-comparison
 	[12]=sndbe-playback-defaults [13]=sndbe-playback-sizes [14]=sndbe-mmap
-	[15]=sndbe-capture [16]=sndbe-pause-resume [17]=sndbe-backend-restart)
+	[15]=sndbe-capture [16]=sndbe-pause-resume [17]=sndbe-backend-restart
+	[18]=save-restore-idle [19]=save-restore-playing [20]=checkpoint-playing
+	[21]=domain-paused-playing)
 
 E2E_BUDGET=([1]=120 [2]=150 [3]=90 [4]=120 [5]=90 [6]=90 [7]=120
 	[8]=150 [9]=240 [10]=480
-	[12]=120 [13]=150 [14]=120 [15]=150 [16]=120 [17]=180)
+	[12]=120 [13]=150 [14]=120 [15]=150 [16]=120 [17]=180
+	[18]=150 [19]=180 [20]=150 [21]=120)
 
 # Scenarios that need xen-troops' snd_be (skipped when its sources are absent).
 E2E_SNDBE="12 13 14 15 16 17"
 
 # What each run mode runs: make e2e (all), make check (check).
-E2E_OURS_ALL="1 2 3 4 5 6 7 8 9 10 12 13 14 15 16 17"
-E2E_COMPARE_ALL="1 2 3 4 5 6 7 8 9 10 12 13 14 15 16 17"
-E2E_OURS_CHECK="1 2 3 4 5 6 7 8 9 10 12 13 14 15 16 17"
+E2E_OURS_ALL="1 2 3 4 5 6 7 8 9 10 18 19 20 21 12 13 14 15 16 17"
+E2E_COMPARE_ALL="1 2 3 4 5 6 7 8 9 10 18 19 20 21 12 13 14 15 16 17"
+E2E_OURS_CHECK="1 2 3 4 5 6 7 8 9 10 18 19 20 21 12 13 14 15 16 17"
 E2E_COMPARE_CHECK="2 12"
 
 # Boot of Xen and dom0, guest creation before the first scenario, the

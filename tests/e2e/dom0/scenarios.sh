@@ -179,7 +179,7 @@ guest_cfg() {
 		echo 'kernel = "/e2e/vmlinuz"'
 		echo 'ramdisk = "/e2e/guest-initrd.gz"'
 		echo 'extra = "console=hvc0 loglevel=7 panic=-1"'
-		echo 'memory = 256'
+		echo 'memory = 192'
 		echo 'vcpus = 2'
 		echo 'on_crash = "preserve"'
 		printf 'vsnd = [ [ '
@@ -524,6 +524,111 @@ s10() {
 		loadmod || { echo "load $i failed"; exit 1; };
 		wait_card 45 || { echo "no card after load $i"; exit 1; }; done; echo "20 reloads done"' ||
 		{ fail "$(printf '%s' "$GOUT" | tail -n 6 | tr '\n' ' ')"; return; }
+	play_check 0 S16_LE 48000 2 192000 000
+}
+
+# ---------------------------------------------------------------- scenarios: suspend
+# A restored guest is a new domain: new id, new xenstore home.  The
+# runner's nodes are made again there, owned by the guest.
+guest_rehome() {
+	local n
+	DOMID=$(xl domid "$GUEST" 2>/dev/null) || return 1
+	GHOME=/local/domain/$DOMID
+	xenstore-write "$GHOME/data/e2e/cmd" "" "$GHOME/data/e2e/req" "$SEQ" \
+		"$GHOME/data/e2e/out" "" "$GHOME/data/e2e/rc" 0 \
+		"$GHOME/data/e2e/done" "$SEQ" || return 1
+	xenstore-chmod -r "$GHOME/data/e2e" "n$DOMID" || return 1
+	for n in 1 2 3 4 5 6 7 8 9 10; do
+		gcmd 15 true && return 0
+		out_of_time && return 1
+	done
+	return 1
+}
+
+# save_restore [-c]: xl save the guest and restore it (-c: a checkpoint,
+# the guest goes on running)
+save_restore() {
+	local t0 how=save/restore
+	[ "${1:-}" = -c ] && how=checkpoint
+	t0=$(date +%s)
+	rm -f /run/guest.save
+	if ! timeout "$(cap 150)" xl save ${1:+"$1"} "$GUEST" /run/guest.save \
+		>>"$OUT/xl-save.log" 2>&1; then
+		fail "xl save ${1:-} failed: $(tail -n 2 "$OUT/xl-save.log" | tr '\n' ' ')"
+		return 1
+	fi
+	if [ "$how" = save/restore ]; then
+		DOMID=""
+		if ! timeout "$(cap 150)" xl restore /run/guest.save >>"$OUT/xl-save.log" 2>&1; then
+			fail "xl restore failed: $(tail -n 2 "$OUT/xl-save.log" | tr '\n' ' ')"
+			rm -f /run/guest.save
+			return 1
+		fi
+		rm -f /run/guest.save
+		guest_rehome || { fail "the restored guest does not answer"; return 1; }
+	fi
+	rm -f /run/guest.save
+	say "$how took $(($(date +%s) - t0)) s"
+}
+
+s18() {
+	save_restore || return
+	gcmd 60 'wait_card 45' || { fail "no card after the restore: $GOUT"; return; }
+	play_check 0 S16_LE 48000 2 192000 000
+}
+
+# After a restore an open stream reports a suspend, and preparing it again
+# links it to the new connection: the player recovers and finishes (what
+# was in the buffer at the save is lost), and the card plays bit-exact
+# afterwards.
+s19() {
+	local rc
+	gcmd 30 'gen /tmp/p19.raw 1920000 && bgrun play aplay -q -D hw:0,0 -t raw -f S16_LE -r 48000 -c 2 /tmp/p19.raw' ||
+		{ fail "could not start aplay: $GOUT"; return; }
+	bsleep 2
+	save_restore || return
+	gcmd 60 'bgwait play 45'
+	rc=$?
+	say "aplay across save/restore: rc $rc: $(printf '%s' "$GOUT" | tail -n 2 | tr '\n' ' ')"
+	case $rc in
+	0) ;;
+	124) fail "aplay hangs after the restore: $GOUT"; return ;;
+	*) fail "aplay did not recover after the restore (rc $rc): $(printf '%s' "$GOUT" | tail -n 1)"; return ;;
+	esac
+	gcmd 60 'wait_card 45' || { fail "no card after the restore: $GOUT"; return; }
+	play_check 0 S16_LE 48000 2 192000 000
+}
+
+# A checkpoint (xl save -c) suspends and resumes the guest in place: the
+# player goes on and everything it played arrives unchanged.
+s20() {
+	local want
+	clear_raw 0 0
+	gcmd 30 'gen /tmp/p20.raw 1152000 && sha /tmp/p20.raw && bgrun play aplay -q -D hw:0,0 -t raw -f S16_LE -r 48000 -c 2 /tmp/p20.raw' ||
+		{ fail "could not start aplay: $GOUT"; return; }
+	want=$(last_line)
+	bsleep 2
+	save_restore -c || return
+	if ! gcmd 90 'bgwait play 60'; then
+		fail "aplay failed across the checkpoint (rc $?): $(printf '%s' "$GOUT" | tail -n 2 | tr '\n' ' ')"
+		return
+	fi
+	compare_raw "$(raw_file 0 0)" 1152000 "$want" 000
+}
+
+# The guest paused for longer than a buffer: the stream recovers (an
+# xrun), the player finishes, and the card plays bit-exact afterwards.
+s21() {
+	gcmd 30 'gen /tmp/p21.raw 1152000 && bgrun play aplay -q -D hw:0,0 -t raw -f S16_LE -r 48000 -c 2 /tmp/p21.raw' ||
+		{ fail "could not start aplay: $GOUT"; return; }
+	bsleep 2
+	timeout "$(cap 30)" xl pause "$GUEST" || { fail "xl pause failed"; return; }
+	bsleep 3
+	timeout "$(cap 30)" xl unpause "$GUEST" || { fail "xl unpause failed"; return; }
+	if ! gcmd 90 'bgwait play 60'; then
+		fail "aplay did not recover after the pause (rc $?): $(printf '%s' "$GOUT" | tail -n 2 | tr '\n' ' ')"
+		return
+	fi
 	play_check 0 S16_LE 48000 2 192000 000
 }
 

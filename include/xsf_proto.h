@@ -1,32 +1,25 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
- * snd_xen_front: internal interfaces between the driver's units.
+ * snd_xen_front: the protocol units, which need no hypervisor and are
+ * tested under KUnit as they are.
  *
- * Units (one file each under src/):
  *   state  - the frontend state machine as a pure function
  *   cfg    - XenStore configuration reader and validator
- *   ring   - request/response protocol on one stream's ring
- *   evtq   - event page consumer and stream position checks
  *   shbuf  - shared buffer pages and their page directory of grants
- *   xenio  - the only caller of grant-table, event-channel, IRQ and
- *            page-frame helpers (replaced by a fake under KUnit)
- *   bus    - performs the state machine's actions: channels, publishing,
- *            card lifetime
- *   card, pcm, mixer - the ALSA side
- *   front  - module init/exit and the xenbus driver callbacks
+ *   ring   - request/response protocol on one stream's ring
+ *   evtq   - event page consumer and stream positions
+ *
+ * They reach Xen only through xsf_xenio.h and XenStore only through
+ * xenbus_read()/xenbus_directory(), and they call nothing above them:
+ * the ring and the event queue hand answers and events to callbacks.
  */
-#ifndef XSF_H
-#define XSF_H
+#ifndef XSF_PROTO_H
+#define XSF_PROTO_H
 
-#include <linux/types.h>
-#include <linux/spinlock.h>
-#include <linux/kref.h>
-#include <linux/mutex.h>
-#include <linux/rwsem.h>
 #include <linux/completion.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
 #include <linux/wait.h>
-#include <linux/workqueue.h>
-#include <linux/interrupt.h>
 #include <xen/xenbus.h>
 #include <xen/interface/grant_table.h>
 #include <xen/interface/io/sndif.h>
@@ -170,20 +163,6 @@ const char *xsf_cfg_format_name(unsigned int format);
 unsigned int xsf_cfg_nr_streams(const struct xsf_card_cfg *cfg);
 
 /* ------------------------------------------------------------------ */
-/* xenio: the Xen primitives (replaced by a fake under KUnit)          */
-/* ------------------------------------------------------------------ */
-
-int xsf_io_grant_page(struct xenbus_device *xb, struct page *page,
-		      bool readonly, grant_ref_t *ref);
-void xsf_io_end_grant(grant_ref_t ref, struct page *page);
-int xsf_io_bind_evtchn(struct xenbus_device *xb, evtchn_port_t *port,
-		       irq_handler_t handler, const char *name, void *data);
-void xsf_io_unbind_evtchn(int irq, void *data);
-void xsf_io_notify(int irq);
-void xsf_io_irq_done(int irq, bool spurious);
-void xsf_io_sync_irq(int irq);
-
-/* ------------------------------------------------------------------ */
 /* shbuf: shared buffer and page directory                             */
 /* ------------------------------------------------------------------ */
 
@@ -226,6 +205,7 @@ int xsf_shbuf_alloc(struct xenbus_device *xb, struct xsf_shbuf *buf,
 void xsf_shbuf_free(struct xsf_shbuf *buf);
 grant_ref_t xsf_shbuf_directory(const struct xsf_shbuf *buf);
 grant_ref_t xsf_shbuf_describe(struct xsf_shbuf *buf, size_t size);
+int xsf_shbuf_regrant(struct xenbus_device *xb, struct xsf_shbuf *buf);
 unsigned int xsf_shbuf_dir_pages_for(unsigned int nr_pages);
 
 /* ------------------------------------------------------------------ */
@@ -390,112 +370,4 @@ void xsf_pos_reset(struct xsf_pos *pos, u32 buffer_bytes, u32 period_bytes);
 enum xsf_pos_result xsf_pos_update(struct xsf_pos *pos, u64 raw,
 				   u64 elapsed_bytes, u64 limit);
 
-/* ------------------------------------------------------------------ */
-/* bus: channels, publishing, card lifetime                            */
-/* ------------------------------------------------------------------ */
-
-struct xsf_front;
-struct xsf_pcm_stream;
-
-/**
- * struct xsf_channel - one stream's transport: request ring + event page
- * @front: owner
- * @cfg: the stream's configuration
- * @ring: request ring
- * @evtq: event page consumer
- * @ring_page: page holding the shared request ring
- * @evt_page: the shared event page
- * @ring_gref: grant of @ring_page
- * @evt_gref: grant of @evt_page
- * @ring_port: event channel of the request ring
- * @evt_port: event channel of the event page
- * @ring_irq: IRQ of @ring_port, or a negative value
- * @evt_irq: IRQ of @evt_port, or a negative value
- * @stream: PCM stream bound to this channel while the card exists
- * @stream_lock: protects @stream against the event handler
- * @ring_irq_name: name of @ring_irq ("vsnd-N:pcm.stream-req")
- * @evt_irq_name: name of @evt_irq ("vsnd-N:pcm.stream-evt")
- */
-struct xsf_channel {
-	struct xsf_front *front;
-	const struct xsf_stream_cfg *cfg;
-	struct xsf_ring ring;
-	struct xsf_evtq evtq;
-	struct page *ring_page;
-	struct page *evt_page;
-	grant_ref_t ring_gref;
-	grant_ref_t evt_gref;
-	evtchn_port_t ring_port;
-	evtchn_port_t evt_port;
-	int ring_irq;
-	int evt_irq;
-	struct xsf_pcm_stream *stream;
-	spinlock_t stream_lock; /* protects @stream */
-	char ring_irq_name[32];
-	char evt_irq_name[32];
-};
-
-/**
- * struct xsf_front - one vsnd device
- * @xb: the xenbus device
- * @ref: held by the xenbus device and by the card while it exists
- * @lock: serialises state changes, card creation and teardown
- * @io_lock: held for reading while a channel is used from process
- *	context, for writing while channels are created or freed
- * @backend_state: the backend's last known state
- * @cfg: configuration read at connect time
- * @nr_channels: number of entries in @channels
- * @channels: one per stream, in configuration order
- * @card: the connected ALSA card, NULL once disconnected
- * @cards_alive: cards not yet freed, connected or disconnected
- * @card_released_work: re-evaluates the state once the card is gone
- * @removing: the device is being removed
- * @generation: incremented on every (re)connection of the channels
- */
-struct xsf_front {
-	struct xenbus_device *xb;
-	struct kref ref;
-	struct mutex lock; /* state changes, card and channel lifetime */
-	struct rw_semaphore io_lock; /* channel use (read) vs. free (write) */
-	enum xenbus_state backend_state;
-	struct xsf_card_cfg cfg;
-	unsigned int nr_channels;
-	struct xsf_channel *channels;
-	struct snd_card *card;
-	atomic_t cards_alive;
-	struct work_struct card_released_work;
-	bool removing;
-	unsigned int generation;
-};
-
-int xsf_bus_init(struct xsf_front *front, struct xenbus_device *xb);
-void xsf_bus_backend_changed(struct xsf_front *front,
-			     enum xenbus_state backend);
-int xsf_bus_remove(struct xsf_front *front);
-int xsf_bus_suspend(struct xsf_front *front);
-int xsf_bus_resume(struct xsf_front *front);
-int xsf_bus_connect_channels(struct xsf_front *front);
-void xsf_bus_free_channels(struct xsf_front *front);
-int xsf_bus_publish(struct xsf_front *front);
-void xsf_bus_card_released(struct xsf_front *front);
-void xsf_front_get(struct xsf_front *front);
-void xsf_front_put(struct xsf_front *front);
-
-extern struct workqueue_struct *xsf_wq;
-
-extern unsigned int xsf_close_timeout_ms;
-
-/* ------------------------------------------------------------------ */
-/* card, pcm, mixer: the ALSA side                                     */
-/* ------------------------------------------------------------------ */
-
-int xsf_card_create(struct xsf_front *front);
-void xsf_card_disconnect(struct xsf_front *front);
-bool xsf_card_busy(struct xsf_front *front);
-void xsf_card_suspend(struct xsf_front *front);
-
-void xsf_pcm_channel_event(struct xsf_channel *chan,
-			   const struct xensnd_evt *evt);
-void xsf_pcm_channel_lost(struct xsf_channel *chan);
-
-#endif /* XSF_H */
+#endif /* XSF_PROTO_H */
