@@ -88,8 +88,17 @@ const char *xsf_action_name(enum xsf_action action);
 /* cfg: configuration read from XenStore                               */
 /* ------------------------------------------------------------------ */
 
+/* Which parameters a level of the tree or one above it actually set. */
+#define XSF_HW_SET_RATES	BIT(0)
+#define XSF_HW_SET_FORMATS	BIT(1)
+#define XSF_HW_SET_CHANNELS_MIN	BIT(2)
+#define XSF_HW_SET_CHANNELS_MAX	BIT(3)
+#define XSF_HW_SET_BUFFER	BIT(4)
+
 /**
  * struct xsf_hw_cfg - stream parameters one level of the tree allows
+ * @set: XSF_HW_SET_* of the parameters set at this level or above; the
+ *	others hold the driver's defaults, which a lower level may replace
  * @formats: bit mask of (1 << XENSND_PCM_FORMAT_*)
  * @rates: supported rates, ascending, without duplicates
  * @nr_rates: number of entries in @rates
@@ -98,6 +107,7 @@ const char *xsf_action_name(enum xsf_action action);
  * @buffer_bytes: largest buffer per stream, octets
  */
 struct xsf_hw_cfg {
+	unsigned int set;
 	u64 formats;
 	u32 rates[XSF_MAX_RATES];
 	unsigned int nr_rates;

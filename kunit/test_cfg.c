@@ -188,6 +188,105 @@ static void cfg_card_channels_min_only(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, cfg->pcms[1].streams[0].hw.channels_min, 6U);
 }
 
+/* A tree with nothing at card level: only its streams say what they take. */
+static struct xenbus_device *cfg_bare_setup(struct kunit *test)
+{
+	xsf_fake_store_set(N("0/0/type"), "p");
+	xsf_fake_store_set(N("0/0/unique-id"), "a");
+	xsf_fake_store_set(N("0/1/type"), "c");
+	xsf_fake_store_set(N("0/1/unique-id"), "b");
+	xsf_fake_store_set(N("1/0/type"), "p");
+	xsf_fake_store_set(N("1/0/unique-id"), "c");
+	return xsf_test_xb_new(test);
+}
+
+/*
+ * Parameters only on streams: the driver's defaults are no limits, so a
+ * stream may take six channels, S32_LE and a larger buffer than the
+ * default; a stream that sets nothing keeps the defaults.
+ */
+static void cfg_params_at_stream_level_only(struct kunit *test)
+{
+	struct xenbus_device *xb = cfg_bare_setup(test);
+	struct xsf_card_cfg *cfg = kunit_kzalloc(test, sizeof(*cfg), GFP_KERNEL);
+	const struct xsf_hw_cfg *hw;
+
+	KUNIT_ASSERT_NOT_NULL(test, cfg);
+	xsf_fake_store_set(N("0/0/channels-max"), "6");
+	xsf_fake_store_set(N("0/0/sample-formats"), "s32_le");
+	xsf_fake_store_set(N("0/0/buffer-size"), "262144");
+	xsf_fake_store_set(N("0/0/sample-rates"), "96000");
+	xsf_fake_store_set(N("0/1/channels-min"), "4");
+	KUNIT_ASSERT_EQ(test, cfg_read(test, xb, cfg), 0);
+	hw = &cfg->pcms[0].streams[0].hw;
+	KUNIT_EXPECT_EQ(test, hw->channels_min, 1U);
+	KUNIT_EXPECT_EQ(test, hw->channels_max, 6U);
+	KUNIT_EXPECT_EQ(test, hw->formats, BIT_ULL(XENSND_PCM_FORMAT_S32_LE));
+	KUNIT_EXPECT_EQ(test, hw->buffer_bytes, 262144U);
+	KUNIT_ASSERT_EQ(test, hw->nr_rates, 1U);
+	KUNIT_EXPECT_EQ(test, hw->rates[0], 96000U);
+	/* A minimum above the default maximum raises it. */
+	hw = &cfg->pcms[0].streams[1].hw;
+	KUNIT_EXPECT_EQ(test, hw->channels_min, 4U);
+	KUNIT_EXPECT_EQ(test, hw->channels_max, 4U);
+	hw = &cfg->pcms[1].streams[0].hw;
+	KUNIT_EXPECT_EQ(test, hw->formats, BIT_ULL(XENSND_PCM_FORMAT_S16_LE));
+	KUNIT_EXPECT_EQ(test, hw->channels_max, 2U);
+	KUNIT_EXPECT_EQ(test, hw->buffer_bytes, XSF_DEFAULT_BUFFER_BYTES);
+}
+
+/* Parameters only on a PCM device bind its streams, not the others. */
+static void cfg_params_at_pcm_level_only(struct kunit *test)
+{
+	struct xenbus_device *xb = cfg_bare_setup(test);
+	struct xsf_card_cfg *cfg = kunit_kzalloc(test, sizeof(*cfg), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, cfg);
+	xsf_fake_store_set(N("0/channels-max"), "8");
+	xsf_fake_store_set(N("0/sample-formats"), "s24_le,s32_le");
+	KUNIT_ASSERT_EQ(test, cfg_read(test, xb, cfg), 0);
+	KUNIT_EXPECT_EQ(test, cfg->pcms[0].streams[0].hw.channels_max, 8U);
+	KUNIT_EXPECT_EQ(test, cfg->pcms[0].streams[1].hw.formats,
+			BIT_ULL(XENSND_PCM_FORMAT_S24_LE) |
+			BIT_ULL(XENSND_PCM_FORMAT_S32_LE));
+	KUNIT_EXPECT_EQ(test, cfg->pcms[1].streams[0].hw.channels_max, 2U);
+	KUNIT_EXPECT_EQ(test, cfg->pcms[1].streams[0].hw.formats,
+			BIT_ULL(XENSND_PCM_FORMAT_S16_LE));
+}
+
+/*
+ * Mixed: what a level above set binds the levels below (subsets only);
+ * what no level above set is free.
+ */
+static void cfg_params_mixed_levels(struct kunit *test)
+{
+	struct xenbus_device *xb = cfg_bare_setup(test);
+	struct xsf_card_cfg *cfg = kunit_kzalloc(test, sizeof(*cfg), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, cfg);
+	xsf_fake_store_set(N("sample-formats"), "s16_le,s32_le");
+	xsf_fake_store_set(N("0/channels-max"), "6");
+	xsf_fake_store_set(N("0/0/sample-formats"), "s32_le");
+	xsf_fake_store_set(N("0/0/channels-max"), "4");
+	xsf_fake_store_set(N("1/0/buffer-size"), "8192");
+	KUNIT_ASSERT_EQ(test, cfg_read(test, xb, cfg), 0);
+	KUNIT_EXPECT_EQ(test, cfg->pcms[0].streams[0].hw.formats,
+			BIT_ULL(XENSND_PCM_FORMAT_S32_LE));
+	KUNIT_EXPECT_EQ(test, cfg->pcms[0].streams[0].hw.channels_max, 4U);
+	KUNIT_EXPECT_EQ(test, cfg->pcms[0].streams[1].hw.channels_max, 6U);
+	KUNIT_EXPECT_EQ(test, cfg->pcms[1].streams[0].hw.buffer_bytes, 8192U);
+	xsf_cfg_free(cfg);
+
+	/* But not beyond what a level above set. */
+	xsf_fake_store_set(N("0/0/channels-max"), "7");
+	KUNIT_EXPECT_EQ(test, xsf_cfg_read(xb, cfg), -EINVAL);
+	cfg_expect_failed(test, cfg);
+	xsf_fake_store_set(N("0/0/channels-max"), "4");
+	xsf_fake_store_set(N("1/0/sample-formats"), "u8");
+	KUNIT_EXPECT_EQ(test, xsf_cfg_read(xb, cfg), -EINVAL);
+	cfg_expect_failed(test, cfg);
+}
+
 static const struct {
 	const char *name;
 	int value;
@@ -598,6 +697,9 @@ static struct kunit_case xsf_cfg_cases[] = {
 	KUNIT_CASE(cfg_inheritance),
 	KUNIT_CASE(cfg_defaults),
 	KUNIT_CASE(cfg_card_channels_min_only),
+	KUNIT_CASE(cfg_params_at_stream_level_only),
+	KUNIT_CASE(cfg_params_at_pcm_level_only),
+	KUNIT_CASE(cfg_params_mixed_levels),
 	KUNIT_CASE(cfg_every_format_name),
 	KUNIT_CASE(cfg_unknown_format_names),
 	KUNIT_CASE(cfg_every_rate),

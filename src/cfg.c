@@ -11,7 +11,11 @@
  * fails with -EINVAL, freeing whatever was allocated.
  *
  * Stream parameters inherit from the card to the PCM device to the stream;
- * a lower level may only narrow what the upper one allows.
+ * a lower level may only narrow what an upper one set (sndif.h's subset
+ * rule).  Where no level sets a parameter the driver's defaults apply
+ * (S16_LE, 1 to 2 channels, common rates, 64 KiB): a default is not a
+ * set value, and any level may replace it, say with channels-max=6 on
+ * one stream only.
  */
 #include <linux/ctype.h>
 #include <linux/kernel.h>
@@ -333,7 +337,8 @@ static bool xsf_cfg_rates_subset(const struct xsf_hw_cfg *inner,
 
 /*
  * Read one level's hardware parameters into @hw, starting from @parent's
- * (NULL at card level).  A level may only narrow its parent.
+ * (NULL at card level).  A level may only narrow what a level above it
+ * set; it may replace a default.
  */
 static int xsf_cfg_read_hw(struct xsf_cfg_reader *rd, const char *dir,
 			   const struct xsf_hw_cfg *parent,
@@ -342,6 +347,7 @@ static int xsf_cfg_read_hw(struct xsf_cfg_reader *rd, const char *dir,
 	struct xsf_hw_cfg own;
 	bool have_min, have_max, have_buf;
 	u32 ch_min, ch_max, buf;
+	unsigned int above;
 	char *value;
 	int ret;
 
@@ -356,6 +362,7 @@ static int xsf_cfg_read_hw(struct xsf_cfg_reader *rd, const char *dir,
 		hw->channels_max = 2;
 		hw->buffer_bytes = XSF_DEFAULT_BUFFER_BYTES;
 	}
+	above = hw->set;
 
 	value = xsf_cfg_read_optional(rd, dir, XENSND_FIELD_SAMPLE_RATES);
 	if (IS_ERR(value))
@@ -365,7 +372,8 @@ static int xsf_cfg_read_hw(struct xsf_cfg_reader *rd, const char *dir,
 						XENSND_FIELD_SAMPLE_RATES);
 
 		ret = xsf_cfg_parse_rates(rd->dev, path, value, &own);
-		if (!ret && parent && !xsf_cfg_rates_subset(&own, parent)) {
+		if (!ret && (above & XSF_HW_SET_RATES) &&
+		    !xsf_cfg_rates_subset(&own, parent)) {
 			dev_err(rd->dev, "%s: \"%s\" is not a subset of the parent's rates\n",
 				path, value);
 			ret = -EINVAL;
@@ -375,6 +383,7 @@ static int xsf_cfg_read_hw(struct xsf_cfg_reader *rd, const char *dir,
 			return ret;
 		memcpy(hw->rates, own.rates, sizeof(own.rates));
 		hw->nr_rates = own.nr_rates;
+		hw->set |= XSF_HW_SET_RATES;
 	}
 
 	value = xsf_cfg_read_optional(rd, dir, XENSND_FIELD_SAMPLE_FORMATS);
@@ -385,7 +394,8 @@ static int xsf_cfg_read_hw(struct xsf_cfg_reader *rd, const char *dir,
 						XENSND_FIELD_SAMPLE_FORMATS);
 
 		ret = xsf_cfg_parse_formats(rd->dev, path, value, &own.formats);
-		if (!ret && parent && (own.formats & ~parent->formats)) {
+		if (!ret && (above & XSF_HW_SET_FORMATS) &&
+		    (own.formats & ~parent->formats)) {
 			dev_err(rd->dev, "%s: \"%s\" is not a subset of the parent's formats\n",
 				path, value);
 			ret = -EINVAL;
@@ -394,6 +404,7 @@ static int xsf_cfg_read_hw(struct xsf_cfg_reader *rd, const char *dir,
 		if (ret)
 			return ret;
 		hw->formats = own.formats;
+		hw->set |= XSF_HW_SET_FORMATS;
 	}
 
 	ret = xsf_cfg_read_u32(rd, dir, XENSND_FIELD_CHANNELS_MIN, 1,
@@ -404,19 +415,31 @@ static int xsf_cfg_read_hw(struct xsf_cfg_reader *rd, const char *dir,
 			       XSF_MAX_CHANNELS, &ch_max, &have_max);
 	if (ret)
 		return ret;
-	if (have_min)
+	if (have_min) {
 		hw->channels_min = ch_min;
-	if (have_max)
+		hw->set |= XSF_HW_SET_CHANNELS_MIN;
+	}
+	if (have_max) {
 		hw->channels_max = ch_max;
-	else if (!parent && hw->channels_min > hw->channels_max)
+		hw->set |= XSF_HW_SET_CHANNELS_MAX;
+	}
+	/* A minimum above the default maximum raises the default. */
+	if (!(hw->set & XSF_HW_SET_CHANNELS_MAX) &&
+	    hw->channels_min > hw->channels_max)
 		hw->channels_max = hw->channels_min;
+	if (!(hw->set & XSF_HW_SET_CHANNELS_MIN) &&
+	    hw->channels_min > hw->channels_max)
+		hw->channels_min = hw->channels_max;
 	if (hw->channels_min > hw->channels_max ||
-	    (parent && (hw->channels_min < parent->channels_min ||
-			hw->channels_max > parent->channels_max))) {
+	    ((above & XSF_HW_SET_CHANNELS_MIN) &&
+	     hw->channels_min < parent->channels_min) ||
+	    ((above & XSF_HW_SET_CHANNELS_MAX) &&
+	     hw->channels_max > parent->channels_max)) {
 		dev_err(rd->dev, "%s: channels [%u, %u] invalid or outside the parent's [%u, %u]\n",
 			dir, hw->channels_min, hw->channels_max,
-			parent ? parent->channels_min : 1,
-			parent ? parent->channels_max : XSF_MAX_CHANNELS);
+			(above & XSF_HW_SET_CHANNELS_MIN) ? parent->channels_min : 1,
+			(above & XSF_HW_SET_CHANNELS_MAX) ? parent->channels_max :
+							    XSF_MAX_CHANNELS);
 		return -EINVAL;
 	}
 
@@ -426,13 +449,14 @@ static int xsf_cfg_read_hw(struct xsf_cfg_reader *rd, const char *dir,
 	if (ret)
 		return ret;
 	if (have_buf) {
-		if (parent && buf > parent->buffer_bytes) {
+		if ((above & XSF_HW_SET_BUFFER) && buf > parent->buffer_bytes) {
 			dev_err(rd->dev, "%s: %u is larger than the parent's %u\n",
 				xsf_cfg_path(rd, dir, XENSND_FIELD_BUFFER_SIZE),
 				buf, parent->buffer_bytes);
 			return -EINVAL;
 		}
 		hw->buffer_bytes = buf;
+		hw->set |= XSF_HW_SET_BUFFER;
 	}
 	return 0;
 }
