@@ -8,6 +8,8 @@
 # The mirror is taken from the host's apt configuration, never hard-coded.
 # Lists and downloaded archives live under $XSF_CACHE (default
 # /var/cache/xen-snd-front), outside any clone of the project.
+# XSF_APT_ARCH=arm64 (say) uses another architecture's lists, for
+# downloading its packages.
 set -eu
 
 suite=$1
@@ -30,7 +32,8 @@ mirror() {
 	echo "$uri"
 }
 
-dir=$cache/apt/$suite
+arch=${XSF_APT_ARCH:-}
+dir=$cache/apt/$suite${arch:+-$arch}
 mkdir -p "$dir/lists/partial" "$dir/archives/partial"
 uri=$(mirror)
 case $suite in
@@ -44,6 +47,9 @@ esac
 opts="-o Dir::Etc::sourcelist=$dir/sources.list -o Dir::Etc::sourceparts=-
  -o Dir::State::Lists=$dir/lists -o Dir::Cache::archives=$dir/archives
  -o APT::Get::List-Cleanup=0 -o Acquire::Check-Valid-Until=false"
+if [ -n "$arch" ]; then
+	opts="$opts -o APT::Architecture=$arch -o APT::Architectures=$arch"
+fi
 
 stamp=$dir/lists/.updated
 if [ ! -f "$stamp" ] || [ -n "$(find "$stamp" -mmin +1440)" ]; then

@@ -319,7 +319,7 @@ xsf_run_sub() {
 # Flows that install or remove packages do it in a throwaway overlay of this
 # chroot (xsf_throwaway_up), so the cached chroot itself never changes.
 
-XSF_BOOKWORM_PKGS="gcc make dkms sparse kmod rpm dnf createrepo-c ca-certificates"
+XSF_BOOKWORM_PKGS="gcc make dkms sparse kmod rpm dnf createrepo-c ca-certificates gcc-aarch64-linux-gnu"
 # What the chroots of the other suites of the kernel matrix hold.
 XSF_MATRIX_PKGS="gcc make dkms linux-headers-amd64 sparse kmod"
 
@@ -430,7 +430,8 @@ xsf_throwaway_down() {
 	[ -n "$d" ] && [ -d "$d" ] || return 0
 	xsf_chroot_umount "$d/root"
 	if mountpoint -q "$d/root"; then
-		umount "$d/root" || umount -l "$d/root"
+		# a process of the flow may still be exiting: detach lazily then
+		umount "$d/root" 2>/dev/null || umount -l "$d/root"
 	fi
 	rm -rf --one-file-system "$d"
 }

@@ -18,7 +18,17 @@
 # cached chroots never change.  The compile probes' answers are printed
 # for each kernel.
 #
-# Default suites: bookworm bookworm-backports bullseye trixie sid.
+# Two more rows build for other architectures, W=1 C=1, against the
+# headers Debian ships for bookworm's kernel there (downloaded, unpacked
+# in a throwaway overlay of the bookworm chroot, whose kbuild tools run
+# on this host), modpost included:
+#   bookworm-i386   686-pae headers, 32-bit x86 (64-bit divisions must
+#                   go through the kernel's helpers)
+#   bookworm-arm64  arm64 headers (Xen guest, 4 KiB pages), built with
+#                   gcc-aarch64-linux-gnu
+#
+# Default suites: bookworm bookworm-backports bookworm-i386 bookworm-arm64
+# bullseye trixie sid.
 #
 # dpkg-query formats such as '${Version}' are meant literally:
 # shellcheck disable=SC2016
@@ -26,7 +36,7 @@ set -uo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib-chroot.sh
 . "$(dirname "$0")/lib-chroot.sh"
 
-suites=${*:-bookworm bookworm-backports bullseye trixie sid}
+suites=${*:-bookworm bookworm-backports bookworm-i386 bookworm-arm64 bullseye trixie sid}
 read -r -a chroot_pkgs <<<"$XSF_MATRIX_PKGS"
 
 xsf_need_root
@@ -55,25 +65,27 @@ deb=$XSF_OUT/deb/${pkg}_${XSF_VERSION}_all.deb
 # w1c1 NAME ROOT KVER: W=1 C=1 build of a fresh copy of the source tree for
 # KVER, in ROOT (a chroot) or on the host (ROOT empty).
 w1c1() {
-	local name=$1 root=$2 k=$3 src log rc=0 n
+	local name=$1 root=$2 k=$3 cross=${4:-} src log rc=0 n
 	src=$root/tmp/xsf-w1c1
 	log=$work/$name-w1c1.log
 	xsf_stage_tree "$src"
 	if [ -n "$root" ]; then
-		xsf_in_chroot "$root" sh -c "cd /tmp/xsf-w1c1 && XSF_CONFTEST_VERBOSE=1 \
+		# shellcheck disable=SC2086 # ARCH=... CROSS_COMPILE=... words
+		xsf_in_chroot "$root" env $cross sh -c "cd /tmp/xsf-w1c1 && XSF_CONFTEST_VERBOSE=1 \
 			make KDIR=/usr/src/linux-headers-$k W=1 C=1" >"$log" 2>&1 || rc=$?
 	else
 		(cd "$src" && XSF_CONFTEST_VERBOSE=1 nice make KDIR="/usr/src/linux-headers-$k" \
 			W=1 C=1) >"$log" 2>&1 || rc=$?
 	fi
 	grep '^conftest: ' "$log" | sed "s/^/  $name $k /"
-	n=$(grep -cE '(warning|error):' "$log")
+	# Compiler, sparse and modpost (undefined symbols) diagnostics.
+	n=$(grep -ciE '(warning|error):|undefined!' "$log")
 	if [ "$rc" -ne 0 ]; then
-		grep -E '(warning|error):' "$log" | head -n 40
+		grep -iE '(warning|error):|undefined!' "$log" | head -n 40
 		tail -n 5 "$log"
 		xsf_fail "$name-w1c1" "make KDIR=/usr/src/linux-headers-$k W=1 C=1 failed (exit $rc), log in $XSF_OUT/matrix/$name-w1c1.log"
 	elif [ "$n" -ne 0 ]; then
-		grep -E '(warning|error):' "$log" | head -n 40
+		grep -iE '(warning|error):|undefined!' "$log" | head -n 40
 		xsf_fail "$name-w1c1" "$n warnings with W=1 C=1 on $k, log in $XSF_OUT/matrix/$name-w1c1.log"
 	else
 		xsf_pass "$name-w1c1 ($k: W=1 C=1 build, 0 warnings)"
@@ -167,8 +179,57 @@ case " $suites " in *" bookworm "* | *" bookworm-backports "*)
 	;;
 esac
 
+# other_arch NAME DEBARCH FLAVOUR ENV: W=1 C=1 for bookworm's kernel ABI
+# built for DEBARCH (headers flavour FLAVOUR), with ENV (ARCH=...).
+other_arch() {
+	local name=$1 debarch=$2 flavour=$3 cross=$4 abi k d R
+	abi=${XSF_K1%-amd64}
+	k=$abi-$flavour
+	d=$XSF_CACHE/apt/debs-$debarch
+	mkdir -p "$d"
+	if ! ls "$d"/linux-headers-"$k"_*.deb >/dev/null 2>&1 &&
+		! (cd "$d" && XSF_APT_ARCH=$debarch "$XSF_TOP/scripts/apt-suite.sh" bookworm \
+			-q download "linux-headers-$k") >"$work/$name-download.log" 2>&1; then
+		tail -n 5 "$work/$name-download.log"
+		xsf_fail "$name-w1c1" "cannot download linux-headers-$k for $debarch"
+		return
+	fi
+	tw=$(xsf_throwaway_up "$XSF_ROOT") || { xsf_fail "$name-w1c1" "no throwaway root"; return; }
+	R=$tw/root
+	# Its headers only: the common part and the kbuild tools (which run
+	# here) are the amd64 kernel's, of the same ABI.
+	# Only its tree under /usr/src: unpacking the whole package over the
+	# root would turn the merged /lib into a directory.
+	mkdir -p "$work/$name-deb"
+	dpkg-deb -x "$(ls "$d"/linux-headers-"$k"_*.deb | tail -n 1)" "$work/$name-deb"
+	cp -a "$work/$name-deb/usr/src/linux-headers-$k" "$R/usr/src/"
+	echo "  $name $k: $(sed -n 's/^CONFIG_CC_VERSION_TEXT="\(.*\)"/\1/p' \
+		"$R/usr/src/linux-headers-$k/.config" 2>/dev/null), $(grep -E '^CONFIG_(XEN|ARM64_4K_PAGES|X86_32)=' \
+		"$R/usr/src/linux-headers-$k/.config" | tr '\n' ' ')"
+	w1c1 "$name" "$R" "$k" "$cross"
+	xsf_throwaway_down "$tw"
+	tw=
+}
+
+case " $suites " in *" bookworm-i386 "* | *" bookworm-arm64 "*)
+	if [ -z "${XSF_ROOT:-}" ] && xsf_bookworm_root; then
+		mounted="$mounted $XSF_ROOT"
+	fi
+	if [ -n "${XSF_ROOT:-}" ]; then
+		case " $suites " in *" bookworm-i386 "*)
+			other_arch bookworm-i386 i386 686-pae "ARCH=i386" ;;
+		esac
+		case " $suites " in *" bookworm-arm64 "*)
+			other_arch bookworm-arm64 arm64 arm64 "ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-" ;;
+		esac
+	else
+		xsf_fail bookworm-i386-w1c1 "cannot make the bookworm chroot"
+	fi
+	;;
+esac
+
 for s in $suites; do
-	case $s in bookworm | bookworm-backports) continue ;; esac
+	case $s in bookworm | bookworm-backports | bookworm-i386 | bookworm-arm64) continue ;; esac
 	t0=$SECONDS
 	dir=$(xsf_chroot_dir "$s")
 	if ! xsf_chroot_ensure "$s" "${chroot_pkgs[@]}"; then

@@ -103,7 +103,8 @@ static int xsf_cfg_split_list(struct device *dev, const char *path,
 			      const char *list, size_t max_item_len,
 			      struct xsf_cfg_list_item *item)
 {
-	char value[XSF_LIST_MAX_LEN];
+	/* One item at a time: the longest sndif allows, plus the NUL. */
+	char value[XENSND_SAMPLE_FORMAT_MAX_LEN + 1];
 	const char *start = list;
 	size_t len;
 	int ret;
@@ -124,7 +125,7 @@ static int xsf_cfg_split_list(struct device *dev, const char *path,
 			dev_err(dev, "%s: empty item in \"%s\"\n", path, list);
 			return -EINVAL;
 		}
-		if (len > max_item_len) {
+		if (len > max_item_len || len >= sizeof(value)) {
 			dev_err(dev, "%s: item longer than %zu characters in \"%s\"\n",
 				path, max_item_len, list);
 			return -EINVAL;

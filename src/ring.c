@@ -273,6 +273,7 @@ out:
  * dropped around each asynchronous callback.
  */
 static void xsf_ring_fail_all(struct xsf_ring *ring, unsigned long *flags)
+	__must_hold(&ring->lock)
 {
 	unsigned int i;
 
@@ -317,6 +318,7 @@ void xsf_ring_disconnect(struct xsf_ring *ring)
 static void xsf_ring_complete(struct xsf_ring *ring,
 			      const struct xensnd_resp *resp,
 			      unsigned long *flags)
+	__must_hold(&ring->lock)
 {
 	struct xsf_ring_slot *slot = &ring->slots[resp->id % XSF_RING_SLOTS];
 	xsf_ring_done_t callback;
