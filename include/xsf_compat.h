@@ -54,6 +54,14 @@
 
 #if IS_ENABLED(CONFIG_XEN)
 #include <xen/page.h>
+/*
+ * Every page of a buffer is one grant: kernels whose pages are larger
+ * than Xen's (arm64 with 16 or 64 KiB pages) are not supported, and
+ * dkms.conf keeps DKMS from building for them.
+ */
+#if PAGE_SHIFT != XEN_PAGE_SHIFT
+#error "snd_xen_front needs PAGE_SIZE == XEN_PAGE_SIZE (4 KiB pages)"
+#endif
 #else
 /* KUnit on UML: no Xen, but the protocol's page size is fixed. */
 #define XEN_PAGE_SHIFT 12

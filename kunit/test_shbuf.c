@@ -244,6 +244,54 @@ static void shbuf_data_reaches_backend(struct kunit *test)
 	}
 }
 
+/*
+ * The page-size choice: one grant per guest page, and a guest page is one
+ * Xen page (kernels with larger pages are not built, see xsf_compat.h).
+ * So a buffer of n octets is ceil(n / 4096) grants, and octet k is at
+ * offset k % 4096 of the page of grant k / 4096, which is how a backend
+ * addresses it; checked at both sides of every page boundary.
+ */
+static void shbuf_one_grant_per_xen_page(struct kunit *test)
+{
+	static const size_t sizes[] = {
+		1, XEN_PAGE_SIZE - 1, XEN_PAGE_SIZE, XEN_PAGE_SIZE + 1,
+		3 * XEN_PAGE_SIZE, 3 * XEN_PAGE_SIZE + 7,
+	};
+	struct xenbus_device *xb = xsf_test_xb_new(test);
+	struct xsf_shbuf *buf = shbuf_new(test);
+	unsigned int i;
+
+	KUNIT_ASSERT_EQ(test, (unsigned long)PAGE_SIZE,
+			(unsigned long)XEN_PAGE_SIZE);
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		size_t size = sizes[i], k;
+		unsigned int nr = DIV_ROUND_UP(size, XEN_PAGE_SIZE);
+		u8 *p;
+
+		KUNIT_ASSERT_EQ(test, xsf_shbuf_alloc(xb, buf, size), 0);
+		shbuf_check_layout(test, buf, nr);
+		p = buf->vaddr;
+		for (k = 0; k < size; k++)
+			p[k] = (u8)(k / XEN_PAGE_SIZE + 1) ^ (u8)k;
+		for (k = 0; k < size; k++) {
+			size_t off = k % XEN_PAGE_SIZE;
+			u8 *mapped;
+
+			/* the first and last octet of every page, and the end */
+			if (off && off != XEN_PAGE_SIZE - 1 && k != size - 1)
+				continue;
+			mapped = xsf_fake_io_backend_map(buf->grefs[k / XEN_PAGE_SIZE]);
+			KUNIT_ASSERT_NOT_NULL(test, mapped);
+			KUNIT_EXPECT_EQ_MSG(test, mapped[off],
+					    (u8)(k / XEN_PAGE_SIZE + 1) ^ (u8)k,
+					    "size %zu octet %zu", size, k);
+			xsf_fake_io_backend_unmap(buf->grefs[k / XEN_PAGE_SIZE]);
+		}
+		xsf_shbuf_free(buf);
+		KUNIT_EXPECT_EQ(test, xsf_fake_io_live_grants(), 0U);
+	}
+}
+
 static void shbuf_revoke_while_mapped(struct kunit *test)
 {
 	struct xenbus_device *xb = xsf_test_xb_new(test);
@@ -361,6 +409,7 @@ static struct kunit_case xsf_shbuf_cases[] = {
 	KUNIT_CASE(shbuf_grant_fails_in_directory),
 	KUNIT_CASE(shbuf_pages_zeroed),
 	KUNIT_CASE(shbuf_data_reaches_backend),
+	KUNIT_CASE(shbuf_one_grant_per_xen_page),
 	KUNIT_CASE(shbuf_revoke_while_mapped),
 	KUNIT_CASE(shbuf_size_limits),
 	KUNIT_CASE(shbuf_describe_announced_size),

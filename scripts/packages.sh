@@ -18,6 +18,9 @@
 #   two-kernels    .deb purged and installed again: built for K1 and K2
 #   modinfo        modinfo -k KVER resolves snd_xen_front to updates/dkms,
 #                  with our version, over the kernel's own copy, on both
+#   page-size-excluded  a kernel configured with 64 KiB pages (as RHEL's
+#                  aarch64): DKMS skips it by dkms.conf's
+#                  BUILD_EXCLUSIVE_CONFIG, with its message, building nothing
 #   remove-purge   apt remove, then purge: the kernel's copy is back, no
 #                  module, DKMS tree or /usr/src directory is left
 #   rpm-scriptlets rpm -ivh (private database) runs %post against DKMS:
@@ -167,6 +170,42 @@ if [ -z "$fails" ]; then
 else
 	xsf_fail modinfo "${fails#; }"
 fi
+
+# ---- page-size-excluded ----------------------------------------------------------
+# A kernel tree whose .config is K1's plus CONFIG_ARM64_64K_PAGES: only
+# the configuration decides, so DKMS must refuse it before compiling.
+
+fake=$k1-xsf-64k
+mkdir -p "$R/usr/src/linux-headers-$fake" "$R/lib/modules/$fake"
+{
+	grep -v '^CONFIG_ARM64_.*_PAGES' "$R/usr/src/linux-headers-$k1/.config"
+	echo CONFIG_ARM64_64K_PAGES=y
+} >"$R/usr/src/linux-headers-$fake/.config"
+ln -s "/usr/src/linux-headers-$fake" "$R/lib/modules/$fake/build"
+in_root dkms build -m "$XSF_NAME" -v "$XSF_VERSION" -k "$fake" >"$log/exclude.log" 2>&1
+rc=$?
+if [ "$rc" -ne 77 ] || ! grep -q 'BUILD_EXCLUSIVE' "$log/exclude.log"; then
+	cat "$log/exclude.log"
+	xsf_fail page-size-excluded "dkms build for a 64 KiB-page kernel: exit $rc, not 77 (skipped) with a BUILD_EXCLUSIVE message"
+elif [ -e "$R/var/lib/dkms/$XSF_NAME/$XSF_VERSION/$fake" ] ||
+	[ -n "$(find "$R/lib/modules/$fake" -name "$XSF_MODULE.ko*")" ]; then
+	xsf_fail page-size-excluded "DKMS skipped the 64 KiB-page kernel but left a build or a module"
+else
+	# the same tree with 4 KiB pages is not excluded (it has no headers,
+	# so the build itself fails): the page size alone decided
+	sed -i '/^CONFIG_ARM64_64K_PAGES/d' "$R/usr/src/linux-headers-$fake/.config"
+	in_root dkms build -m "$XSF_NAME" -v "$XSF_VERSION" -k "$fake" >"$log/exclude-control.log" 2>&1
+	rc=$?
+	in_root dkms remove -m "$XSF_NAME" -v "$XSF_VERSION" -k "$fake" >/dev/null 2>&1
+	if [ "$rc" -eq 77 ] || grep -q 'BUILD_EXCLUSIVE' "$log/exclude-control.log"; then
+		cat "$log/exclude-control.log"
+		xsf_fail page-size-excluded "a 4 KiB-page kernel is excluded too: BUILD_EXCLUSIVE_CONFIG is wrong"
+	else
+		grep -m 1 'BUILD_EXCLUSIVE' "$log/exclude.log" | sed 's/^/  /'
+		xsf_pass "page-size-excluded (dkms build for a kernel with CONFIG_ARM64_64K_PAGES: skipped, exit 77)"
+	fi
+fi
+rm -rf "$R/usr/src/linux-headers-$fake" "$R/lib/modules/$fake"
 
 # ---- remove-purge --------------------------------------------------------------
 
