@@ -8,7 +8,7 @@
 #   make W=1 C=1          extra warnings and sparse, passed to Kbuild
 #
 # Project targets: kunit, check, checkpatch, deb, rpm, packages, matrix,
-# e2e, demo, install-dkms (see README.md).
+# e2e, e2e-kernels, demo, install-dkms (see README.md).
 
 # Kbuild reads ./Kbuild, never this file, but DKMS runs this file with
 # KERNELRELEASE=<kver> on the command line: only $(src) tells the two apart.
@@ -22,7 +22,7 @@ KDIR ?= /lib/modules/$(KVER)/build
 GENERATED := $(TOP)/generated
 
 .PHONY: all modules probes clean kunit check checkpatch sparse deb rpm \
-	packages matrix e2e demo install-dkms uninstall-dkms
+	packages matrix e2e e2e-kernels demo install-dkms uninstall-dkms
 
 all: modules
 
@@ -61,6 +61,9 @@ deb rpm packages matrix:
 
 e2e:
 	$(TOP)/tests/e2e/run.sh
+
+e2e-kernels:
+	$(TOP)/tests/e2e/kernels.sh
 
 demo:
 	$(TOP)/tests/e2e/demo.sh

@@ -9,7 +9,8 @@
 # total.  Downloads, chroots and builds are cached under $XSF_CACHE
 # (default /var/cache/xen-snd-front), outside the source tree.
 #
-# Stages: kunit build checkpatch packages matrix e2e.  After them,
+# Stages: kunit build checkpatch packages matrix e2e e2e-kernels (the
+# short set on the newest guest kernel).  After them,
 # host-unchanged compares what scripts/host-state.sh prints before and
 # after: kernels, this project's package and DKMS state, apt sources and
 # mounts must be as they were (apt build dependencies and the cache may
@@ -22,7 +23,7 @@ set -u
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
-all="kunit build checkpatch packages matrix e2e"
+all="kunit build checkpatch packages matrix e2e e2e-kernels"
 stages=${*:-$all}
 cache=${XSF_CACHE:-/var/cache/xen-snd-front}
 export XSF_CACHE=$cache
@@ -55,7 +56,7 @@ echo "setup: $(( $(date +%s) - start_all ))s"
 
 case " $stages " in
 *" kunit "*)
-	case " $stages " in *" build "* | *" packages "* | *" matrix "* | *" e2e "*)
+	case " $stages " in *" build "* | *" packages "* | *" matrix "* | *" e2e"*)
 		# shellcheck disable=SC2086 # one argument per stage
 		setsid scripts/prepare.sh $stages >"$cache/prepare.log" 2>&1 &
 		prep_pid=$!
@@ -76,6 +77,7 @@ for stage in $stages; do
 	packages) cmd="scripts/packages.sh" ;;
 	matrix) cmd="scripts/matrix.sh" ;;
 	e2e) cmd="tests/e2e/run.sh --check" ;;
+	e2e-kernels) cmd="tests/e2e/kernels.sh --check" ;;
 	*) echo "check: unknown stage $stage" >&2; exit 2 ;;
 	esac
 	echo

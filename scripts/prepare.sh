@@ -11,7 +11,7 @@ set -uo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib-chroot.sh
 . "$(dirname "$0")/lib-chroot.sh"
 
-stages=" ${*:-build packages matrix e2e} "
+stages=" ${*:-build packages matrix e2e e2e-kernels} "
 rc=0
 t0=$SECONDS
 
@@ -31,7 +31,7 @@ step() {
 	fi
 }
 
-case $stages in *" build "* | *" packages "* | *" matrix "* | *" e2e "*)
+case $stages in *" build "* | *" packages "* | *" matrix "* | *" e2e"*)
 	xsf_need_pkgs debootstrap
 	step bookworm xsf_bookworm_root
 	;;
@@ -45,6 +45,11 @@ case $stages in *" matrix "*)
 		# shellcheck disable=SC2086 # one argument per package
 		step "$s" xsf_chroot_ensure "$s" $XSF_MATRIX_PKGS
 	done
+	;;
+esac
+case $stages in *" e2e-kernels "*)
+	# the newest guest kernel: its chroot (headers) and its image
+	step e2e-sid-images env E2E_GUEST=sid "$XSF_TOP/tests/e2e/build-images.sh"
 	;;
 esac
 echo "prepare: done in $((SECONDS - t0)) s"

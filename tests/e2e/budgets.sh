@@ -30,6 +30,9 @@ E2E_OURS_ALL="1 2 3 4 5 6 7 8 9 10 18 19 20 21 12 13 14 15 16 17"
 E2E_COMPARE_ALL="1 2 3 4 5 6 7 8 9 10 18 19 20 21 12 13 14 15 16 17"
 E2E_OURS_CHECK="1 2 3 4 5 6 7 8 9 10 18 19 20 21 12 13 14 15 16 17"
 E2E_COMPARE_CHECK="2 12"
+# Guest kernels other than dom0's (kernels.sh): card, playback and capture
+# bit-exact, mmap, pause, mixer, loopback, backend restart, save/restore.
+E2E_KERNELS_SET="1 2 3 4 5 6 7 8 18 19"
 
 # Boot of Xen and dom0, guest creation before the first scenario, the
 # benchmark, and collecting the results: outside the scenario budgets.

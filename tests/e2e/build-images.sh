@@ -3,9 +3,11 @@
 #
 # Build (once, cached) everything the Xen-in-QEMU rig boots:
 #   $E2E_CACHE/xen.elf              Xen 4.17 hypervisor (multiboot image)
-#   $E2E_CACHE/vmlinuz-$KVER         Debian 6.1 kernel, PV dom0 and PV guest
+#   $E2E_CACHE/vmlinuz-$KVER         Debian 6.1 kernel, PV dom0 (and guest)
 #   $E2E_CACHE/dom0-$KVER.cpio.gz    dom0 initramfs (xl, xenstored, ...)
-#   $E2E_CACHE/guest-$KVER.cpio.gz   guest initramfs (busybox, alsa-utils)
+#   $E2E_CACHE/vmlinuz-$GKVER        the guest's kernel (lib.sh: E2E_GUEST)
+#   $E2E_CACHE/guest-$GKVER.cpio.gz  guest initramfs (busybox, alsa-utils,
+#                                    the guest kernel's sound modules)
 # Everything comes from Debian bookworm packages; the mirror is taken from
 # the host's apt configuration.
 set -eu
@@ -31,6 +33,7 @@ fetch_deb() { # PACKAGE
 # (lib.sh: E2E_KROOT); the hypervisor package is only downloaded.
 fetch_deb "$E2E_XEN_PKG"
 cp -u "$E2E_KROOT/boot/vmlinuz-$E2E_KVER" "vmlinuz-$E2E_KVER"
+cp -u "$E2E_GROOT/boot/vmlinuz-$E2E_GKVER" "vmlinuz-$E2E_GKVER"
 if [ ! -f xen.elf ]; then
 	rm -rf xen-pkg
 	dpkg -x debs/"$E2E_XEN_PKG"_*.deb xen-pkg
@@ -38,8 +41,6 @@ if [ ! -f xen.elf ]; then
 	mv xen.elf.tmp xen.elf
 	rm -rf xen-pkg
 fi
-MODROOT=$E2E_KROOT
-MODSRC=$MODROOT/lib/modules/$E2E_KVER
 
 # 2. bookworm minbase root filesystem with the Xen tools and alsa-utils ----
 ROOTFS=$E2E_CACHE/rootfs
@@ -53,21 +54,24 @@ if [ ! -f "$ROOTFS/.done" ]; then
 	touch "$ROOTFS/.done"
 fi
 
-# copy a list of module names (and their dependencies) into a staging tree
-copy_modules() { # DESTROOT MODULE...
-	dest=$1
-	shift
-	mkdir -p "$dest/lib/modules/$E2E_KVER"
+# copy_modules DESTROOT MODROOT KVER MODULE...: the modules and what they
+# need, from the kernel tree MODROOT, into a staging tree
+copy_modules() {
+	local dest=$1 modroot=$2 kver=$3 m f rel
+	shift 3
+	mkdir -p "$dest/lib/modules/$kver"
 	for m in "$@"; do
-		modprobe -S "$E2E_KVER" -d "$MODROOT" --show-depends "$m" |
+		modprobe -S "$kver" -d "$modroot" --show-depends "$m" |
 			awk '$1 == "insmod" { print $2 }'
 	done | sort -u | while read -r f; do
-		rel=${f#"$MODROOT/"}
+		rel=${f#"$modroot/"}
+		rel=lib/${rel#*lib/}
 		mkdir -p "$dest/$(dirname "$rel")"
 		cp "$f" "$dest/$rel"
 	done
-	cp "$MODSRC"/modules.order "$MODSRC"/modules.builtin* "$dest/lib/modules/$E2E_KVER/"
-	depmod -b "$dest" "$E2E_KVER"
+	cp "$modroot/lib/modules/$kver"/modules.order \
+		"$modroot/lib/modules/$kver"/modules.builtin* "$dest/lib/modules/$kver/"
+	depmod -b "$dest" "$kver"
 }
 
 mkcpio() { # DIR OUT
@@ -89,8 +93,8 @@ if [ ! -f "$DOM0" ] || [ "$ROOTFS/.done" -nt "$DOM0" ] || [ "$0" -nt "$DOM0" ]; 
 		"$st"/usr/lib/x86_64-linux-gnu/gconv "$st"/var/log/* "$st"/.done \
 		"$st"/usr/lib/xen-4.17/boot "$st"/usr/share/xen-4.17 \
 		"$st"/lib/modules/* 2>/dev/null || true
-	copy_modules "$st" xen-evtchn xen-gntdev xen-gntalloc xen-privcmd xenfs \
-		virtio_blk virtio_pci snd-aloop
+	copy_modules "$st" "$E2E_KROOT" "$E2E_KVER" xen-evtchn xen-gntdev \
+		xen-gntalloc xen-privcmd xenfs virtio_blk virtio_pci snd-aloop
 	mkdir -p "$st"/var/log/xen "$st"/var/lib/xen "$st"/run "$st"/proc "$st"/sys \
 		"$st"/dev "$st"/tmp
 	mkcpio "$st" "$DOM0"
@@ -98,7 +102,7 @@ if [ ! -f "$DOM0" ] || [ "$ROOTFS/.done" -nt "$DOM0" ] || [ "$0" -nt "$DOM0" ]; 
 fi
 
 # 4. guest initramfs: busybox + alsa-utils + xenstore client + sound modules ----
-GUEST=$E2E_CACHE/guest-$E2E_KVER.cpio.gz
+GUEST=$E2E_CACHE/guest-$E2E_GKVER.cpio.gz
 if [ ! -f "$GUEST" ] || [ "$ROOTFS/.done" -nt "$GUEST" ] || [ "$0" -nt "$GUEST" ]; then
 	log "building guest initramfs"
 	st=$E2E_CACHE/stage-guest
@@ -124,9 +128,11 @@ if [ ! -f "$GUEST" ] || [ "$ROOTFS/.done" -nt "$GUEST" ] || [ "$0" -nt "$GUEST" 
 		ln -sf /bin/kmod "$st/sbin/$l"
 	done
 	cp -a "$ROOTFS"/usr/share/alsa "$st"/usr/share/
-	copy_modules "$st" snd_xen_front snd-pcm snd-timer snd soundcore
+	copy_modules "$st" "$E2E_GROOT" "$E2E_GKVER" snd_xen_front snd-pcm \
+		snd-timer snd soundcore
 	mkcpio "$st" "$GUEST"
 	rm -rf "$st"
 fi
 
-ls -l "$E2E_CACHE/xen.elf" "$E2E_CACHE/vmlinuz-$E2E_KVER" "$DOM0" "$GUEST" >&2
+ls -l "$E2E_CACHE/xen.elf" "$E2E_CACHE/vmlinuz-$E2E_KVER" \
+	"$E2E_CACHE/vmlinuz-$E2E_GKVER" "$DOM0" "$GUEST" >&2

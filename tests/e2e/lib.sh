@@ -46,6 +46,75 @@ if [ ! -f "$E2E_KROOT/boot/vmlinuz-$E2E_KVER" ]; then
 fi
 E2E_XEN_PKG=xen-hypervisor-4.17-amd64
 
+# The guest's kernel (E2E_GUEST): bookworm's (the default, as dom0's),
+# bookworm-backports' or sid's.  E2E_GROOT holds its image and modules
+# (boot/vmlinuz-KVER, boot/config-KVER, lib/modules/KVER), E2E_GBUILD is
+# the chroot with its headers and compiler, E2E_GKVER its version.  A sid
+# or trixie kernel is downloaded (linux-image-KVER and the packages of the
+# same kernel it depends on: newer kernels put the image, modules and
+# config into separate packages under /usr/lib/modules/KVER) and unpacked
+# into the cache; their chroots have only the headers.
+E2E_GUEST=${E2E_GUEST:-bookworm}
+e2e_unpack_kernel() { # SUITE KVER ROOT
+	local suite=$1 k=$2 root=$3 d=$E2E_CACHE/debs/$1 pkgs deb
+	mkdir -p "$d"
+	(cd "$d" && "$REPO_ROOT/scripts/apt-suite.sh" "$suite" -q download \
+		"linux-image-$k" >/dev/null 2>&1) || return 1
+	deb=$(ls "$d/linux-image-${k}_"*.deb 2>/dev/null | tail -n 1)
+	[ -n "$deb" ] || return 1
+	# the packages of this kernel build the image depends on
+	pkgs=$(dpkg-deb -f "$deb" Depends | tr ',|' '\n\n' |
+		sed -n "s/^ *\(linux-[a-z-]*-$k\)\( .*\)\?\$/\1/p" | sort -u)
+	if [ -n "$pkgs" ]; then
+		# shellcheck disable=SC2086 # one argument per package
+		(cd "$d" && "$REPO_ROOT/scripts/apt-suite.sh" "$suite" -q download \
+			$pkgs >/dev/null 2>&1) || return 1
+	fi
+	rm -rf "$root"
+	mkdir -p "$root/boot"
+	for deb in "$d/linux-image-${k}_"*.deb $(for p in $pkgs; do ls "$d/${p}_"*.deb; done); do
+		dpkg-deb -x "$deb" "$root" || return 1
+	done
+	# merged /usr: the modules may be under usr/lib
+	[ -d "$root/lib/modules/$k" ] || ln -sfn usr/lib "$root/lib"
+	[ -f "$root/boot/vmlinuz-$k" ] || cp "$root/lib/modules/$k/vmlinuz" "$root/boot/vmlinuz-$k" || return 1
+	[ -f "$root/boot/config-$k" ] || cp "$root/lib/modules/$k/config" "$root/boot/config-$k" || return 1
+	depmod -b "$root" "$k" && touch "$root/.done"
+}
+e2e_guest_kernel() {
+	local dir k
+	case $E2E_GUEST in
+	bookworm)
+		E2E_GKVER=$XSF_K1 E2E_GROOT=$XSF_ROOT E2E_GBUILD=$XSF_ROOT ;;
+	bookworm-backports)
+		E2E_GKVER=$XSF_K2 E2E_GROOT=$XSF_ROOT E2E_GBUILD=$XSF_ROOT ;;
+	sid | trixie)
+		# shellcheck disable=SC2086 # one argument per package
+		xsf_chroot_ensure "$E2E_GUEST" $XSF_MATRIX_PKGS >&2 || return 1
+		dir=$(xsf_chroot_dir "$E2E_GUEST")
+		k=$(chroot "$dir" dpkg-query -W -f='${Depends}' linux-headers-amd64 |
+			grep -o 'linux-headers-[0-9][^ ,]*' | head -n 1)
+		k=${k#linux-headers-}
+		[ -n "$k" ] || return 1
+		E2E_GKVER=$k E2E_GBUILD=$dir E2E_GROOT=$E2E_CACHE/kernels/$k
+		[ -f "$E2E_GROOT/.done" ] || e2e_unpack_kernel "$E2E_GUEST" "$k" "$E2E_GROOT"
+		;;
+	*)
+		echo "e2e: unknown guest kernel '$E2E_GUEST' (bookworm, bookworm-backports, sid, trixie)" >&2
+		return 1
+		;;
+	esac
+}
+if ! e2e_guest_kernel; then
+	echo "e2e: cannot get the $E2E_GUEST guest kernel" >&2
+	exit 1
+fi
+
+# e2e_pv_guest: the guest kernel can run as a Xen PV guest.
+e2e_pv_guest() {
+	grep -q '^CONFIG_XEN_PV=y' "$E2E_GROOT/boot/config-$E2E_GKVER" 2>/dev/null
+}
+
 # Third-party backends built at test time (never part of this repository):
 # their source tarballs come from $XSF_THIRD_PARTY, else ../shared/third_party
 # next to this clone or next to the repository it was cloned from.
@@ -80,23 +149,23 @@ debian_mirror() {
 	echo "$uri"
 }
 
-# Build this repository's module for the rig's kernel, in a scratch copy
-# inside the bookworm chroot (the source tree stays clean), and print the
-# path of the .ko.
+# Build this repository's module for the guest's kernel, in a scratch
+# copy inside that kernel's chroot (the source tree stays clean), and
+# print the path of the .ko.
 e2e_build_module() {
-	local out=$E2E_CACHE/build/module src=$E2E_KROOT/tmp/xsf-e2e-module
+	local out=$E2E_CACHE/build/module-$E2E_GKVER src=$E2E_GBUILD/tmp/xsf-e2e-module
 	rm -rf "$out"
 	mkdir -p "$out"
 	xsf_stage_tree "$src"
-	log "building snd_xen_front.ko for $E2E_KVER"
-	xsf_chroot_mount "$E2E_KROOT"
-	if ! xsf_in_chroot "$E2E_KROOT" nice make -C /tmp/xsf-e2e-module \
-		KDIR="/usr/src/linux-headers-$E2E_KVER" >"$out/build.log" 2>&1; then
+	log "building snd_xen_front.ko for $E2E_GKVER"
+	xsf_chroot_mount "$E2E_GBUILD"
+	if ! xsf_in_chroot "$E2E_GBUILD" nice make -C /tmp/xsf-e2e-module \
+		KDIR="/usr/src/linux-headers-$E2E_GKVER" >"$out/build.log" 2>&1; then
 		rm -rf "$src"
-		xsf_chroot_umount "$E2E_KROOT"
+		xsf_chroot_umount "$E2E_GBUILD"
 		die "module build failed, see $out/build.log"
 	fi
-	xsf_chroot_umount "$E2E_KROOT"
+	xsf_chroot_umount "$E2E_GBUILD"
 	cp "$src/snd_xen_front.ko" "$out/"
 	rm -rf "$src"
 	echo "$out/snd_xen_front.ko"

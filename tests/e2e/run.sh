@@ -5,10 +5,11 @@
 #
 #   tests/e2e/run.sh [--module PATH | --in-tree] [--check]
 #                    [--scenarios 1,2,...|none] [--compare 2,12,...|none]
+#                    [--guest-kernel bookworm|bookworm-backports|sid]
 #                    [--demo WAV] [--timeout SECONDS]
 #
 # --module PATH   load this snd_xen_front.ko in the guest (default: this
-#                 repository's driver, built for the rig's kernel)
+#                 repository's driver, built for the guest's kernel)
 # --in-tree       use the distribution kernel's own snd_xen_front
 # --check         the set `make check` runs (budgets.sh: E2E_*_CHECK)
 # --scenarios     our scenarios, comma separated (default: all)
@@ -16,6 +17,9 @@
 #                 comparison table (default: all; never fails the run)
 # --demo WAV      also play WAV through the card; the received data is
 #                 saved as demo-received.raw in the log directory
+# --guest-kernel  the guest's kernel: bookworm's 6.1 (default, as dom0's),
+#                 bookworm-backports' 6.12 or sid's (tests/e2e/kernels.sh
+#                 runs them all); also E2E_GUEST
 # --timeout       whole run (default: boot + every scenario's budget)
 #
 # Images are built once and cached under $XSF_CACHE/e2e (default
@@ -25,6 +29,17 @@
 # "--drop-evt 5" or "--refuse SET_VOLUME,GET_VOLUME").
 # Exit status: 0 if every scenario of ours passed or was skipped.
 set -eu
+
+# the guest kernel is chosen before lib.sh resolves it
+args=("$@")
+while [ $# -gt 0 ]; do
+	case $1 in
+	--guest-kernel) [ $# -ge 2 ] || { echo "--guest-kernel needs a value" >&2; exit 2; }
+		export E2E_GUEST=$2; shift 2 ;;
+	*) shift ;;
+	esac
+done
+set -- "${args[@]}"
 
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=budgets.sh
@@ -48,10 +63,19 @@ while [ $# -gt 0 ]; do
 	--compare) COMPARE=$(list "$2"); shift 2 ;;
 	--demo) DEMO_WAV=$2; shift 2 ;;
 	--timeout) TOTAL_TIMEOUT=$2; shift 2 ;;
-	-h | --help) sed -n '3,26p' "$0"; exit 0 ;;
+	--guest-kernel) shift 2 ;;
+	-h | --help) sed -n '3,30p' "$0"; exit 0 ;;
 	*) die "unknown argument $1" ;;
 	esac
 done
+if ! e2e_pv_guest; then
+	# not silently skipped: every scenario is reported as such
+	echo "=== results (guest kernel $E2E_GKVER) ==="
+	for n in $SCENARIOS; do
+		echo "SKIP $n ${E2E_NAMES[$n]:-?}: guest kernel $E2E_GKVER is not a Xen PV guest (CONFIG_XEN_PV)"
+	done
+	exit 0
+fi
 if [ -z "$MODE" ]; then
 	MODULE=$(e2e_build_module)
 	MODE=ours
@@ -63,8 +87,8 @@ if [ "$MODE" = ours ]; then
 	[ -f "$MODULE" ] || die "module $MODULE not found"
 	MODULE=$(cd "$(dirname "$MODULE")" && pwd)/$(basename "$MODULE")
 	vm=$(modinfo -F vermagic "$MODULE" 2>/dev/null | cut -d' ' -f1)
-	[ "$vm" = "$E2E_KVER" ] ||
-		die "$MODULE is built for '$vm', the rig runs $E2E_KVER (make KDIR=/usr/src/linux-headers-$E2E_KVER)"
+	[ "$vm" = "$E2E_GKVER" ] ||
+		die "$MODULE is built for '$vm', the guest runs $E2E_GKVER (make KDIR=/usr/src/linux-headers-$E2E_GKVER)"
 fi
 if [ -z "$TOTAL_TIMEOUT" ]; then
 	TOTAL_TIMEOUT=$((E2E_OVERHEAD + $(e2e_budget_of "$SCENARIOS $COMPARE")))
@@ -116,7 +140,7 @@ if [ -n "$DEMO_WAV" ]; then
 	DEMO=1
 fi
 (cd "$RUN/guest" && find . -print0 | cpio --null -o -H newc --quiet | gzip -1) >"$RUN/guest-ovl.cpio.gz"
-cat "$E2E_CACHE/guest-$E2E_KVER.cpio.gz" "$RUN/guest-ovl.cpio.gz" >"$RUN/dom0/e2e/guest-initrd.gz"
+cat "$E2E_CACHE/guest-$E2E_GKVER.cpio.gz" "$RUN/guest-ovl.cpio.gz" >"$RUN/dom0/e2e/guest-initrd.gz"
 
 install -m 755 "$E2E_DIR/dom0/init" "$RUN/dom0/init"
 install -m 755 "$E2E_DIR/dom0/scenarios.sh" "$BUILD/xsf-test-backend" "$BUILD/xsf-slice" \
@@ -126,7 +150,7 @@ if [ "$SNDBE" = 1 ]; then
 	mkdir -p "$RUN/dom0/e2e/sndbe"
 	cp -a "$sndbe"/* "$RUN/dom0/e2e/sndbe/"
 fi
-install -m 644 "$E2E_CACHE/vmlinuz-$E2E_KVER" "$RUN/dom0/e2e/vmlinuz"
+install -m 644 "$E2E_CACHE/vmlinuz-$E2E_GKVER" "$RUN/dom0/e2e/vmlinuz"
 {
 	echo "SCENARIOS=\"$SCENARIOS\""
 	echo "COMPARE=\"$COMPARE\""
@@ -144,7 +168,7 @@ rm -f "$RUN/out.img"
 truncate -s 512M "$RUN/out.img"
 
 SERIAL=$LOGDIR/serial.log
-log "booting Xen 4.17 + dom0 ($E2E_KVER) in QEMU/TCG, mode $MODE, scenarios $SCENARIOS, comparison ${COMPARE:-none}, budget $TOTAL_TIMEOUT s"
+log "booting Xen 4.17 + dom0 ($E2E_KVER) in QEMU/TCG, guest $E2E_GKVER, mode $MODE, scenarios $SCENARIOS, comparison ${COMPARE:-none}, budget $TOTAL_TIMEOUT s"
 log "serial console: $SERIAL"
 nice -n 5 qemu-system-x86_64 -accel "tcg,thread=${E2E_TCG_THREAD:-multi}" -cpu qemu64 -m 2048 -smp 2 \
 	-nodefaults -display none -monitor none -no-reboot -nic none \
@@ -198,7 +222,7 @@ results=$LOGDIR/out/results.txt
 [ -f "$results" ] || grep -aE '^(PASS|FAIL|SKIP) [0-9]+ ' "$SERIAL" >"$LOGDIR/results-serial.txt" || true
 [ -f "$results" ] || results=$LOGDIR/results-serial.txt
 echo
-echo "=== results ($MODE driver) ==="
+echo "=== results ($MODE driver, guest kernel $E2E_GKVER) ==="
 npass=0 nfail=0 nskip=0
 for n in $SCENARIOS; do
 	line=$(grep -aE "^(PASS|FAIL|SKIP) $n " "$results" | tail -n 1)
