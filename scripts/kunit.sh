@@ -29,8 +29,16 @@ if [ -n "$need" ]; then
 		libelf-dev >/dev/null
 fi
 
+# Clones of this project share the cached tree and build directory: one
+# run at a time.  The tree's drivers/$name link points at whichever clone
+# ran last, so make cannot trust the objects' times (a file older than an
+# object from another clone would not be rebuilt): build our objects anew.
+mkdir -p "$cache/kunit"
+exec 9>"$cache/kunit/lock"
+flock 9
 tree=$("$top/scripts/kernel-source.sh")
 ln -sfn "$top" "$tree/drivers/$name"
+rm -rf "$build/drivers/$name"
 
 cd "$tree"
 set +e
