@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
- * Simulated sndif backend and test fixtures for the KUnit suites.
+ * Simulated sndif backend for the KUnit suites.
  *
  * The backend serves the frontend's real shared rings: it maps a stream's
  * request ring and event page through the fake grant table, consumes the
@@ -13,9 +13,7 @@
  * (autorun mode), or leaves the requests for an explicit
  * sim_backend_process() call.
  *
- * The fixtures build a xenbus device with a registered struct device, a
- * struct xsf_front around it and a XenStore configuration in the fake
- * store, and undo all of it when the test ends.
+ * Device and ALSA fixtures built on it are in xsf_kunit_helpers.h.
  */
 #ifndef XSF_SIM_BACKEND_H
 #define XSF_SIM_BACKEND_H
@@ -23,12 +21,12 @@
 #include <kunit/test.h>
 #include <linux/mutex.h>
 #include <linux/workqueue.h>
-#include <sound/pcm.h>
 
-#include "xsf_alsa.h"
+#include "xsf_bus.h"
 #include "xsf_fake.h"
 
-#define SIM_MAX_CHANS		8
+/* One per stream of the largest tree the driver accepts. */
+#define SIM_MAX_CHANS		(XSF_MAX_PCM_DEVICES * XSF_MAX_STREAMS)
 #define SIM_LOG_LEN		512
 #define SIM_DATA_LEN		(256 * 1024)
 #define SIM_MAX_HELD		64
@@ -36,10 +34,6 @@
 #define SIM_NR_OPS		16
 #define SIM_PAYLOAD_LEN		64
 #define SIM_MAX_DIR_PAGES	8
-
-/* Paths the fixtures use. */
-#define XSF_TEST_NODE		"device/vsnd/0"
-#define XSF_TEST_OTHEREND	"backend/vsnd/1/0"
 
 /**
  * enum sim_reply - how the backend answers one kind of request
@@ -198,6 +192,7 @@ struct sim_backend {
 };
 
 struct sim_backend *sim_backend_new(struct kunit *test);
+void sim_backend_stop(struct sim_backend *sim);
 struct sim_chan *sim_backend_attach(struct sim_backend *sim,
 				    grant_ref_t ring_gref,
 				    evtchn_port_t ring_port,
@@ -225,67 +220,5 @@ u8 sim_backend_pattern(u64 n);
 
 void sim_evt_put(struct xensnd_event_page *page, u16 id, u8 type,
 		 u64 position);
-
-/**
- * struct xsf_test_front - a vsnd device as the tests see it
- * @xb: the xenbus device (its struct device is registered)
- * @front: the driver's device state
- * @sim: the simulated backend
- */
-struct xsf_test_front {
-	struct xenbus_device *xb;
-	struct xsf_front *front;
-	struct sim_backend *sim;
-};
-
-struct xenbus_device *xsf_test_xb_new(struct kunit *test);
-struct xsf_test_front *xsf_test_front_new(struct kunit *test);
-int xsf_test_store_config(const char *layout);
-int xsf_test_connect(struct kunit *test, struct xsf_test_front *tf);
-void xsf_test_reset_fakes(void);
-void xsf_test_set_timeout(struct kunit *test, unsigned int *param,
-			  unsigned int ms);
-extern struct workqueue_struct *xsf_test_wq;
-int xsf_test_wq_init(struct kunit_suite *suite);
-void xsf_test_wq_exit(struct kunit_suite *suite);
-
-/**
- * struct xsf_test_pcm - an ALSA substream opened from the kernel
- * @test: the test
- * @tf: the device
- * @card: the card it belongs to
- * @stream: the driver's stream
- * @sub: the substream
- * @sc: the backend's side of the stream
- * @file: stands for the user's open file (the card counts it as a user)
- * @open: not yet closed
- * @written: playback octets written through ALSA so far
- */
-struct xsf_test_pcm {
-	struct kunit *test;
-	struct xsf_test_front *tf;
-	struct snd_card *card;
-	struct xsf_pcm_stream *stream;
-	struct snd_pcm_substream *sub;
-	struct sim_chan *sc;
-	struct file *file;
-	bool open;
-	u64 written;
-};
-
-struct xsf_test_pcm *xsf_test_pcm_open(struct kunit *test,
-				       struct xsf_test_front *tf,
-				       unsigned int index);
-void xsf_test_pcm_close(struct xsf_test_pcm *tp);
-void xsf_test_params_any(struct snd_pcm_hw_params *params);
-void xsf_test_params_set(struct snd_pcm_hw_params *params,
-			 snd_pcm_hw_param_t var, unsigned int value);
-int xsf_test_pcm_hw_params(struct xsf_test_pcm *tp, snd_pcm_format_t format,
-			   unsigned int rate, unsigned int channels,
-			   unsigned int period_frames, unsigned int periods);
-int xsf_test_pcm_ioctl(struct xsf_test_pcm *tp, unsigned int cmd);
-int xsf_test_pcm_trigger(struct xsf_test_pcm *tp, int cmd);
-long xsf_test_pcm_write(struct xsf_test_pcm *tp, unsigned int bytes);
-u8 xsf_test_pattern(u64 n);
 
 #endif /* XSF_SIM_BACKEND_H */

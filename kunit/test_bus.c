@@ -9,32 +9,15 @@
 #include <sound/asound.h>
 #include <sound/core.h>
 
-#include "sim_backend.h"
-#include "xsf_alsa.h"
-
-#define N(node) XSF_TEST_NODE "/" node
-
-static struct xsf_test_front *bus_setup(struct kunit *test,
-					const char *layout)
-{
-	struct xsf_test_front *tf = xsf_test_front_new(test);
-
-	KUNIT_ASSERT_EQ(test, xsf_test_store_config(layout), 0);
-	return tf;
-}
+#include "xsf_kunit_helpers.h"
 
 static unsigned int bus_store_u32(struct kunit *test, const char *fmt,
 				  unsigned int p, unsigned int s)
 {
 	char path[128];
-	const char *value;
-	unsigned int v;
 
 	snprintf(path, sizeof(path), fmt, p, s);
-	value = xsf_fake_store_get(path);
-	KUNIT_ASSERT_NOT_NULL_MSG(test, value, "%s", path);
-	KUNIT_ASSERT_EQ(test, kstrtouint(value, 10, &v), 0);
-	return v;
+	return xsf_test_store_u32(test, path);
 }
 
 static void bus_expect_nothing_left(struct kunit *test,
@@ -49,7 +32,7 @@ static void bus_expect_nothing_left(struct kunit *test,
 static void bus_initwait_publishes(struct kunit *test)
 {
 	static const unsigned int streams[][2] = { { 0, 0 }, { 0, 1 }, { 1, 0 } };
-	struct xsf_test_front *tf = bus_setup(test, "pc,c");
+	struct xsf_test_front *tf = xsf_test_front_with_tree(test, "pc,c");
 	struct xsf_front *front = tf->front;
 	unsigned int i;
 
@@ -60,7 +43,7 @@ static void bus_initwait_publishes(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, xsf_fake_bus.nr_fatal, 0U);
 	KUNIT_EXPECT_EQ(test, xsf_fake_bus.nr_transactions, 1U);
 	KUNIT_EXPECT_EQ(test, xsf_fake_bus.nr_commits, 1U);
-	KUNIT_EXPECT_STREQ(test, xsf_fake_store_get(N("version")), "2");
+	KUNIT_EXPECT_STREQ(test, xsf_fake_store_get(XSF_TEST_N("version")), "2");
 	KUNIT_ASSERT_EQ(test, front->nr_channels, 3U);
 	KUNIT_EXPECT_EQ(test, xsf_fake_io_live_grants(), 6U);
 	KUNIT_EXPECT_EQ(test, xsf_fake_io_bound_evtchns(), 6U);
@@ -69,16 +52,16 @@ static void bus_initwait_publishes(struct kunit *test)
 		struct xsf_channel *chan = &front->channels[i];
 		unsigned int p = streams[i][0], s = streams[i][1];
 
-		KUNIT_EXPECT_EQ(test, bus_store_u32(test, N("%u/%u/ring-ref"),
+		KUNIT_EXPECT_EQ(test, bus_store_u32(test, XSF_TEST_N("%u/%u/ring-ref"),
 						    p, s), chan->ring_gref);
 		KUNIT_EXPECT_EQ(test,
-				bus_store_u32(test, N("%u/%u/event-channel"),
+				bus_store_u32(test, XSF_TEST_N("%u/%u/event-channel"),
 					      p, s), chan->ring_port);
 		KUNIT_EXPECT_EQ(test,
-				bus_store_u32(test, N("%u/%u/evt-ring-ref"),
+				bus_store_u32(test, XSF_TEST_N("%u/%u/evt-ring-ref"),
 					      p, s), chan->evt_gref);
 		KUNIT_EXPECT_EQ(test,
-				bus_store_u32(test, N("%u/%u/evt-event-channel"),
+				bus_store_u32(test, XSF_TEST_N("%u/%u/evt-event-channel"),
 					      p, s), chan->evt_port);
 		/* The backend writes responses and reads events: both RW. */
 		KUNIT_EXPECT_FALSE(test,
@@ -92,7 +75,7 @@ static void bus_initwait_publishes(struct kunit *test)
 
 static void bus_publish_retried_on_eagain(struct kunit *test)
 {
-	struct xsf_test_front *tf = bus_setup(test, "p");
+	struct xsf_test_front *tf = xsf_test_front_with_tree(test, "p");
 
 	xsf_fake_bus.eagain_remaining = 3;
 	xsf_bus_backend_changed(tf->front, XenbusStateInitWait);
@@ -100,7 +83,7 @@ static void bus_publish_retried_on_eagain(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, xsf_fake_bus.nr_transactions, 4U);
 	KUNIT_EXPECT_EQ(test, xsf_fake_bus.nr_commits, 1U);
 	KUNIT_EXPECT_EQ(test, xsf_fake_bus.nr_fatal, 0U);
-	KUNIT_EXPECT_NOT_NULL(test, xsf_fake_store_get(N("0/0/ring-ref")));
+	KUNIT_EXPECT_NOT_NULL(test, xsf_fake_store_get(XSF_TEST_N("0/0/ring-ref")));
 }
 
 /*
@@ -118,7 +101,7 @@ static void bus_expect_retry(struct kunit *test, struct xsf_test_front *tf)
 
 static void bus_publish_retries_exhausted(struct kunit *test)
 {
-	struct xsf_test_front *tf = bus_setup(test, "pc");
+	struct xsf_test_front *tf = xsf_test_front_with_tree(test, "pc");
 
 	xsf_fake_bus.eagain_remaining = 1000;
 	xsf_bus_backend_changed(tf->front, XenbusStateInitWait);
@@ -127,15 +110,15 @@ static void bus_publish_retries_exhausted(struct kunit *test)
 	KUNIT_EXPECT_GT(test, xsf_fake_bus.nr_transactions, 1U);
 	KUNIT_EXPECT_LT(test, xsf_fake_bus.nr_transactions, 1000U);
 	KUNIT_EXPECT_NE(test, tf->xb->state, XenbusStateInitialised);
-	KUNIT_EXPECT_NULL(test, xsf_fake_store_get(N("0/0/ring-ref")));
+	KUNIT_EXPECT_NULL(test, xsf_fake_store_get(XSF_TEST_N("0/0/ring-ref")));
 	bus_expect_nothing_left(test, tf);
 }
 
 static void bus_bad_config_fatal(struct kunit *test)
 {
-	struct xsf_test_front *tf = bus_setup(test, "pc");
+	struct xsf_test_front *tf = xsf_test_front_with_tree(test, "pc");
 
-	xsf_fake_store_remove(N("0/1/unique-id"));
+	xsf_fake_store_remove(XSF_TEST_N("0/1/unique-id"));
 	xsf_bus_backend_changed(tf->front, XenbusStateInitWait);
 	KUNIT_EXPECT_EQ(test, xsf_fake_bus.nr_fatal, 1U);
 	KUNIT_EXPECT_EQ(test, xsf_fake_bus.last_fatal_err, -EINVAL);
@@ -146,7 +129,7 @@ static void bus_bad_config_fatal(struct kunit *test)
 
 static void bus_grant_failure_retried(struct kunit *test)
 {
-	struct xsf_test_front *tf = bus_setup(test, "pc,c");
+	struct xsf_test_front *tf = xsf_test_front_with_tree(test, "pc,c");
 
 	xsf_fake_io.grant_fail_after = 3;
 	xsf_bus_backend_changed(tf->front, XenbusStateInitWait);
@@ -157,7 +140,7 @@ static void bus_grant_failure_retried(struct kunit *test)
 
 static void bus_bind_failure_retried(struct kunit *test)
 {
-	struct xsf_test_front *tf = bus_setup(test, "pc,c");
+	struct xsf_test_front *tf = xsf_test_front_with_tree(test, "pc,c");
 
 	xsf_fake_io.bind_fail_after = 3;
 	xsf_bus_backend_changed(tf->front, XenbusStateInitWait);
@@ -167,7 +150,7 @@ static void bus_bind_failure_retried(struct kunit *test)
 
 static void bus_transaction_error_retried(struct kunit *test)
 {
-	struct xsf_test_front *tf = bus_setup(test, "p");
+	struct xsf_test_front *tf = xsf_test_front_with_tree(test, "p");
 
 	xsf_fake_bus.start_error = -EIO;
 	xsf_bus_backend_changed(tf->front, XenbusStateInitWait);
@@ -188,7 +171,7 @@ static void bus_transaction_error_retried(struct kunit *test)
 
 static void bus_connected_creates_card(struct kunit *test)
 {
-	struct xsf_test_front *tf = bus_setup(test, "pc,c");
+	struct xsf_test_front *tf = xsf_test_front_with_tree(test, "pc,c");
 	struct snd_card *card;
 
 	KUNIT_ASSERT_EQ(test, xsf_test_connect(test, tf), 0);
@@ -206,11 +189,11 @@ static void bus_connected_creates_card(struct kunit *test)
 
 static void bus_backend_closing_frees(struct kunit *test)
 {
-	struct xsf_test_front *tf = bus_setup(test, "pc,c");
+	struct xsf_test_front *tf = xsf_test_front_with_tree(test, "pc,c");
 	struct xsf_front *front = tf->front;
 
 	KUNIT_ASSERT_EQ(test, xsf_test_connect(test, tf), 0);
-	xsf_fake_store_set(XSF_TEST_OTHEREND "/state", "5");
+	xsf_fake_store_set(XSF_TEST_B("state"), "5");
 	xsf_bus_backend_changed(front, XenbusStateClosing);
 	flush_workqueue(xsf_test_wq);
 	KUNIT_EXPECT_EQ(test, tf->xb->state, XenbusStateClosed);
@@ -230,7 +213,7 @@ static void bus_backend_closing_frees(struct kunit *test)
 
 static void bus_backend_closed_frees(struct kunit *test)
 {
-	struct xsf_test_front *tf = bus_setup(test, "p");
+	struct xsf_test_front *tf = xsf_test_front_with_tree(test, "p");
 
 	KUNIT_ASSERT_EQ(test, xsf_test_connect(test, tf), 0);
 	xsf_bus_backend_changed(tf->front, XenbusStateClosed);
@@ -243,7 +226,7 @@ static void bus_backend_closed_frees(struct kunit *test)
 
 static void bus_backend_restart_reconnects(struct kunit *test)
 {
-	struct xsf_test_front *tf = bus_setup(test, "p");
+	struct xsf_test_front *tf = xsf_test_front_with_tree(test, "p");
 	struct xsf_front *front = tf->front;
 
 	KUNIT_ASSERT_EQ(test, xsf_test_connect(test, tf), 0);
@@ -255,14 +238,14 @@ static void bus_backend_restart_reconnects(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, front->generation, 2U);
 	KUNIT_EXPECT_EQ(test, front->nr_channels, 1U);
 	KUNIT_EXPECT_EQ(test, xsf_fake_io_live_grants(), 2U);
-	KUNIT_EXPECT_EQ(test, bus_store_u32(test, N("%u/%u/ring-ref"), 0, 0),
+	KUNIT_EXPECT_EQ(test, bus_store_u32(test, XSF_TEST_N("%u/%u/ring-ref"), 0, 0),
 			front->channels[0].ring_gref);
 	KUNIT_EXPECT_EQ(test, xsf_fake_bus.nr_fatal, 0U);
 }
 
 static void bus_card_in_use_reconfigures(struct kunit *test)
 {
-	struct xsf_test_front *tf = bus_setup(test, "pc");
+	struct xsf_test_front *tf = xsf_test_front_with_tree(test, "pc");
 	struct xsf_front *front = tf->front;
 	struct file *file = kunit_kzalloc(test, sizeof(*file), GFP_KERNEL);
 	struct snd_card *card;
@@ -291,7 +274,7 @@ static void bus_card_in_use_reconfigures(struct kunit *test)
 
 static void bus_remove_silent_backend(struct kunit *test)
 {
-	struct xsf_test_front *tf = bus_setup(test, "p");
+	struct xsf_test_front *tf = xsf_test_front_with_tree(test, "p");
 	unsigned long start;
 	unsigned int ms;
 
@@ -313,12 +296,12 @@ static void bus_remove_silent_backend(struct kunit *test)
 
 static void bus_remove_backend_follows(struct kunit *test)
 {
-	struct xsf_test_front *tf = bus_setup(test, "p");
+	struct xsf_test_front *tf = xsf_test_front_with_tree(test, "p");
 	unsigned long start;
 
 	KUNIT_ASSERT_EQ(test, xsf_test_connect(test, tf), 0);
 	xsf_test_set_timeout(test, &xsf_close_timeout_ms, 3000);
-	xsf_fake_store_set(XSF_TEST_OTHEREND "/state", "6");
+	xsf_fake_store_set(XSF_TEST_B("state"), "6");
 	start = jiffies;
 	KUNIT_EXPECT_EQ(test, xsf_bus_remove(tf->front), 0);
 	KUNIT_EXPECT_LT(test, jiffies_to_msecs(jiffies - start), 1000U);
@@ -328,11 +311,11 @@ static void bus_remove_backend_follows(struct kunit *test)
 
 static void bus_remove_never_connected(struct kunit *test)
 {
-	struct xsf_test_front *tf = bus_setup(test, "p");
+	struct xsf_test_front *tf = xsf_test_front_with_tree(test, "p");
 	unsigned long start = jiffies;
 
 	xsf_test_set_timeout(test, &xsf_close_timeout_ms, 3000);
-	xsf_fake_store_set(XSF_TEST_OTHEREND "/state", "1");
+	xsf_fake_store_set(XSF_TEST_B("state"), "1");
 	KUNIT_EXPECT_EQ(test, xsf_bus_remove(tf->front), 0);
 	KUNIT_EXPECT_LT(test, jiffies_to_msecs(jiffies - start), 1000U);
 	KUNIT_EXPECT_EQ(test, tf->xb->state, XenbusStateClosed);
@@ -344,7 +327,7 @@ static void bus_remove_never_connected(struct kunit *test)
 
 static void bus_resume_keeps_card(struct kunit *test)
 {
-	struct xsf_test_front *tf = bus_setup(test, "pc");
+	struct xsf_test_front *tf = xsf_test_front_with_tree(test, "pc");
 	struct xsf_front *front = tf->front;
 	struct snd_card *card;
 
@@ -371,7 +354,7 @@ static void bus_resume_keeps_card(struct kunit *test)
 
 static void bus_resume_new_config_new_card(struct kunit *test)
 {
-	struct xsf_test_front *tf = bus_setup(test, "p");
+	struct xsf_test_front *tf = xsf_test_front_with_tree(test, "p");
 	struct xsf_front *front = tf->front;
 
 	KUNIT_ASSERT_EQ(test, xsf_test_connect(test, tf), 0);
@@ -387,12 +370,6 @@ static void bus_resume_new_config_new_card(struct kunit *test)
 	KUNIT_EXPECT_EQ(test,
 			((struct xsf_card *)front->card->private_data)->nr_streams,
 			2U);
-}
-
-static int bus_test_init(struct kunit *test)
-{
-	xsf_test_reset_fakes();
-	return 0;
 }
 
 static struct kunit_case xsf_bus_cases[] = {
@@ -418,7 +395,7 @@ static struct kunit_case xsf_bus_cases[] = {
 
 static struct kunit_suite xsf_bus_suite = {
 	.name = "snd_xen_front_bus",
-	.init = bus_test_init,
+	.init = xsf_test_init,
 	.suite_init = xsf_test_wq_init,
 	.suite_exit = xsf_test_wq_exit,
 	.test_cases = xsf_bus_cases,

@@ -7,27 +7,24 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
-#include "sim_backend.h"
-
-#define N(node) XSF_TEST_NODE "/" node
-#define B(node) XSF_TEST_OTHEREND "/" node
+#include "xsf_kunit_helpers.h"
 
 static const char *const cfg_base[][2] = {
-	{ N("short-name"), "Xen" },
-	{ N("long-name"), "Xen PV sound" },
-	{ N("sample-rates"), "48000,8000,44100" },
-	{ N("sample-formats"), "s16_le,s32_le" },
-	{ N("channels-min"), "1" },
-	{ N("channels-max"), "2" },
-	{ N("buffer-size"), "65536" },
-	{ N("0/name"), "Main" },
-	{ N("0/0/type"), "p" },
-	{ N("0/0/unique-id"), "pcm0-p" },
-	{ N("0/1/type"), "c" },
-	{ N("0/1/unique-id"), "pcm0-c" },
-	{ N("1/sample-rates"), "44100,48000" },
-	{ N("1/0/type"), "p" },
-	{ N("1/0/unique-id"), "alsa<hw:Loopback;0;0>" },
+	{ XSF_TEST_N("short-name"), "Xen" },
+	{ XSF_TEST_N("long-name"), "Xen PV sound" },
+	{ XSF_TEST_N("sample-rates"), "48000,8000,44100" },
+	{ XSF_TEST_N("sample-formats"), "s16_le,s32_le" },
+	{ XSF_TEST_N("channels-min"), "1" },
+	{ XSF_TEST_N("channels-max"), "2" },
+	{ XSF_TEST_N("buffer-size"), "65536" },
+	{ XSF_TEST_N("0/name"), "Main" },
+	{ XSF_TEST_N("0/0/type"), "p" },
+	{ XSF_TEST_N("0/0/unique-id"), "pcm0-p" },
+	{ XSF_TEST_N("0/1/type"), "c" },
+	{ XSF_TEST_N("0/1/unique-id"), "pcm0-c" },
+	{ XSF_TEST_N("1/sample-rates"), "44100,48000" },
+	{ XSF_TEST_N("1/0/type"), "p" },
+	{ XSF_TEST_N("1/0/unique-id"), "alsa<hw:Loopback;0;0>" },
 };
 
 static struct xenbus_device *cfg_setup(struct kunit *test)
@@ -106,11 +103,11 @@ static void cfg_inheritance(struct kunit *test)
 	const struct xsf_hw_cfg *card, *pcm0, *s00, *s01, *pcm1, *s10;
 
 	KUNIT_ASSERT_NOT_NULL(test, cfg);
-	xsf_fake_store_set(N("0/0/sample-formats"), "s32_le");
-	xsf_fake_store_set(N("0/0/channels-min"), "2");
-	xsf_fake_store_set(N("0/1/buffer-size"), "8192");
-	xsf_fake_store_set(N("0/channels-max"), "1");
-	xsf_fake_store_remove(N("0/0/channels-min"));
+	xsf_fake_store_set(XSF_TEST_N("0/0/sample-formats"), "s32_le");
+	xsf_fake_store_set(XSF_TEST_N("0/0/channels-min"), "2");
+	xsf_fake_store_set(XSF_TEST_N("0/1/buffer-size"), "8192");
+	xsf_fake_store_set(XSF_TEST_N("0/channels-max"), "1");
+	xsf_fake_store_remove(XSF_TEST_N("0/0/channels-min"));
 	KUNIT_ASSERT_EQ(test, cfg_read(test, xb, cfg), 0);
 	card = &cfg->hw;
 	pcm0 = &cfg->pcms[0].hw;
@@ -159,8 +156,8 @@ static void cfg_defaults(struct kunit *test)
 	unsigned int i;
 
 	KUNIT_ASSERT_NOT_NULL(test, cfg);
-	xsf_fake_store_set(N("0/0/type"), "p");
-	xsf_fake_store_set(N("0/0/unique-id"), "0");
+	xsf_fake_store_set(XSF_TEST_N("0/0/type"), "p");
+	xsf_fake_store_set(XSF_TEST_N("0/0/unique-id"), "0");
 	KUNIT_ASSERT_EQ(test, cfg_read(test, xb, cfg), 0);
 	KUNIT_EXPECT_STREQ(test, cfg->short_name, "");
 	KUNIT_EXPECT_STREQ(test, cfg->long_name, "");
@@ -180,8 +177,8 @@ static void cfg_card_channels_min_only(struct kunit *test)
 	struct xsf_card_cfg *cfg = kunit_kzalloc(test, sizeof(*cfg), GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, cfg);
-	xsf_fake_store_remove(N("channels-max"));
-	xsf_fake_store_set(N("channels-min"), "6");
+	xsf_fake_store_remove(XSF_TEST_N("channels-max"));
+	xsf_fake_store_set(XSF_TEST_N("channels-min"), "6");
 	KUNIT_ASSERT_EQ(test, cfg_read(test, xb, cfg), 0);
 	KUNIT_EXPECT_EQ(test, cfg->hw.channels_min, 6U);
 	KUNIT_EXPECT_EQ(test, cfg->hw.channels_max, 6U);
@@ -191,12 +188,12 @@ static void cfg_card_channels_min_only(struct kunit *test)
 /* A tree with nothing at card level: only its streams say what they take. */
 static struct xenbus_device *cfg_bare_setup(struct kunit *test)
 {
-	xsf_fake_store_set(N("0/0/type"), "p");
-	xsf_fake_store_set(N("0/0/unique-id"), "a");
-	xsf_fake_store_set(N("0/1/type"), "c");
-	xsf_fake_store_set(N("0/1/unique-id"), "b");
-	xsf_fake_store_set(N("1/0/type"), "p");
-	xsf_fake_store_set(N("1/0/unique-id"), "c");
+	xsf_fake_store_set(XSF_TEST_N("0/0/type"), "p");
+	xsf_fake_store_set(XSF_TEST_N("0/0/unique-id"), "a");
+	xsf_fake_store_set(XSF_TEST_N("0/1/type"), "c");
+	xsf_fake_store_set(XSF_TEST_N("0/1/unique-id"), "b");
+	xsf_fake_store_set(XSF_TEST_N("1/0/type"), "p");
+	xsf_fake_store_set(XSF_TEST_N("1/0/unique-id"), "c");
 	return xsf_test_xb_new(test);
 }
 
@@ -212,11 +209,11 @@ static void cfg_params_at_stream_level_only(struct kunit *test)
 	const struct xsf_hw_cfg *hw;
 
 	KUNIT_ASSERT_NOT_NULL(test, cfg);
-	xsf_fake_store_set(N("0/0/channels-max"), "6");
-	xsf_fake_store_set(N("0/0/sample-formats"), "s32_le");
-	xsf_fake_store_set(N("0/0/buffer-size"), "262144");
-	xsf_fake_store_set(N("0/0/sample-rates"), "96000");
-	xsf_fake_store_set(N("0/1/channels-min"), "4");
+	xsf_fake_store_set(XSF_TEST_N("0/0/channels-max"), "6");
+	xsf_fake_store_set(XSF_TEST_N("0/0/sample-formats"), "s32_le");
+	xsf_fake_store_set(XSF_TEST_N("0/0/buffer-size"), "262144");
+	xsf_fake_store_set(XSF_TEST_N("0/0/sample-rates"), "96000");
+	xsf_fake_store_set(XSF_TEST_N("0/1/channels-min"), "4");
 	KUNIT_ASSERT_EQ(test, cfg_read(test, xb, cfg), 0);
 	hw = &cfg->pcms[0].streams[0].hw;
 	KUNIT_EXPECT_EQ(test, hw->channels_min, 1U);
@@ -242,8 +239,8 @@ static void cfg_params_at_pcm_level_only(struct kunit *test)
 	struct xsf_card_cfg *cfg = kunit_kzalloc(test, sizeof(*cfg), GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, cfg);
-	xsf_fake_store_set(N("0/channels-max"), "8");
-	xsf_fake_store_set(N("0/sample-formats"), "s24_le,s32_le");
+	xsf_fake_store_set(XSF_TEST_N("0/channels-max"), "8");
+	xsf_fake_store_set(XSF_TEST_N("0/sample-formats"), "s24_le,s32_le");
 	KUNIT_ASSERT_EQ(test, cfg_read(test, xb, cfg), 0);
 	KUNIT_EXPECT_EQ(test, cfg->pcms[0].streams[0].hw.channels_max, 8U);
 	KUNIT_EXPECT_EQ(test, cfg->pcms[0].streams[1].hw.formats,
@@ -264,11 +261,11 @@ static void cfg_params_mixed_levels(struct kunit *test)
 	struct xsf_card_cfg *cfg = kunit_kzalloc(test, sizeof(*cfg), GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, cfg);
-	xsf_fake_store_set(N("sample-formats"), "s16_le,s32_le");
-	xsf_fake_store_set(N("0/channels-max"), "6");
-	xsf_fake_store_set(N("0/0/sample-formats"), "s32_le");
-	xsf_fake_store_set(N("0/0/channels-max"), "4");
-	xsf_fake_store_set(N("1/0/buffer-size"), "8192");
+	xsf_fake_store_set(XSF_TEST_N("sample-formats"), "s16_le,s32_le");
+	xsf_fake_store_set(XSF_TEST_N("0/channels-max"), "6");
+	xsf_fake_store_set(XSF_TEST_N("0/0/sample-formats"), "s32_le");
+	xsf_fake_store_set(XSF_TEST_N("0/0/channels-max"), "4");
+	xsf_fake_store_set(XSF_TEST_N("1/0/buffer-size"), "8192");
 	KUNIT_ASSERT_EQ(test, cfg_read(test, xb, cfg), 0);
 	KUNIT_EXPECT_EQ(test, cfg->pcms[0].streams[0].hw.formats,
 			BIT_ULL(XENSND_PCM_FORMAT_S32_LE));
@@ -278,11 +275,11 @@ static void cfg_params_mixed_levels(struct kunit *test)
 	xsf_cfg_free(cfg);
 
 	/* But not beyond what a level above set. */
-	xsf_fake_store_set(N("0/0/channels-max"), "7");
+	xsf_fake_store_set(XSF_TEST_N("0/0/channels-max"), "7");
 	KUNIT_EXPECT_EQ(test, xsf_cfg_read(xb, cfg), -EINVAL);
 	cfg_expect_failed(test, cfg);
-	xsf_fake_store_set(N("0/0/channels-max"), "4");
-	xsf_fake_store_set(N("1/0/sample-formats"), "u8");
+	xsf_fake_store_set(XSF_TEST_N("0/0/channels-max"), "4");
+	xsf_fake_store_set(XSF_TEST_N("1/0/sample-formats"), "u8");
 	KUNIT_EXPECT_EQ(test, xsf_cfg_read(xb, cfg), -EINVAL);
 	cfg_expect_failed(test, cfg);
 }
@@ -471,7 +468,7 @@ static void cfg_versions_offered(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_NULL(test, cfg);
 	for (i = 0; i < ARRAY_SIZE(good); i++) {
-		xsf_fake_store_set(B("versions"), good[i]);
+		xsf_fake_store_set(XSF_TEST_B("versions"), good[i]);
 		KUNIT_EXPECT_EQ_MSG(test, xsf_cfg_read(xb, cfg), 0, "\"%s\"",
 				    good[i]);
 		KUNIT_EXPECT_EQ(test, cfg->protocol, 2U);
@@ -490,7 +487,7 @@ static void cfg_versions_unusable(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_NULL(test, cfg);
 	for (i = 0; i < ARRAY_SIZE(bad); i++) {
-		xsf_fake_store_set(B("versions"), bad[i]);
+		xsf_fake_store_set(XSF_TEST_B("versions"), bad[i]);
 		KUNIT_EXPECT_EQ_MSG(test, xsf_cfg_read(xb, cfg), -EINVAL,
 				    "\"%s\"", bad[i]);
 		cfg_expect_failed(test, cfg);
@@ -503,10 +500,10 @@ static void cfg_names_at_limits(struct kunit *test)
 	struct xsf_card_cfg *cfg = kunit_kzalloc(test, sizeof(*cfg), GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, cfg);
-	xsf_fake_store_set(N("short-name"), cfg_repeat(test, 's', 31));
-	xsf_fake_store_set(N("long-name"), cfg_repeat(test, 'l', 79));
-	xsf_fake_store_set(N("0/name"), cfg_repeat(test, 'd', 79));
-	xsf_fake_store_set(N("0/0/unique-id"), cfg_repeat(test, 'u', 127));
+	xsf_fake_store_set(XSF_TEST_N("short-name"), cfg_repeat(test, 's', 31));
+	xsf_fake_store_set(XSF_TEST_N("long-name"), cfg_repeat(test, 'l', 79));
+	xsf_fake_store_set(XSF_TEST_N("0/name"), cfg_repeat(test, 'd', 79));
+	xsf_fake_store_set(XSF_TEST_N("0/0/unique-id"), cfg_repeat(test, 'u', 127));
 	KUNIT_ASSERT_EQ(test, cfg_read(test, xb, cfg), 0);
 	KUNIT_EXPECT_EQ(test, strlen(cfg->short_name), (size_t)31);
 	KUNIT_EXPECT_EQ(test, strlen(cfg->long_name), (size_t)79);
@@ -518,8 +515,8 @@ static void cfg_names_at_limits(struct kunit *test)
 static void cfg_read_error_propagates(struct kunit *test)
 {
 	static const char *const paths[] = {
-		N("1/sample-rates"), N("0/0/unique-id"), N("short-name"),
-		B("versions"),
+		XSF_TEST_N("1/sample-rates"), XSF_TEST_N("0/0/unique-id"), XSF_TEST_N("short-name"),
+		XSF_TEST_B("versions"),
 	};
 	struct xenbus_device *xb = cfg_setup(test);
 	struct xsf_card_cfg *cfg = kunit_kzalloc(test, sizeof(*cfg), GFP_KERNEL);
@@ -546,7 +543,7 @@ static void cfg_no_devices(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_NULL(test, cfg);
 	/* The directory exists but has no numbered children. */
-	xsf_fake_store_set(N("short-name"), "x");
+	xsf_fake_store_set(XSF_TEST_N("short-name"), "x");
 	KUNIT_EXPECT_EQ(test, cfg_read(test, xb, cfg), -EINVAL);
 	cfg_expect_failed(test, cfg);
 }
@@ -557,7 +554,7 @@ static void cfg_device_without_streams(struct kunit *test)
 	struct xsf_card_cfg *cfg = kunit_kzalloc(test, sizeof(*cfg), GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, cfg);
-	xsf_fake_store_set(N("2/name"), "empty");
+	xsf_fake_store_set(XSF_TEST_N("2/name"), "empty");
 	KUNIT_EXPECT_EQ(test, cfg_read(test, xb, cfg), -EINVAL);
 	cfg_expect_failed(test, cfg);
 }
@@ -686,12 +683,6 @@ static void cfg_malformed(struct kunit *test)
 	cfg_expect_failed(test, cfg);
 }
 
-static int cfg_test_init(struct kunit *test)
-{
-	xsf_test_reset_fakes();
-	return 0;
-}
-
 static struct kunit_case xsf_cfg_cases[] = {
 	KUNIT_CASE(cfg_valid_tree),
 	KUNIT_CASE(cfg_inheritance),
@@ -720,7 +711,7 @@ static struct kunit_case xsf_cfg_cases[] = {
 
 static struct kunit_suite xsf_cfg_suite = {
 	.name = "snd_xen_front_cfg",
-	.init = cfg_test_init,
+	.init = xsf_test_init,
 	.test_cases = xsf_cfg_cases,
 };
 

@@ -6,7 +6,7 @@
 #include <kunit/device.h>
 #include <kunit/test.h>
 
-#include "sim_backend.h"
+#include "xsf_kunit_helpers.h"
 
 #define EVTQ_MAX_SEEN 256
 
@@ -391,6 +391,7 @@ static struct kunit_case xsf_evtq_cases[] = {
 
 static struct kunit_suite xsf_evtq_suite = {
 	.name = "snd_xen_front_evtq",
+	.init = xsf_test_init,
 	.test_cases = xsf_evtq_cases,
 };
 

@@ -14,65 +14,10 @@
 #include <linux/kthread.h>
 #include <sound/pcm_params.h>
 
-#include "sim_backend.h"
+#include "xsf_kunit_helpers.h"
 
-#define PB	1024U		/* period bytes: S16_LE stereo, 256 frames */
-#define BB	(4 * PB)	/* buffer bytes */
-#define FB	4U		/* frame bytes */
-
-static struct xsf_test_front *life_connect(struct kunit *test,
-					   const char *layout)
-{
-	struct xsf_test_front *tf = xsf_test_front_new(test);
-
-	KUNIT_ASSERT_EQ(test, xsf_test_store_config(layout), 0);
-	KUNIT_ASSERT_EQ(test, xsf_test_connect(test, tf), 0);
-	return tf;
-}
-
-static struct xsf_test_pcm *life_prepared(struct kunit *test,
-					  struct xsf_test_front *tf,
-					  unsigned int index)
-{
-	struct xsf_test_pcm *tp = xsf_test_pcm_open(test, tf, index);
-
-	KUNIT_ASSERT_EQ(test, xsf_test_pcm_hw_params(tp, SNDRV_PCM_FORMAT_S16_LE,
-						     48000, 2, PB / FB, 4), 0);
-	KUNIT_ASSERT_EQ(test, xsf_test_pcm_ioctl(tp, SNDRV_PCM_IOCTL_PREPARE), 0);
-	sim_backend_sync(tf->sim);
-	return tp;
-}
-
-static void life_write(struct kunit *test, struct xsf_test_pcm *tp,
-		       unsigned int bytes)
-{
-	KUNIT_ASSERT_EQ(test, xsf_test_pcm_write(tp, bytes), (long)(bytes / FB));
-	sim_backend_sync(tp->tf->sim);
-}
-
-static void life_start(struct kunit *test, struct xsf_test_pcm *tp)
-{
-	KUNIT_ASSERT_EQ(test, xsf_test_pcm_ioctl(tp, SNDRV_PCM_IOCTL_START), 0);
-	sim_backend_sync(tp->tf->sim);
-	tp->stream->start_jiffies = jiffies - HZ;
-}
-
-static snd_pcm_state_t life_state(struct xsf_test_pcm *tp)
-{
-	return xsf_pcm_state(tp->sub->runtime);
-}
-
-/* The last TRIGGER the backend saw, or -1. */
-static int life_last_trigger(struct sim_chan *sc)
-{
-	unsigned int n = sc->nr_reqs[XENSND_OP_TRIGGER];
-	const struct sim_log_entry *e;
-
-	if (!n)
-		return -1;
-	e = sim_backend_find(sc, XENSND_OP_TRIGGER, n - 1);
-	return e ? e->req.op.trigger.type : -1;
-}
+#define PB	XSF_TEST_PERIOD_BYTES	/* S16_LE stereo, 256 frames */
+#define FB	XSF_TEST_FRAME_BYTES
 
 /* ------------------------------------------------------------------ */
 /* 1. Suspend without resume                                           */
@@ -86,34 +31,34 @@ static int life_last_trigger(struct sim_chan *sc)
  */
 static void life_freeze_then_thaw(struct kunit *test)
 {
-	struct xsf_test_front *tf = life_connect(test, "p");
-	struct xsf_test_pcm *tp = life_prepared(test, tf, 0);
+	struct xsf_test_front *tf = xsf_test_connected(test, "p");
+	struct xsf_test_pcm *tp = xsf_test_pcm_prepared(test, tf, 0);
 
-	life_write(test, tp, 2 * PB);
-	life_start(test, tp);
+	xsf_test_pcm_feed(test, tp, 2 * PB);
+	xsf_test_pcm_start(test, tp);
 	KUNIT_ASSERT_EQ(test, xsf_bus_suspend(tf->front), 0);
 	sim_backend_sync(tf->sim);
-	KUNIT_EXPECT_EQ(test, life_state(tp), SNDRV_PCM_STATE_SUSPENDED);
-	KUNIT_EXPECT_EQ(test, life_last_trigger(tp->sc), XENSND_OP_TRIGGER_PAUSE);
+	KUNIT_EXPECT_EQ(test, xsf_test_pcm_state(tp), SNDRV_PCM_STATE_SUSPENDED);
+	KUNIT_EXPECT_EQ(test, xsf_test_last_trigger(tp->sc), XENSND_OP_TRIGGER_PAUSE);
 	/* Thaw: nothing is called.  The card is powered and usable. */
 	KUNIT_EXPECT_EQ(test, tf->front->card->power_state, SNDRV_CTL_POWER_D0);
 	/* snd_pcm_resume(): the stream goes on where it paused. */
 	KUNIT_EXPECT_EQ(test, xsf_test_pcm_trigger(tp, SNDRV_PCM_TRIGGER_RESUME), 0);
 	sim_backend_sync(tf->sim);
-	KUNIT_EXPECT_EQ(test, life_last_trigger(tp->sc), XENSND_OP_TRIGGER_RESUME);
+	KUNIT_EXPECT_EQ(test, xsf_test_last_trigger(tp->sc), XENSND_OP_TRIGGER_RESUME);
 	/* Or prepare again (with a card left in D3hot this would block). */
 	KUNIT_EXPECT_EQ(test, xsf_test_pcm_ioctl(tp, SNDRV_PCM_IOCTL_PREPARE), 0);
-	life_write(test, tp, 2 * PB);
-	life_start(test, tp);
-	KUNIT_EXPECT_EQ(test, life_state(tp), SNDRV_PCM_STATE_RUNNING);
+	xsf_test_pcm_feed(test, tp, 2 * PB);
+	xsf_test_pcm_start(test, tp);
+	KUNIT_EXPECT_EQ(test, xsf_test_pcm_state(tp), SNDRV_PCM_STATE_RUNNING);
 	KUNIT_EXPECT_EQ(test, tp->sc->nr_bad, 0U);
 }
 
 /* A restore whose backend never comes back leaves no blocked card. */
 static void life_restore_without_backend(struct kunit *test)
 {
-	struct xsf_test_front *tf = life_connect(test, "p");
-	struct xsf_test_pcm *tp = life_prepared(test, tf, 0);
+	struct xsf_test_front *tf = xsf_test_connected(test, "p");
+	struct xsf_test_pcm *tp = xsf_test_pcm_prepared(test, tf, 0);
 
 	xsf_test_set_timeout(test, &xsf_request_timeout_ms, 50);
 	KUNIT_ASSERT_EQ(test, xsf_bus_suspend(tf->front), 0);
@@ -136,14 +81,14 @@ static void life_restore_without_backend(struct kunit *test)
  */
 static void life_late_trigger_error_after_restart(struct kunit *test)
 {
-	struct xsf_test_front *tf = life_connect(test, "p");
-	struct xsf_test_pcm *tp = life_prepared(test, tf, 0);
+	struct xsf_test_front *tf = xsf_test_connected(test, "p");
+	struct xsf_test_pcm *tp = xsf_test_pcm_prepared(test, tf, 0);
 
 	xsf_test_set_timeout(test, &xsf_request_timeout_ms, 50);
-	life_write(test, tp, 2 * PB);
+	xsf_test_pcm_feed(test, tp, 2 * PB);
 	sim_backend_set_reply(tp->sc, XENSND_OP_TRIGGER, SIM_REPLY_HOLD);
 	sim_backend_set_status(tp->sc, XENSND_OP_TRIGGER, -EIO);
-	life_start(test, tp);
+	xsf_test_pcm_start(test, tp);
 	KUNIT_ASSERT_EQ(test, xsf_test_pcm_ioctl(tp, SNDRV_PCM_IOCTL_DROP), 0);
 	sim_backend_sync(tf->sim);
 	KUNIT_ASSERT_EQ(test, tp->sc->nr_held, 2U);	/* START and STOP */
@@ -152,27 +97,27 @@ static void life_late_trigger_error_after_restart(struct kunit *test)
 	sim_backend_set_reply(tp->sc, XENSND_OP_TRIGGER, SIM_REPLY_NORMAL);
 	sim_backend_clear_status(tp->sc, XENSND_OP_TRIGGER);
 	KUNIT_ASSERT_EQ(test, xsf_test_pcm_ioctl(tp, SNDRV_PCM_IOCTL_PREPARE), 0);
-	life_write(test, tp, 2 * PB);
-	life_start(test, tp);
-	KUNIT_ASSERT_EQ(test, life_state(tp), SNDRV_PCM_STATE_RUNNING);
+	xsf_test_pcm_feed(test, tp, 2 * PB);
+	xsf_test_pcm_start(test, tp);
+	KUNIT_ASSERT_EQ(test, xsf_test_pcm_state(tp), SNDRV_PCM_STATE_RUNNING);
 
 	sim_backend_release(tp->sc);
 	sim_backend_sync(tf->sim);
-	KUNIT_EXPECT_EQ(test, life_state(tp), SNDRV_PCM_STATE_RUNNING);
+	KUNIT_EXPECT_EQ(test, xsf_test_pcm_state(tp), SNDRV_PCM_STATE_RUNNING);
 }
 
 /* WRITE answers that come after the substream was closed reach nobody. */
 static void life_late_write_after_close(struct kunit *test)
 {
-	struct xsf_test_front *tf = life_connect(test, "p");
-	struct xsf_test_pcm *tp = life_prepared(test, tf, 0);
+	struct xsf_test_front *tf = xsf_test_connected(test, "p");
+	struct xsf_test_pcm *tp = xsf_test_pcm_prepared(test, tf, 0);
 	struct xsf_pcm_stream *stream = tp->stream;
 	struct sim_chan *sc = tp->sc;
 
 	xsf_test_set_timeout(test, &xsf_request_timeout_ms, 50);
 	sim_backend_set_reply(sc, XENSND_OP_WRITE, SIM_REPLY_HOLD);
-	life_write(test, tp, 2 * PB);
-	life_start(test, tp);
+	xsf_test_pcm_feed(test, tp, 2 * PB);
+	xsf_test_pcm_start(test, tp);
 	KUNIT_ASSERT_EQ(test, sc->nr_held, 1U);
 	xsf_test_pcm_close(tp);
 	KUNIT_EXPECT_FALSE(test, xsf_bus_attached(&stream->link));
@@ -188,19 +133,19 @@ static void life_late_write_after_close(struct kunit *test)
 /* A READ answered after the stream was opened again is not this run's. */
 static void life_late_read_after_reopen(struct kunit *test)
 {
-	struct xsf_test_front *tf = life_connect(test, "c");
-	struct xsf_test_pcm *tp = life_prepared(test, tf, 0);
+	struct xsf_test_front *tf = xsf_test_connected(test, "c");
+	struct xsf_test_pcm *tp = xsf_test_pcm_prepared(test, tf, 0);
 	struct sim_chan *sc = tp->sc;
 
 	xsf_test_set_timeout(test, &xsf_request_timeout_ms, 50);
-	life_start(test, tp);
+	xsf_test_pcm_start(test, tp);
 	sim_backend_set_reply(sc, XENSND_OP_READ, SIM_REPLY_HOLD);
 	sim_backend_event(sc, XENSND_EVT_CUR_POS, PB, true);
 	sim_backend_sync(tf->sim);
 	KUNIT_ASSERT_EQ(test, sc->nr_held, 1U);
 	xsf_test_pcm_close(tp);
 
-	tp = life_prepared(test, tf, 0);
+	tp = xsf_test_pcm_prepared(test, tf, 0);
 	sim_backend_set_reply(sc, XENSND_OP_READ, SIM_REPLY_NORMAL);
 	sim_backend_release(sc);
 	sim_backend_sync(tf->sim);
@@ -211,8 +156,8 @@ static void life_late_read_after_reopen(struct kunit *test)
 /* CLOSE times out; its late answer disturbs the next opening nothing. */
 static void life_late_answer_after_close_timeout(struct kunit *test)
 {
-	struct xsf_test_front *tf = life_connect(test, "p");
-	struct xsf_test_pcm *tp = life_prepared(test, tf, 0);
+	struct xsf_test_front *tf = xsf_test_connected(test, "p");
+	struct xsf_test_pcm *tp = xsf_test_pcm_prepared(test, tf, 0);
 	struct sim_chan *sc = tp->sc;
 
 	xsf_test_set_timeout(test, &xsf_request_timeout_ms, 50);
@@ -223,10 +168,10 @@ static void life_late_answer_after_close_timeout(struct kunit *test)
 	sim_backend_release(sc);
 	sim_backend_sync(tf->sim);
 
-	tp = life_prepared(test, tf, 0);
-	life_write(test, tp, 2 * PB);
-	life_start(test, tp);
-	KUNIT_EXPECT_EQ(test, life_state(tp), SNDRV_PCM_STATE_RUNNING);
+	tp = xsf_test_pcm_prepared(test, tf, 0);
+	xsf_test_pcm_feed(test, tp, 2 * PB);
+	xsf_test_pcm_start(test, tp);
+	KUNIT_EXPECT_EQ(test, xsf_test_pcm_state(tp), SNDRV_PCM_STATE_RUNNING);
 	KUNIT_EXPECT_EQ(test, tp->stream->completed, 2ULL * PB);
 	KUNIT_EXPECT_EQ(test, tp->sc->nr_bad, 0U);
 }
@@ -238,18 +183,18 @@ static void life_late_answer_after_close_timeout(struct kunit *test)
  */
 static void life_drop_before_start_clears_backend(struct kunit *test)
 {
-	struct xsf_test_front *tf = life_connect(test, "p");
-	struct xsf_test_pcm *tp = life_prepared(test, tf, 0);
+	struct xsf_test_front *tf = xsf_test_connected(test, "p");
+	struct xsf_test_pcm *tp = xsf_test_pcm_prepared(test, tf, 0);
 	unsigned int opens = tp->sc->nr_reqs[XENSND_OP_OPEN];
 
-	life_write(test, tp, 2 * PB);
+	xsf_test_pcm_feed(test, tp, 2 * PB);
 	KUNIT_ASSERT_EQ(test, xsf_test_pcm_ioctl(tp, SNDRV_PCM_IOCTL_DROP), 0);
 	KUNIT_ASSERT_EQ(test, tp->sc->nr_reqs[XENSND_OP_TRIGGER], 0U);
 	KUNIT_ASSERT_EQ(test, xsf_test_pcm_ioctl(tp, SNDRV_PCM_IOCTL_PREPARE), 0);
 	sim_backend_sync(tf->sim);
 	/* Still open (same parameters), but stopped: nothing left queued. */
 	KUNIT_EXPECT_EQ(test, tp->sc->nr_reqs[XENSND_OP_OPEN], opens);
-	KUNIT_EXPECT_EQ(test, life_last_trigger(tp->sc), XENSND_OP_TRIGGER_STOP);
+	KUNIT_EXPECT_EQ(test, xsf_test_last_trigger(tp->sc), XENSND_OP_TRIGGER_STOP);
 	KUNIT_EXPECT_EQ(test, tp->sc->written_since_stop, 0ULL);
 }
 
@@ -280,8 +225,8 @@ static int life_rewind(struct xsf_test_pcm *tp, snd_pcm_uframes_t frames)
  */
 static void life_rewind_into_unsent_data(struct kunit *test)
 {
-	struct xsf_test_front *tf = life_connect(test, "p");
-	struct xsf_test_pcm *tp = life_prepared(test, tf, 0);
+	struct xsf_test_front *tf = xsf_test_connected(test, "p");
+	struct xsf_test_pcm *tp = xsf_test_pcm_prepared(test, tf, 0);
 	struct xsf_pcm_stream *stream = tp->stream;
 	u8 *buf = kunit_kzalloc(test, PB, GFP_KERNEL);
 	const struct sim_log_entry *e;
@@ -290,8 +235,8 @@ static void life_rewind_into_unsent_data(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 	KUNIT_EXPECT_TRUE(test, tp->sub->runtime->hw.info & XSF_PCM_INFO_NO_REWINDS);
 	/* One period goes out, half of the next waits for the rest. */
-	life_write(test, tp, PB);
-	life_write(test, tp, PB / 2);
+	xsf_test_pcm_feed(test, tp, PB);
+	xsf_test_pcm_feed(test, tp, PB / 2);
 	KUNIT_ASSERT_EQ(test, tp->sc->nr_reqs[XENSND_OP_WRITE], 1U);
 	/* Back a quarter period: still unsent. */
 	KUNIT_EXPECT_EQ(test, life_rewind(tp, PB / 4 / FB), 0);
@@ -320,7 +265,7 @@ static void life_rewind_into_unsent_data(struct kunit *test)
 
 static void life_stop_finds_room_on_full_ring(struct kunit *test)
 {
-	struct xsf_test_front *tf = life_connect(test, "p");
+	struct xsf_test_front *tf = xsf_test_connected(test, "p");
 	struct xsf_test_pcm *tp = xsf_test_pcm_open(test, tf, 0);
 	unsigned int i;
 
@@ -336,10 +281,10 @@ static void life_stop_finds_room_on_full_ring(struct kunit *test)
 	/* Data stopped short of the ring's end: room was left. */
 	KUNIT_EXPECT_EQ(test, tp->sc->nr_reqs[XENSND_OP_WRITE],
 			XSF_RING_SLOTS - XSF_RING_CONTROL_RESERVE);
-	life_start(test, tp);
+	xsf_test_pcm_start(test, tp);
 	KUNIT_ASSERT_EQ(test, xsf_test_pcm_ioctl(tp, SNDRV_PCM_IOCTL_DROP), 0);
 	sim_backend_sync(tf->sim);
-	KUNIT_EXPECT_EQ(test, life_last_trigger(tp->sc), XENSND_OP_TRIGGER_STOP);
+	KUNIT_EXPECT_EQ(test, xsf_test_last_trigger(tp->sc), XENSND_OP_TRIGGER_STOP);
 	sim_backend_set_reply(tp->sc, XENSND_OP_WRITE, SIM_REPLY_NORMAL);
 	sim_backend_release(tp->sc);
 	sim_backend_sync(tf->sim);
@@ -352,10 +297,9 @@ static void life_stop_finds_room_on_full_ring(struct kunit *test)
 /* One grant table hiccup at connect time: a retry connects. */
 static void life_transient_error_retried(struct kunit *test)
 {
-	struct xsf_test_front *tf = xsf_test_front_new(test);
+	struct xsf_test_front *tf = xsf_test_front_with_tree(test, "p");
 	struct xsf_front *front = tf->front;
 
-	KUNIT_ASSERT_EQ(test, xsf_test_store_config("p"), 0);
 	xsf_fake_io.grant_fail_after = 1;
 	xsf_bus_backend_changed(front, XenbusStateInitWait);
 	xsf_fake_io.grant_fail_after = -1;	/* it passed */
@@ -381,10 +325,9 @@ static void life_transient_error_retried(struct kunit *test)
 /* A configuration that cannot work is fatal at once, and Closed after. */
 static void life_permanent_error_fatal(struct kunit *test)
 {
-	struct xsf_test_front *tf = xsf_test_front_new(test);
+	struct xsf_test_front *tf = xsf_test_front_with_tree(test, "p");
 
-	KUNIT_ASSERT_EQ(test, xsf_test_store_config("p"), 0);
-	KUNIT_ASSERT_EQ(test, xsf_fake_store_set(XSF_TEST_NODE "/0/0/type", "x"),
+	KUNIT_ASSERT_EQ(test, xsf_fake_store_set(XSF_TEST_N("0/0/type"), "x"),
 			0);
 	xsf_bus_backend_changed(tf->front, XenbusStateInitWait);
 	KUNIT_EXPECT_EQ(test, xsf_fake_bus.nr_fatal, 1U);
@@ -404,11 +347,10 @@ static void life_permanent_error_fatal(struct kunit *test)
 /* Errors that persist give up after a bounded number of attempts. */
 static void life_repeated_errors_give_up(struct kunit *test)
 {
-	struct xsf_test_front *tf = xsf_test_front_new(test);
+	struct xsf_test_front *tf = xsf_test_front_with_tree(test, "p");
 	struct xsf_front *front = tf->front;
 	unsigned int i;
 
-	KUNIT_ASSERT_EQ(test, xsf_test_store_config("p"), 0);
 	xsf_fake_io.grant_fail_after = 0;
 	xsf_bus_backend_changed(front, XenbusStateInitWait);
 	for (i = 1; i < XSF_MAX_CONNECT_FAILURES; i++)
@@ -461,7 +403,7 @@ static struct life_refiner *life_refine_start(struct kunit *test,
  */
 static void life_concurrent_refines(struct kunit *test)
 {
-	struct xsf_test_front *tf = life_connect(test, "p");
+	struct xsf_test_front *tf = xsf_test_connected(test, "p");
 	struct xsf_test_pcm *tp = xsf_test_pcm_open(test, tf, 0);
 	struct life_refiner *a, *b;
 	unsigned int i;
@@ -513,8 +455,8 @@ static int life_call_fn(void *data)
 
 static void life_remove_while_call_waits(struct kunit *test)
 {
-	struct xsf_test_front *tf = life_connect(test, "p");
-	struct xsf_test_pcm *tp = life_prepared(test, tf, 0);
+	struct xsf_test_front *tf = xsf_test_connected(test, "p");
+	struct xsf_test_pcm *tp = xsf_test_pcm_prepared(test, tf, 0);
 	struct life_caller *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, c);
@@ -612,7 +554,7 @@ static int life_detach_fn(void *data)
  */
 static void life_detach_waits_for_handler(struct kunit *test)
 {
-	struct xsf_test_front *tf = life_connect(test, "p");
+	struct xsf_test_front *tf = xsf_test_connected(test, "p");
 	struct life_linked *l = kunit_kzalloc(test, sizeof(*l), GFP_KERNEL);
 	struct life_raiser *r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
 	struct life_detacher *d = kunit_kzalloc(test, sizeof(*d), GFP_KERNEL);
@@ -653,7 +595,7 @@ static void life_detach_waits_for_handler(struct kunit *test)
 /* An answer to a request sent through a link that detached reaches nobody. */
 static void life_answer_after_detach(struct kunit *test)
 {
-	struct xsf_test_front *tf = life_connect(test, "p");
+	struct xsf_test_front *tf = xsf_test_connected(test, "p");
 	struct life_linked *l = kunit_kzalloc(test, sizeof(*l), GFP_KERNEL);
 	struct xsf_front *front = tf->front;
 	struct xensnd_req req = { .operation = XENSND_OP_CLOSE };
@@ -678,12 +620,6 @@ static void life_answer_after_detach(struct kunit *test)
 	xsf_bus_detach(&l->link);
 }
 
-static int life_test_init(struct kunit *test)
-{
-	xsf_test_reset_fakes();
-	return 0;
-}
-
 static struct kunit_case xsf_lifecycle_cases[] = {
 	KUNIT_CASE(life_freeze_then_thaw),
 	KUNIT_CASE(life_restore_without_backend),
@@ -706,7 +642,7 @@ static struct kunit_case xsf_lifecycle_cases[] = {
 
 static struct kunit_suite xsf_lifecycle_suite = {
 	.name = "snd_xen_front_lifecycle",
-	.init = life_test_init,
+	.init = xsf_test_init,
 	.suite_init = xsf_test_wq_init,
 	.suite_exit = xsf_test_wq_exit,
 	.test_cases = xsf_lifecycle_cases,

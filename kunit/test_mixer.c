@@ -8,18 +8,17 @@
 #include <kunit/test.h>
 #include <sound/control.h>
 
-#include "sim_backend.h"
+#include "xsf_kunit_helpers.h"
 
-#define PB	1024U
+#define PB	XSF_TEST_PERIOD_BYTES
 
 static struct xsf_test_front *mixer_connect(struct kunit *test,
 					    const char *layout,
 					    int get_volume_status,
 					    int open_status, s32 volume)
 {
-	struct xsf_test_front *tf = xsf_test_front_new(test);
+	struct xsf_test_front *tf = xsf_test_front_with_tree(test, layout);
 
-	KUNIT_ASSERT_EQ(test, xsf_test_store_config(layout), 0);
 	tf->sim->default_volume = volume;
 	if (get_volume_status) {
 		tf->sim->default_ops[XENSND_OP_GET_VOLUME].set_status = true;
@@ -106,23 +105,12 @@ static s32 mixer_payload_s32(const struct sim_log_entry *e, unsigned int i)
 	return v;
 }
 
-/* Position in the backend's log of the @nth request @op, or -1. */
-static int mixer_log_index(struct sim_chan *sc, u8 op, unsigned int nth)
-{
-	const struct sim_log_entry *e = sim_backend_find(sc, op, nth);
-
-	return e ? (int)(e - sc->log) : -1;
-}
-
 /* The n-th OPEN the backend saw on @sc. */
 static const struct xensnd_open_req *mixer_open_req(struct kunit *test,
 						    struct sim_chan *sc,
 						    unsigned int nth)
 {
-	const struct sim_log_entry *e = sim_backend_find(sc, XENSND_OP_OPEN, nth);
-
-	KUNIT_ASSERT_NOT_NULL_MSG(test, e, "OPEN %u", nth);
-	return &e->req.op.open;
+	return &xsf_test_req(test, sc, XENSND_OP_OPEN, nth)->req.op.open;
 }
 
 /* Card creation asks the backend nothing and makes no controls. */
@@ -154,22 +142,22 @@ static void mixer_probe_at_first_open(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, sc->nr_reqs[XENSND_OP_OPEN], 2U);
 	KUNIT_ASSERT_EQ(test, sc->nr_reqs[XENSND_OP_GET_VOLUME], 1U);
 	KUNIT_ASSERT_EQ(test, sc->nr_reqs[XENSND_OP_CLOSE], 1U);
-	KUNIT_EXPECT_LT(test, mixer_log_index(sc, XENSND_OP_OPEN, 0),
-			mixer_log_index(sc, XENSND_OP_GET_VOLUME, 0));
-	KUNIT_EXPECT_LT(test, mixer_log_index(sc, XENSND_OP_GET_VOLUME, 0),
-			mixer_log_index(sc, XENSND_OP_CLOSE, 0));
-	KUNIT_EXPECT_LT(test, mixer_log_index(sc, XENSND_OP_CLOSE, 0),
-			mixer_log_index(sc, XENSND_OP_OPEN, 1));
+	KUNIT_EXPECT_LT(test, xsf_test_log_index(sc, XENSND_OP_OPEN, 0),
+			xsf_test_log_index(sc, XENSND_OP_GET_VOLUME, 0));
+	KUNIT_EXPECT_LT(test, xsf_test_log_index(sc, XENSND_OP_GET_VOLUME, 0),
+			xsf_test_log_index(sc, XENSND_OP_CLOSE, 0));
+	KUNIT_EXPECT_LT(test, xsf_test_log_index(sc, XENSND_OP_CLOSE, 0),
+			xsf_test_log_index(sc, XENSND_OP_OPEN, 1));
 	KUNIT_EXPECT_EQ(test, sim_backend_find(sc, XENSND_OP_GET_VOLUME, 0)->req.op.rw.offset,
 			0U);
 	KUNIT_EXPECT_EQ(test, sim_backend_find(sc, XENSND_OP_GET_VOLUME, 0)->req.op.rw.length,
 			2 * sizeof(s32));
 	/* No query while the stream was open. */
-	KUNIT_EXPECT_LT(test, mixer_log_index(sc, XENSND_OP_HW_PARAM_QUERY, 0),
-			mixer_log_index(sc, XENSND_OP_OPEN, 0));
-	KUNIT_EXPECT_EQ(test, mixer_log_index(sc, XENSND_OP_HW_PARAM_QUERY,
-					      sc->nr_reqs[XENSND_OP_HW_PARAM_QUERY] - 1) <
-			mixer_log_index(sc, XENSND_OP_OPEN, 0), true);
+	KUNIT_EXPECT_LT(test, xsf_test_log_index(sc, XENSND_OP_HW_PARAM_QUERY, 0),
+			xsf_test_log_index(sc, XENSND_OP_OPEN, 0));
+	KUNIT_EXPECT_EQ(test, xsf_test_log_index(sc, XENSND_OP_HW_PARAM_QUERY,
+						 sc->nr_reqs[XENSND_OP_HW_PARAM_QUERY] - 1) <
+			xsf_test_log_index(sc, XENSND_OP_OPEN, 0), true);
 	first = mixer_open_req(test, sc, 0);
 	second = mixer_open_req(test, sc, 1);
 	KUNIT_EXPECT_EQ(test, first->buffer_sz, 4 * PB);
@@ -463,12 +451,6 @@ static void mixer_indices_per_stream(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, mixer_find(tf, "Capture Volume", 0, 0, 0));
 }
 
-static int mixer_test_init(struct kunit *test)
-{
-	xsf_test_reset_fakes();
-	return 0;
-}
-
 static struct kunit_case xsf_mixer_cases[] = {
 	KUNIT_CASE(mixer_nothing_at_card_creation),
 	KUNIT_CASE(mixer_probe_at_first_open),
@@ -492,7 +474,7 @@ static struct kunit_case xsf_mixer_cases[] = {
 
 static struct kunit_suite xsf_mixer_suite = {
 	.name = "snd_xen_front_mixer",
-	.init = mixer_test_init,
+	.init = xsf_test_init,
 	.suite_init = xsf_test_wq_init,
 	.suite_exit = xsf_test_wq_exit,
 	.test_cases = xsf_mixer_cases,

@@ -14,121 +14,11 @@
 #include <kunit/test.h>
 #include <sound/pcm_params.h>
 
-#include "sim_backend.h"
+#include "xsf_kunit_helpers.h"
 
-#define N(node) XSF_TEST_NODE "/" node
-
-#define PB	1024U		/* period bytes */
-#define BB	(4 * PB)	/* buffer bytes */
-#define FB	4U		/* frame bytes */
-
-static struct xsf_test_front *pcm_connect(struct kunit *test,
-					  const char *layout)
-{
-	struct xsf_test_front *tf = xsf_test_front_new(test);
-
-	KUNIT_ASSERT_EQ(test, xsf_test_store_config(layout), 0);
-	KUNIT_ASSERT_EQ(test, xsf_test_connect(test, tf), 0);
-	return tf;
-}
-
-/* Open stream @index and configure it with the standard parameters. */
-static struct xsf_test_pcm *pcm_setup(struct kunit *test,
-				      struct xsf_test_front *tf,
-				      unsigned int index)
-{
-	struct xsf_test_pcm *tp = xsf_test_pcm_open(test, tf, index);
-
-	KUNIT_ASSERT_EQ(test, xsf_test_pcm_hw_params(tp, SNDRV_PCM_FORMAT_S16_LE,
-						     48000, 2, PB / FB, 4), 0);
-	return tp;
-}
-
-static struct xsf_test_pcm *pcm_prepared(struct kunit *test,
-					 struct xsf_test_front *tf,
-					 unsigned int index)
-{
-	struct xsf_test_pcm *tp = pcm_setup(test, tf, index);
-
-	KUNIT_ASSERT_EQ(test, xsf_test_pcm_ioctl(tp, SNDRV_PCM_IOCTL_PREPARE),
-			0);
-	return tp;
-}
-
-static void pcm_write(struct kunit *test, struct xsf_test_pcm *tp,
-		      unsigned int bytes)
-{
-	KUNIT_ASSERT_EQ(test, xsf_test_pcm_write(tp, bytes),
-			(long)(bytes / FB));
-	sim_backend_sync(tp->tf->sim);
-}
-
-static void pcm_start(struct kunit *test, struct xsf_test_pcm *tp)
-{
-	KUNIT_ASSERT_EQ(test, xsf_test_pcm_ioctl(tp, SNDRV_PCM_IOCTL_START), 0);
-	sim_backend_sync(tp->tf->sim);
-	/*
-	 * Positions in these tests arrive at once; a real one comes after
-	 * some time.  Date the start a second back, so that the clock
-	 * allows the first position a test sends (pcm_position_offset tests
-	 * the clock itself).
-	 */
-	tp->stream->start_jiffies = jiffies - HZ;
-}
-
-static void pcm_pos(struct xsf_test_pcm *tp, u64 position)
-{
-	sim_backend_event(tp->sc, XENSND_EVT_CUR_POS, position, true);
-	sim_backend_sync(tp->tf->sim);
-}
-
-static snd_pcm_uframes_t pcm_hw_ptr(struct xsf_test_pcm *tp)
-{
-	return tp->sub->runtime->status->hw_ptr;
-}
-
-static const struct sim_log_entry *pcm_req(struct kunit *test,
-					   struct xsf_test_pcm *tp,
-					   u8 operation, unsigned int nth)
-{
-	const struct sim_log_entry *e = sim_backend_find(tp->sc, operation, nth);
-
-	KUNIT_ASSERT_NOT_NULL_MSG(test, e, "operation %u #%u", operation, nth);
-	return e;
-}
-
-static void pcm_expect_rw(struct kunit *test, struct xsf_test_pcm *tp,
-			  u8 operation, unsigned int nth, u32 offset,
-			  u32 length)
-{
-	const struct sim_log_entry *e = pcm_req(test, tp, operation, nth);
-
-	KUNIT_EXPECT_EQ_MSG(test, e->req.op.rw.offset, offset, "#%u", nth);
-	KUNIT_EXPECT_EQ_MSG(test, e->req.op.rw.length, length, "#%u", nth);
-}
-
-/* Index of the n-th request of @operation in the backend's log. */
-static int pcm_log_index(struct xsf_test_pcm *tp, u8 operation,
-			 unsigned int nth)
-{
-	const struct sim_log_entry *e = sim_backend_find(tp->sc, operation, nth);
-
-	return e ? (int)(e - tp->sc->log) : -1;
-}
-
-static void pcm_expect_played(struct kunit *test, struct xsf_test_pcm *tp,
-			      size_t bytes)
-{
-	size_t i;
-
-	KUNIT_ASSERT_EQ(test, tp->sc->nr_data, bytes);
-	for (i = 0; i < bytes; i++)
-		if (tp->sc->data[i] != xsf_test_pattern(i)) {
-			KUNIT_FAIL(test, "octet %zu is %#x, not %#x", i,
-				   tp->sc->data[i], xsf_test_pattern(i));
-			return;
-		}
-}
+#define PB	XSF_TEST_PERIOD_BYTES
+#define BB	XSF_TEST_BUFFER_BYTES
+#define FB	XSF_TEST_FRAME_BYTES
 
 /* ------------------------------------------------------------------ */
 /* Card and devices                                                    */
@@ -136,7 +26,7 @@ static void pcm_expect_played(struct kunit *test, struct xsf_test_pcm *tp,
 
 static void pcm_names_from_cfg(struct kunit *test)
 {
-	struct xsf_test_front *tf = pcm_connect(test, "pc,c");
+	struct xsf_test_front *tf = xsf_test_connected(test, "pc,c");
 	struct xsf_card *xcard = tf->front->card->private_data;
 	struct snd_pcm *pcm0 = xcard->streams[0].substream->pcm;
 	struct snd_pcm *pcm1 = xcard->streams[2].substream->pcm;
@@ -162,9 +52,9 @@ static void pcm_name_fallbacks(struct kunit *test)
 	struct snd_card *card;
 
 	KUNIT_ASSERT_EQ(test, xsf_test_store_config("p"), 0);
-	xsf_fake_store_remove(N("short-name"));
-	xsf_fake_store_remove(N("long-name"));
-	xsf_fake_store_remove(N("0/name"));
+	xsf_fake_store_remove(XSF_TEST_N("short-name"));
+	xsf_fake_store_remove(XSF_TEST_N("long-name"));
+	xsf_fake_store_remove(XSF_TEST_N("0/name"));
 	KUNIT_ASSERT_EQ(test, xsf_test_connect(test, tf), 0);
 	card = tf->front->card;
 	xcard = card->private_data;
@@ -191,7 +81,7 @@ static void pcm_several_devices_and_streams(struct kunit *test)
 		{ 2, SNDRV_PCM_STREAM_PLAYBACK, 0 },
 		{ 2, SNDRV_PCM_STREAM_PLAYBACK, 1 },
 	};
-	struct xsf_test_front *tf = pcm_connect(test, "ppc,c,pp");
+	struct xsf_test_front *tf = xsf_test_connected(test, "ppc,c,pp");
 	struct xsf_card *xcard = tf->front->card->private_data;
 	unsigned int i;
 
@@ -220,7 +110,7 @@ static void pcm_several_devices_and_streams(struct kunit *test)
 
 static void pcm_constraints_from_cfg(struct kunit *test)
 {
-	struct xsf_test_front *tf = pcm_connect(test, "p");
+	struct xsf_test_front *tf = xsf_test_connected(test, "p");
 	struct xsf_test_pcm *tp = xsf_test_pcm_open(test, tf, 0);
 	struct snd_pcm_hardware *hw = &tp->sub->runtime->hw;
 
@@ -248,13 +138,13 @@ static void pcm_constraints_from_cfg(struct kunit *test)
 
 static void pcm_prepare_sends_open(struct kunit *test)
 {
-	struct xsf_test_front *tf = pcm_connect(test, "p");
-	struct xsf_test_pcm *tp = pcm_prepared(test, tf, 0);
+	struct xsf_test_front *tf = xsf_test_connected(test, "p");
+	struct xsf_test_pcm *tp = xsf_test_pcm_prepared(test, tf, 0);
 	struct xsf_pcm_stream *stream = tp->stream;
 	const struct sim_log_entry *e;
 
 	/* The first OPEN announces exactly what the application set. */
-	e = pcm_req(test, tp, XENSND_OP_OPEN, 0);
+	e = xsf_test_req(test, tp->sc, XENSND_OP_OPEN, 0);
 	KUNIT_EXPECT_EQ(test, e->req.op.open.pcm_rate, 48000U);
 	KUNIT_EXPECT_EQ(test, e->req.op.open.pcm_format,
 			XENSND_PCM_FORMAT_S16_LE);
@@ -265,7 +155,7 @@ static void pcm_prepare_sends_open(struct kunit *test)
 	 * The simulated backend does volume: it answered GET_VOLUME, so the
 	 * stream was opened again with a volume area of one period.
 	 */
-	e = pcm_req(test, tp, XENSND_OP_OPEN, 1);
+	e = xsf_test_req(test, tp->sc, XENSND_OP_OPEN, 1);
 	KUNIT_EXPECT_EQ(test, e->req.op.open.buffer_sz, BB + PB);
 	KUNIT_EXPECT_EQ(test, e->req.op.open.period_sz, PB);
 	KUNIT_EXPECT_EQ(test, e->req.op.open.gref_directory,
@@ -279,167 +169,167 @@ static void pcm_prepare_sends_open(struct kunit *test)
 
 static void pcm_start_and_position(struct kunit *test)
 {
-	struct xsf_test_front *tf = pcm_connect(test, "p");
-	struct xsf_test_pcm *tp = pcm_prepared(test, tf, 0);
+	struct xsf_test_front *tf = xsf_test_connected(test, "p");
+	struct xsf_test_pcm *tp = xsf_test_pcm_prepared(test, tf, 0);
 
-	pcm_write(test, tp, PB);
-	pcm_write(test, tp, PB);
+	xsf_test_pcm_feed(test, tp, PB);
+	xsf_test_pcm_feed(test, tp, PB);
 	KUNIT_EXPECT_EQ(test, tp->sc->nr_reqs[XENSND_OP_WRITE], 2U);
-	pcm_expect_rw(test, tp, XENSND_OP_WRITE, 0, 0, PB);
-	pcm_expect_rw(test, tp, XENSND_OP_WRITE, 1, PB, PB);
+	xsf_test_pcm_expect_rw(test, tp, XENSND_OP_WRITE, 0, 0, PB);
+	xsf_test_pcm_expect_rw(test, tp, XENSND_OP_WRITE, 1, PB, PB);
 	KUNIT_EXPECT_EQ(test, tp->sc->nr_reqs[XENSND_OP_TRIGGER], 0U);
-	pcm_start(test, tp);
-	KUNIT_EXPECT_EQ(test, pcm_req(test, tp, XENSND_OP_TRIGGER, 0)->req.op.trigger.type,
+	xsf_test_pcm_start(test, tp);
+	KUNIT_EXPECT_EQ(test, xsf_test_req(test, tp->sc, XENSND_OP_TRIGGER, 0)->req.op.trigger.type,
 			XENSND_OP_TRIGGER_START);
 	/* Data first, then the start. */
-	KUNIT_EXPECT_LT(test, pcm_log_index(tp, XENSND_OP_WRITE, 1),
-			pcm_log_index(tp, XENSND_OP_TRIGGER, 0));
+	KUNIT_EXPECT_LT(test, xsf_test_log_index(tp->sc, XENSND_OP_WRITE, 1),
+			xsf_test_log_index(tp->sc, XENSND_OP_TRIGGER, 0));
 	KUNIT_EXPECT_EQ(test, tp->stream->completed, 2ULL * PB);
 
-	pcm_pos(tp, PB);
-	KUNIT_EXPECT_EQ(test, pcm_hw_ptr(tp), (snd_pcm_uframes_t)(PB / FB));
+	xsf_test_pcm_pos(tp, PB);
+	KUNIT_EXPECT_EQ(test, xsf_test_pcm_hw_ptr(tp), (snd_pcm_uframes_t)(PB / FB));
 	/* Not period aligned, and capped by the data the backend has. */
-	pcm_pos(tp, 2 * PB + 100);
+	xsf_test_pcm_pos(tp, 2 * PB + 100);
 	KUNIT_EXPECT_EQ(test, tp->stream->pos.stream, 2ULL * PB + 100);
-	KUNIT_EXPECT_EQ(test, pcm_hw_ptr(tp), (snd_pcm_uframes_t)(2 * PB / FB));
-	pcm_expect_played(test, tp, 2 * PB);
+	KUNIT_EXPECT_EQ(test, xsf_test_pcm_hw_ptr(tp), (snd_pcm_uframes_t)(2 * PB / FB));
+	xsf_test_pcm_expect_played(test, tp, 2 * PB);
 }
 
 static void pcm_writes_across_buffer_wrap(struct kunit *test)
 {
-	struct xsf_test_front *tf = pcm_connect(test, "p");
-	struct xsf_test_pcm *tp = pcm_prepared(test, tf, 0);
+	struct xsf_test_front *tf = xsf_test_connected(test, "p");
+	struct xsf_test_pcm *tp = xsf_test_pcm_prepared(test, tf, 0);
 	unsigned int i;
 
 	for (i = 0; i < 3; i++)
-		pcm_write(test, tp, PB);
-	pcm_start(test, tp);
-	pcm_pos(tp, 2 * PB);
-	pcm_write(test, tp, PB);
-	pcm_write(test, tp, PB);
+		xsf_test_pcm_feed(test, tp, PB);
+	xsf_test_pcm_start(test, tp);
+	xsf_test_pcm_pos(tp, 2 * PB);
+	xsf_test_pcm_feed(test, tp, PB);
+	xsf_test_pcm_feed(test, tp, PB);
 	KUNIT_ASSERT_EQ(test, tp->sc->nr_reqs[XENSND_OP_WRITE], 5U);
-	pcm_expect_rw(test, tp, XENSND_OP_WRITE, 2, 2 * PB, PB);
-	pcm_expect_rw(test, tp, XENSND_OP_WRITE, 3, 3 * PB, PB);
-	pcm_expect_rw(test, tp, XENSND_OP_WRITE, 4, 0, PB);
-	pcm_pos(tp, 4 * PB);
-	pcm_pos(tp, 5 * PB);
-	KUNIT_EXPECT_EQ(test, pcm_hw_ptr(tp), (snd_pcm_uframes_t)(5 * PB / FB));
+	xsf_test_pcm_expect_rw(test, tp, XENSND_OP_WRITE, 2, 2 * PB, PB);
+	xsf_test_pcm_expect_rw(test, tp, XENSND_OP_WRITE, 3, 3 * PB, PB);
+	xsf_test_pcm_expect_rw(test, tp, XENSND_OP_WRITE, 4, 0, PB);
+	xsf_test_pcm_pos(tp, 4 * PB);
+	xsf_test_pcm_pos(tp, 5 * PB);
+	KUNIT_EXPECT_EQ(test, xsf_test_pcm_hw_ptr(tp), (snd_pcm_uframes_t)(5 * PB / FB));
 	KUNIT_EXPECT_EQ(test, tp->sub->ops->pointer(tp->sub),
 			(snd_pcm_uframes_t)(PB / FB));
-	pcm_expect_played(test, tp, 5 * PB);
+	xsf_test_pcm_expect_played(test, tp, 5 * PB);
 }
 
 static void pcm_large_write_split_at_wrap(struct kunit *test)
 {
-	struct xsf_test_front *tf = pcm_connect(test, "p");
-	struct xsf_test_pcm *tp = pcm_prepared(test, tf, 0);
+	struct xsf_test_front *tf = xsf_test_connected(test, "p");
+	struct xsf_test_pcm *tp = xsf_test_pcm_prepared(test, tf, 0);
 
 	/* Everything pending goes in one request, up to the buffer end. */
-	pcm_write(test, tp, 3 * PB);
+	xsf_test_pcm_feed(test, tp, 3 * PB);
 	KUNIT_ASSERT_EQ(test, tp->sc->nr_reqs[XENSND_OP_WRITE], 1U);
-	pcm_expect_rw(test, tp, XENSND_OP_WRITE, 0, 0, 3 * PB);
-	pcm_start(test, tp);
-	pcm_pos(tp, 3 * PB);
-	pcm_write(test, tp, 3 * PB);
+	xsf_test_pcm_expect_rw(test, tp, XENSND_OP_WRITE, 0, 0, 3 * PB);
+	xsf_test_pcm_start(test, tp);
+	xsf_test_pcm_pos(tp, 3 * PB);
+	xsf_test_pcm_feed(test, tp, 3 * PB);
 	KUNIT_ASSERT_EQ(test, tp->sc->nr_reqs[XENSND_OP_WRITE], 3U);
-	pcm_expect_rw(test, tp, XENSND_OP_WRITE, 1, 3 * PB, PB);
-	pcm_expect_rw(test, tp, XENSND_OP_WRITE, 2, 0, 2 * PB);
-	pcm_expect_played(test, tp, 6 * PB);
+	xsf_test_pcm_expect_rw(test, tp, XENSND_OP_WRITE, 1, 3 * PB, PB);
+	xsf_test_pcm_expect_rw(test, tp, XENSND_OP_WRITE, 2, 0, 2 * PB);
+	xsf_test_pcm_expect_played(test, tp, 6 * PB);
 }
 
 static void pcm_whole_periods_only(struct kunit *test)
 {
-	struct xsf_test_front *tf = pcm_connect(test, "p");
-	struct xsf_test_pcm *tp = pcm_prepared(test, tf, 0);
+	struct xsf_test_front *tf = xsf_test_connected(test, "p");
+	struct xsf_test_pcm *tp = xsf_test_pcm_prepared(test, tf, 0);
 
-	pcm_write(test, tp, PB / 2);
+	xsf_test_pcm_feed(test, tp, PB / 2);
 	KUNIT_EXPECT_EQ(test, tp->sc->nr_reqs[XENSND_OP_WRITE], 0U);
-	pcm_write(test, tp, PB / 4);
+	xsf_test_pcm_feed(test, tp, PB / 4);
 	KUNIT_EXPECT_EQ(test, tp->sc->nr_reqs[XENSND_OP_WRITE], 0U);
-	pcm_write(test, tp, PB / 4);
+	xsf_test_pcm_feed(test, tp, PB / 4);
 	KUNIT_ASSERT_EQ(test, tp->sc->nr_reqs[XENSND_OP_WRITE], 1U);
-	pcm_expect_rw(test, tp, XENSND_OP_WRITE, 0, 0, PB);
+	xsf_test_pcm_expect_rw(test, tp, XENSND_OP_WRITE, 0, 0, PB);
 	/* Running: still whole periods. */
-	pcm_start(test, tp);
-	pcm_write(test, tp, PB / 2);
+	xsf_test_pcm_start(test, tp);
+	xsf_test_pcm_feed(test, tp, PB / 2);
 	KUNIT_EXPECT_EQ(test, tp->sc->nr_reqs[XENSND_OP_WRITE], 1U);
-	pcm_write(test, tp, PB);
+	xsf_test_pcm_feed(test, tp, PB);
 	KUNIT_ASSERT_EQ(test, tp->sc->nr_reqs[XENSND_OP_WRITE], 2U);
-	pcm_expect_rw(test, tp, XENSND_OP_WRITE, 1, PB, PB + PB / 2);
-	pcm_expect_played(test, tp, 2 * PB + PB / 2);
+	xsf_test_pcm_expect_rw(test, tp, XENSND_OP_WRITE, 1, PB, PB + PB / 2);
+	xsf_test_pcm_expect_played(test, tp, 2 * PB + PB / 2);
 }
 
 static void pcm_start_flushes_partial(struct kunit *test)
 {
-	struct xsf_test_front *tf = pcm_connect(test, "p");
-	struct xsf_test_pcm *tp = pcm_prepared(test, tf, 0);
+	struct xsf_test_front *tf = xsf_test_connected(test, "p");
+	struct xsf_test_pcm *tp = xsf_test_pcm_prepared(test, tf, 0);
 
-	pcm_write(test, tp, PB / 2);
+	xsf_test_pcm_feed(test, tp, PB / 2);
 	KUNIT_EXPECT_EQ(test, tp->sc->nr_reqs[XENSND_OP_WRITE], 0U);
-	pcm_start(test, tp);
+	xsf_test_pcm_start(test, tp);
 	KUNIT_ASSERT_EQ(test, tp->sc->nr_reqs[XENSND_OP_WRITE], 1U);
-	pcm_expect_rw(test, tp, XENSND_OP_WRITE, 0, 0, PB / 2);
-	KUNIT_EXPECT_LT(test, pcm_log_index(tp, XENSND_OP_WRITE, 0),
-			pcm_log_index(tp, XENSND_OP_TRIGGER, 0));
-	pcm_expect_played(test, tp, PB / 2);
+	xsf_test_pcm_expect_rw(test, tp, XENSND_OP_WRITE, 0, 0, PB / 2);
+	KUNIT_EXPECT_LT(test, xsf_test_log_index(tp->sc, XENSND_OP_WRITE, 0),
+			xsf_test_log_index(tp->sc, XENSND_OP_TRIGGER, 0));
+	xsf_test_pcm_expect_played(test, tp, PB / 2);
 }
 
 static void pcm_drain_flushes_partial(struct kunit *test)
 {
-	struct xsf_test_front *tf = pcm_connect(test, "p");
-	struct xsf_test_pcm *tp = pcm_prepared(test, tf, 0);
+	struct xsf_test_front *tf = xsf_test_connected(test, "p");
+	struct xsf_test_pcm *tp = xsf_test_pcm_prepared(test, tf, 0);
 
-	pcm_write(test, tp, PB);
-	pcm_start(test, tp);
-	pcm_write(test, tp, PB / 4);
+	xsf_test_pcm_feed(test, tp, PB);
+	xsf_test_pcm_start(test, tp);
+	xsf_test_pcm_feed(test, tp, PB / 4);
 	KUNIT_EXPECT_EQ(test, tp->sc->nr_reqs[XENSND_OP_WRITE], 1U);
 	KUNIT_EXPECT_EQ(test, xsf_test_pcm_trigger(tp, SNDRV_PCM_TRIGGER_DRAIN),
 			0);
 	sim_backend_sync(tf->sim);
 	KUNIT_ASSERT_EQ(test, tp->sc->nr_reqs[XENSND_OP_WRITE], 2U);
-	pcm_expect_rw(test, tp, XENSND_OP_WRITE, 1, PB, PB / 4);
+	xsf_test_pcm_expect_rw(test, tp, XENSND_OP_WRITE, 1, PB, PB / 4);
 	/* While draining every bit goes out at once. */
-	pcm_write(test, tp, 64);
+	xsf_test_pcm_feed(test, tp, 64);
 	KUNIT_ASSERT_EQ(test, tp->sc->nr_reqs[XENSND_OP_WRITE], 3U);
-	pcm_expect_rw(test, tp, XENSND_OP_WRITE, 2, PB + PB / 4, 64);
-	pcm_expect_played(test, tp, PB + PB / 4 + 64);
+	xsf_test_pcm_expect_rw(test, tp, XENSND_OP_WRITE, 2, PB + PB / 4, 64);
+	xsf_test_pcm_expect_played(test, tp, PB + PB / 4 + 64);
 }
 
 static void pcm_data_bounded_by_completions(struct kunit *test)
 {
-	struct xsf_test_front *tf = pcm_connect(test, "p");
-	struct xsf_test_pcm *tp = pcm_prepared(test, tf, 0);
+	struct xsf_test_front *tf = xsf_test_connected(test, "p");
+	struct xsf_test_pcm *tp = xsf_test_pcm_prepared(test, tf, 0);
 
 	sim_backend_set_reply(tp->sc, XENSND_OP_WRITE, SIM_REPLY_HOLD);
-	pcm_write(test, tp, 2 * PB);
-	pcm_start(test, tp);
+	xsf_test_pcm_feed(test, tp, 2 * PB);
+	xsf_test_pcm_start(test, tp);
 	/* The backend claims to have played data it never confirmed. */
-	pcm_pos(tp, 2 * PB);
-	KUNIT_EXPECT_EQ(test, pcm_hw_ptr(tp), 0UL);
+	xsf_test_pcm_pos(tp, 2 * PB);
+	KUNIT_EXPECT_EQ(test, xsf_test_pcm_hw_ptr(tp), 0UL);
 	sim_backend_release(tp->sc);
 	sim_backend_sync(tf->sim);
 	KUNIT_EXPECT_EQ(test, tp->stream->completed, 2ULL * PB);
-	pcm_pos(tp, 2 * PB);
-	KUNIT_EXPECT_EQ(test, pcm_hw_ptr(tp), (snd_pcm_uframes_t)(2 * PB / FB));
+	xsf_test_pcm_pos(tp, 2 * PB);
+	KUNIT_EXPECT_EQ(test, xsf_test_pcm_hw_ptr(tp), (snd_pcm_uframes_t)(2 * PB / FB));
 }
 
 static void pcm_capture_reads_after_position(struct kunit *test)
 {
-	struct xsf_test_front *tf = pcm_connect(test, "c");
-	struct xsf_test_pcm *tp = pcm_prepared(test, tf, 0);
+	struct xsf_test_front *tf = xsf_test_connected(test, "c");
+	struct xsf_test_pcm *tp = xsf_test_pcm_prepared(test, tf, 0);
 	u8 *buf = kunit_kzalloc(test, PB, GFP_KERNEL);
 	unsigned int i;
 
 	KUNIT_ASSERT_NOT_NULL(test, buf);
-	pcm_start(test, tp);
-	KUNIT_EXPECT_EQ(test, pcm_req(test, tp, XENSND_OP_TRIGGER, 0)->req.op.trigger.type,
+	xsf_test_pcm_start(test, tp);
+	KUNIT_EXPECT_EQ(test, xsf_test_req(test, tp->sc, XENSND_OP_TRIGGER, 0)->req.op.trigger.type,
 			XENSND_OP_TRIGGER_START);
 	KUNIT_EXPECT_EQ(test, tp->sc->nr_reqs[XENSND_OP_READ], 0U);
-	pcm_pos(tp, PB);
+	xsf_test_pcm_pos(tp, PB);
 	KUNIT_ASSERT_EQ(test, tp->sc->nr_reqs[XENSND_OP_READ], 1U);
-	pcm_expect_rw(test, tp, XENSND_OP_READ, 0, 0, PB);
+	xsf_test_pcm_expect_rw(test, tp, XENSND_OP_READ, 0, 0, PB);
 	/* Captured once the READ is answered. */
-	KUNIT_EXPECT_EQ(test, pcm_hw_ptr(tp), (snd_pcm_uframes_t)(PB / FB));
+	KUNIT_EXPECT_EQ(test, xsf_test_pcm_hw_ptr(tp), (snd_pcm_uframes_t)(PB / FB));
 	KUNIT_ASSERT_EQ(test, snd_pcm_kernel_read(tp->sub, buf, PB / FB),
 			(snd_pcm_sframes_t)(PB / FB));
 	for (i = 0; i < PB; i++)
@@ -451,23 +341,23 @@ static void pcm_capture_reads_after_position(struct kunit *test)
 
 static void pcm_capture_whole_periods(struct kunit *test)
 {
-	struct xsf_test_front *tf = pcm_connect(test, "c");
-	struct xsf_test_pcm *tp = pcm_prepared(test, tf, 0);
+	struct xsf_test_front *tf = xsf_test_connected(test, "c");
+	struct xsf_test_pcm *tp = xsf_test_pcm_prepared(test, tf, 0);
 
-	pcm_start(test, tp);
-	pcm_pos(tp, PB / 2);
+	xsf_test_pcm_start(test, tp);
+	xsf_test_pcm_pos(tp, PB / 2);
 	KUNIT_EXPECT_EQ(test, tp->sc->nr_reqs[XENSND_OP_READ], 0U);
-	KUNIT_EXPECT_EQ(test, pcm_hw_ptr(tp), 0UL);
+	KUNIT_EXPECT_EQ(test, xsf_test_pcm_hw_ptr(tp), 0UL);
 	/* A period or more is there: all of it is read. */
-	pcm_pos(tp, PB + PB / 2);
+	xsf_test_pcm_pos(tp, PB + PB / 2);
 	KUNIT_ASSERT_EQ(test, tp->sc->nr_reqs[XENSND_OP_READ], 1U);
-	pcm_expect_rw(test, tp, XENSND_OP_READ, 0, 0, PB + PB / 2);
+	xsf_test_pcm_expect_rw(test, tp, XENSND_OP_READ, 0, 0, PB + PB / 2);
 	/* Up to the buffer end; the rest is less than a period: later. */
-	pcm_pos(tp, 4 * PB + PB / 2);
+	xsf_test_pcm_pos(tp, 4 * PB + PB / 2);
 	KUNIT_ASSERT_EQ(test, tp->sc->nr_reqs[XENSND_OP_READ], 2U);
-	pcm_expect_rw(test, tp, XENSND_OP_READ, 1, PB + PB / 2,
-		      2 * PB + PB / 2);
-	KUNIT_EXPECT_EQ(test, pcm_hw_ptr(tp), (snd_pcm_uframes_t)(4 * PB / FB));
+	xsf_test_pcm_expect_rw(test, tp, XENSND_OP_READ, 1, PB + PB / 2,
+			       2 * PB + PB / 2);
+	KUNIT_EXPECT_EQ(test, xsf_test_pcm_hw_ptr(tp), (snd_pcm_uframes_t)(4 * PB / FB));
 }
 
 static void pcm_pause_resume_stop(struct kunit *test)
@@ -476,52 +366,52 @@ static void pcm_pause_resume_stop(struct kunit *test)
 		XENSND_OP_TRIGGER_START, XENSND_OP_TRIGGER_PAUSE,
 		XENSND_OP_TRIGGER_RESUME, XENSND_OP_TRIGGER_STOP,
 	};
-	struct xsf_test_front *tf = pcm_connect(test, "p");
-	struct xsf_test_pcm *tp = pcm_prepared(test, tf, 0);
+	struct xsf_test_front *tf = xsf_test_connected(test, "p");
+	struct xsf_test_pcm *tp = xsf_test_pcm_prepared(test, tf, 0);
 	unsigned int i;
 
-	pcm_write(test, tp, 2 * PB);
-	pcm_start(test, tp);
+	xsf_test_pcm_feed(test, tp, 2 * PB);
+	xsf_test_pcm_start(test, tp);
 	KUNIT_EXPECT_EQ(test,
 			xsf_test_pcm_trigger(tp, SNDRV_PCM_TRIGGER_PAUSE_PUSH),
 			0);
 	sim_backend_sync(tf->sim);
 	KUNIT_EXPECT_FALSE(test, tp->stream->running);
 	/* Positions while paused are not believed. */
-	pcm_pos(tp, PB);
-	KUNIT_EXPECT_EQ(test, pcm_hw_ptr(tp), 0UL);
+	xsf_test_pcm_pos(tp, PB);
+	KUNIT_EXPECT_EQ(test, xsf_test_pcm_hw_ptr(tp), 0UL);
 	KUNIT_EXPECT_EQ(test,
 			xsf_test_pcm_trigger(tp, SNDRV_PCM_TRIGGER_PAUSE_RELEASE),
 			0);
 	sim_backend_sync(tf->sim);
 	KUNIT_EXPECT_TRUE(test, tp->stream->running);
-	pcm_pos(tp, PB);
-	KUNIT_EXPECT_EQ(test, pcm_hw_ptr(tp), (snd_pcm_uframes_t)(PB / FB));
+	xsf_test_pcm_pos(tp, PB);
+	KUNIT_EXPECT_EQ(test, xsf_test_pcm_hw_ptr(tp), (snd_pcm_uframes_t)(PB / FB));
 	KUNIT_EXPECT_EQ(test, xsf_test_pcm_ioctl(tp, SNDRV_PCM_IOCTL_DROP), 0);
 	sim_backend_sync(tf->sim);
 	KUNIT_ASSERT_EQ(test, tp->sc->nr_reqs[XENSND_OP_TRIGGER],
 			(unsigned int)ARRAY_SIZE(types));
 	for (i = 0; i < ARRAY_SIZE(types); i++)
-		KUNIT_EXPECT_EQ(test,
-				pcm_req(test, tp, XENSND_OP_TRIGGER, i)->req.op.trigger.type,
+		KUNIT_EXPECT_EQ(test, xsf_test_req(test, tp->sc, XENSND_OP_TRIGGER,
+						   i)->req.op.trigger.type,
 				types[i]);
 }
 
 static void pcm_events_before_start_ignored(struct kunit *test)
 {
-	struct xsf_test_front *tf = pcm_connect(test, "p");
-	struct xsf_test_pcm *tp = pcm_prepared(test, tf, 0);
+	struct xsf_test_front *tf = xsf_test_connected(test, "p");
+	struct xsf_test_pcm *tp = xsf_test_pcm_prepared(test, tf, 0);
 
-	pcm_write(test, tp, 2 * PB);
-	pcm_pos(tp, PB);
+	xsf_test_pcm_feed(test, tp, 2 * PB);
+	xsf_test_pcm_pos(tp, PB);
 	KUNIT_EXPECT_EQ(test, tp->stream->pos.stream, 0ULL);
-	KUNIT_EXPECT_EQ(test, pcm_hw_ptr(tp), 0UL);
+	KUNIT_EXPECT_EQ(test, xsf_test_pcm_hw_ptr(tp), 0UL);
 	/* An unknown event type is ignored as well. */
-	pcm_start(test, tp);
+	xsf_test_pcm_start(test, tp);
 	sim_backend_event(tp->sc, 7, PB, true);
 	KUNIT_EXPECT_EQ(test, tp->stream->pos.stream, 0ULL);
-	pcm_pos(tp, PB);
-	KUNIT_EXPECT_EQ(test, pcm_hw_ptr(tp), (snd_pcm_uframes_t)(PB / FB));
+	xsf_test_pcm_pos(tp, PB);
+	KUNIT_EXPECT_EQ(test, xsf_test_pcm_hw_ptr(tp), (snd_pcm_uframes_t)(PB / FB));
 }
 
 /*
@@ -532,24 +422,24 @@ static void pcm_events_before_start_ignored(struct kunit *test)
  */
 static void pcm_position_offset(struct kunit *test)
 {
-	struct xsf_test_front *tf = pcm_connect(test, "p");
-	struct xsf_test_pcm *tp = pcm_prepared(test, tf, 0);
+	struct xsf_test_front *tf = xsf_test_connected(test, "p");
+	struct xsf_test_pcm *tp = xsf_test_pcm_prepared(test, tf, 0);
 
-	pcm_write(test, tp, 4 * PB);
-	pcm_start(test, tp);
+	xsf_test_pcm_feed(test, tp, 4 * PB);
+	xsf_test_pcm_start(test, tp);
 	tp->stream->start_jiffies = jiffies;	/* no time has passed */
-	pcm_pos(tp, 986880);
+	xsf_test_pcm_pos(tp, 986880);
 	KUNIT_EXPECT_EQ(test, tp->stream->pos.stream, 0ULL);
-	KUNIT_EXPECT_EQ(test, pcm_hw_ptr(tp), 0UL);
-	pcm_pos(tp, 986880 + 2 * PB);
+	KUNIT_EXPECT_EQ(test, xsf_test_pcm_hw_ptr(tp), 0UL);
+	xsf_test_pcm_pos(tp, 986880 + 2 * PB);
 	KUNIT_EXPECT_EQ(test, tp->stream->pos.stream, 2ULL * PB);
-	KUNIT_EXPECT_EQ(test, pcm_hw_ptr(tp), (snd_pcm_uframes_t)(2 * PB / FB));
+	KUNIT_EXPECT_EQ(test, xsf_test_pcm_hw_ptr(tp), (snd_pcm_uframes_t)(2 * PB / FB));
 	/* Restarted count: the stream stays, then moves on from there. */
-	pcm_pos(tp, 0);
-	KUNIT_EXPECT_EQ(test, pcm_hw_ptr(tp), (snd_pcm_uframes_t)(2 * PB / FB));
-	pcm_pos(tp, PB);
+	xsf_test_pcm_pos(tp, 0);
+	KUNIT_EXPECT_EQ(test, xsf_test_pcm_hw_ptr(tp), (snd_pcm_uframes_t)(2 * PB / FB));
+	xsf_test_pcm_pos(tp, PB);
 	KUNIT_EXPECT_EQ(test, tp->stream->pos.stream, 3ULL * PB);
-	KUNIT_EXPECT_EQ(test, pcm_hw_ptr(tp), (snd_pcm_uframes_t)(3 * PB / FB));
+	KUNIT_EXPECT_EQ(test, xsf_test_pcm_hw_ptr(tp), (snd_pcm_uframes_t)(3 * PB / FB));
 	KUNIT_EXPECT_EQ(test, xsf_pcm_state(tp->sub->runtime),
 			SNDRV_PCM_STATE_RUNNING);
 }
@@ -562,34 +452,34 @@ static void pcm_position_offset(struct kunit *test)
  */
 static void pcm_position_gap_xruns_then_recovers(struct kunit *test)
 {
-	struct xsf_test_front *tf = pcm_connect(test, "p");
-	struct xsf_test_pcm *tp = pcm_prepared(test, tf, 0);
+	struct xsf_test_front *tf = xsf_test_connected(test, "p");
+	struct xsf_test_pcm *tp = xsf_test_pcm_prepared(test, tf, 0);
 
-	pcm_write(test, tp, 4 * PB);
-	pcm_start(test, tp);
-	pcm_pos(tp, PB);
-	pcm_pos(tp, PB + 5 * BB);
+	xsf_test_pcm_feed(test, tp, 4 * PB);
+	xsf_test_pcm_start(test, tp);
+	xsf_test_pcm_pos(tp, PB);
+	xsf_test_pcm_pos(tp, PB + 5 * BB);
 	KUNIT_EXPECT_EQ(test, xsf_pcm_state(tp->sub->runtime),
 			SNDRV_PCM_STATE_XRUN);
 	KUNIT_ASSERT_EQ(test, xsf_test_pcm_ioctl(tp, SNDRV_PCM_IOCTL_PREPARE), 0);
-	pcm_write(test, tp, 2 * PB);
-	pcm_start(test, tp);
-	pcm_pos(tp, PB);
-	KUNIT_EXPECT_EQ(test, pcm_hw_ptr(tp), (snd_pcm_uframes_t)(PB / FB));
+	xsf_test_pcm_feed(test, tp, 2 * PB);
+	xsf_test_pcm_start(test, tp);
+	xsf_test_pcm_pos(tp, PB);
+	KUNIT_EXPECT_EQ(test, xsf_test_pcm_hw_ptr(tp), (snd_pcm_uframes_t)(PB / FB));
 	KUNIT_EXPECT_EQ(test, xsf_pcm_state(tp->sub->runtime),
 			SNDRV_PCM_STATE_RUNNING);
 }
 
 static void pcm_restart_event_ids_continue(struct kunit *test)
 {
-	struct xsf_test_front *tf = pcm_connect(test, "p");
-	struct xsf_test_pcm *tp = pcm_prepared(test, tf, 0);
+	struct xsf_test_front *tf = xsf_test_connected(test, "p");
+	struct xsf_test_pcm *tp = xsf_test_pcm_prepared(test, tf, 0);
 	struct xsf_evtq *q = &tf->front->channels[0].evtq;
 
-	pcm_write(test, tp, 2 * PB);
-	pcm_start(test, tp);
-	pcm_pos(tp, PB);
-	pcm_pos(tp, 2 * PB);
+	xsf_test_pcm_feed(test, tp, 2 * PB);
+	xsf_test_pcm_start(test, tp);
+	xsf_test_pcm_pos(tp, PB);
+	xsf_test_pcm_pos(tp, 2 * PB);
 	KUNIT_EXPECT_EQ(test, xsf_test_pcm_ioctl(tp, SNDRV_PCM_IOCTL_DROP), 0);
 	KUNIT_ASSERT_EQ(test, xsf_test_pcm_ioctl(tp, SNDRV_PCM_IOCTL_PREPARE),
 			0);
@@ -597,9 +487,9 @@ static void pcm_restart_event_ids_continue(struct kunit *test)
 	tp->sc->evt_id += 1000;
 	tp->written = 0;
 	tp->sc->nr_data = 0;
-	pcm_write(test, tp, 2 * PB);
-	pcm_start(test, tp);
-	pcm_pos(tp, PB);
+	xsf_test_pcm_feed(test, tp, 2 * PB);
+	xsf_test_pcm_start(test, tp);
+	xsf_test_pcm_pos(tp, PB);
 	KUNIT_EXPECT_EQ(test, q->nr_lost, 0U);
 	KUNIT_EXPECT_EQ(test, tp->stream->pos.stream, (u64)PB);
 	KUNIT_EXPECT_EQ(test, tp->sub->ops->pointer(tp->sub),
@@ -610,13 +500,13 @@ static void pcm_restart_event_ids_continue(struct kunit *test)
 	 */
 	KUNIT_EXPECT_EQ(test, tp->sc->nr_reqs[XENSND_OP_OPEN], 2U);
 	KUNIT_EXPECT_EQ(test, tp->sc->nr_reqs[XENSND_OP_CLOSE], 1U);
-	pcm_expect_played(test, tp, 2 * PB);
+	xsf_test_pcm_expect_played(test, tp, 2 * PB);
 }
 
 static void pcm_page_op(struct kunit *test)
 {
-	struct xsf_test_front *tf = pcm_connect(test, "p");
-	struct xsf_test_pcm *tp = pcm_setup(test, tf, 0);
+	struct xsf_test_front *tf = xsf_test_connected(test, "p");
+	struct xsf_test_pcm *tp = xsf_test_pcm_setup(test, tf, 0);
 	struct xsf_pcm_stream *stream = tp->stream;
 
 	KUNIT_EXPECT_PTR_EQ(test, tp->sub->ops->page(tp->sub, 0),
@@ -645,7 +535,7 @@ static void pcm_limit(struct sim_chan *sc, u32 rate_min, u32 rate_max,
 
 static void pcm_query_narrows(struct kunit *test)
 {
-	struct xsf_test_front *tf = pcm_connect(test, "p");
+	struct xsf_test_front *tf = xsf_test_connected(test, "p");
 	struct xsf_test_pcm *tp = xsf_test_pcm_open(test, tf, 0);
 	struct snd_pcm_hw_params *params;
 	struct snd_interval *iv;
@@ -673,7 +563,7 @@ static void pcm_query_narrows(struct kunit *test)
 
 static void pcm_query_cached(struct kunit *test)
 {
-	struct xsf_test_front *tf = pcm_connect(test, "p");
+	struct xsf_test_front *tf = xsf_test_connected(test, "p");
 	struct xsf_test_pcm *tp = xsf_test_pcm_open(test, tf, 0);
 	struct snd_pcm_hw_params *params;
 	unsigned int sent;
@@ -695,7 +585,7 @@ static void pcm_query_cached(struct kunit *test)
 
 static void pcm_query_rejected_still_works(struct kunit *test)
 {
-	struct xsf_test_front *tf = pcm_connect(test, "p");
+	struct xsf_test_front *tf = xsf_test_connected(test, "p");
 	struct xsf_test_pcm *tp = xsf_test_pcm_open(test, tf, 0);
 
 	sim_backend_set_status(tp->sc, XENSND_OP_HW_PARAM_QUERY, -EINVAL);
@@ -710,7 +600,7 @@ static void pcm_query_rejected_still_works(struct kunit *test)
 
 static void pcm_query_no_match_fails(struct kunit *test)
 {
-	struct xsf_test_front *tf = pcm_connect(test, "p");
+	struct xsf_test_front *tf = xsf_test_connected(test, "p");
 	struct xsf_test_pcm *tp = xsf_test_pcm_open(test, tf, 0);
 	struct snd_pcm_hw_params *params;
 
@@ -729,7 +619,7 @@ static void pcm_query_no_match_fails(struct kunit *test)
 
 static void pcm_query_timeout_falls_back(struct kunit *test)
 {
-	struct xsf_test_front *tf = pcm_connect(test, "p");
+	struct xsf_test_front *tf = xsf_test_connected(test, "p");
 	struct xsf_test_pcm *tp;
 
 	xsf_test_set_timeout(test, &xsf_request_timeout_ms, 50);
@@ -747,8 +637,8 @@ static void pcm_query_timeout_falls_back(struct kunit *test)
 
 static void pcm_open_rejected(struct kunit *test)
 {
-	struct xsf_test_front *tf = pcm_connect(test, "p");
-	struct xsf_test_pcm *tp = pcm_setup(test, tf, 0);
+	struct xsf_test_front *tf = xsf_test_connected(test, "p");
+	struct xsf_test_pcm *tp = xsf_test_pcm_setup(test, tf, 0);
 
 	sim_backend_set_status(tp->sc, XENSND_OP_OPEN, -EBUSY);
 	KUNIT_EXPECT_EQ(test, xsf_test_pcm_ioctl(tp, SNDRV_PCM_IOCTL_PREPARE),
@@ -763,11 +653,11 @@ static void pcm_open_rejected(struct kunit *test)
 
 static void pcm_open_timeout(struct kunit *test)
 {
-	struct xsf_test_front *tf = pcm_connect(test, "p");
+	struct xsf_test_front *tf = xsf_test_connected(test, "p");
 	struct xsf_test_pcm *tp;
 
 	xsf_test_set_timeout(test, &xsf_request_timeout_ms, 50);
-	tp = pcm_setup(test, tf, 0);
+	tp = xsf_test_pcm_setup(test, tf, 0);
 	sim_backend_set_reply(tp->sc, XENSND_OP_OPEN, SIM_REPLY_DROP);
 	KUNIT_EXPECT_EQ(test, xsf_test_pcm_ioctl(tp, SNDRV_PCM_IOCTL_PREPARE),
 			-ETIMEDOUT);
@@ -777,25 +667,25 @@ static void pcm_open_timeout(struct kunit *test)
 
 static void pcm_write_error_xruns(struct kunit *test)
 {
-	struct xsf_test_front *tf = pcm_connect(test, "p");
-	struct xsf_test_pcm *tp = pcm_prepared(test, tf, 0);
+	struct xsf_test_front *tf = xsf_test_connected(test, "p");
+	struct xsf_test_pcm *tp = xsf_test_pcm_prepared(test, tf, 0);
 
-	pcm_write(test, tp, PB);
-	pcm_start(test, tp);
+	xsf_test_pcm_feed(test, tp, PB);
+	xsf_test_pcm_start(test, tp);
 	KUNIT_EXPECT_EQ(test, tp->sub->runtime->state, SNDRV_PCM_STATE_RUNNING);
 	sim_backend_set_status(tp->sc, XENSND_OP_WRITE, -EIO);
-	pcm_write(test, tp, PB);
+	xsf_test_pcm_feed(test, tp, PB);
 	KUNIT_EXPECT_EQ(test, tp->sub->runtime->state, SNDRV_PCM_STATE_XRUN);
 }
 
 static void pcm_write_error_before_start_fails_start(struct kunit *test)
 {
-	struct xsf_test_front *tf = pcm_connect(test, "p");
-	struct xsf_test_pcm *tp = pcm_prepared(test, tf, 0);
+	struct xsf_test_front *tf = xsf_test_connected(test, "p");
+	struct xsf_test_pcm *tp = xsf_test_pcm_prepared(test, tf, 0);
 
 	sim_backend_set_status(tp->sc, XENSND_OP_WRITE, -EIO);
 	/* A whole period goes out before the start, and fails. */
-	pcm_write(test, tp, PB);
+	xsf_test_pcm_feed(test, tp, PB);
 	KUNIT_EXPECT_EQ(test, tp->sc->nr_reqs[XENSND_OP_WRITE], 1U);
 	KUNIT_EXPECT_EQ(test, xsf_test_pcm_ioctl(tp, SNDRV_PCM_IOCTL_START),
 			-EIO);
@@ -803,14 +693,14 @@ static void pcm_write_error_before_start_fails_start(struct kunit *test)
 	/* A new prepare clears the error. */
 	sim_backend_set_status(tp->sc, XENSND_OP_WRITE, 0);
 	KUNIT_EXPECT_EQ(test, xsf_test_pcm_ioctl(tp, SNDRV_PCM_IOCTL_PREPARE), 0);
-	pcm_write(test, tp, PB);
-	pcm_start(test, tp);
+	xsf_test_pcm_feed(test, tp, PB);
+	xsf_test_pcm_start(test, tp);
 	KUNIT_EXPECT_EQ(test, tp->sub->runtime->state, SNDRV_PCM_STATE_RUNNING);
 }
 
 static void pcm_query_leaves_rate_and_channels_open(struct kunit *test)
 {
-	struct xsf_test_front *tf = pcm_connect(test, "p");
+	struct xsf_test_front *tf = xsf_test_connected(test, "p");
 	struct xsf_test_pcm *tp = xsf_test_pcm_open(test, tf, 0);
 
 	/* As alsa-lib does: only the format fixed, the rest refined. */
@@ -824,28 +714,28 @@ static void pcm_query_leaves_rate_and_channels_open(struct kunit *test)
 
 static void pcm_trigger_refused_xruns(struct kunit *test)
 {
-	struct xsf_test_front *tf = pcm_connect(test, "p");
-	struct xsf_test_pcm *tp = pcm_prepared(test, tf, 0);
+	struct xsf_test_front *tf = xsf_test_connected(test, "p");
+	struct xsf_test_pcm *tp = xsf_test_pcm_prepared(test, tf, 0);
 
 	sim_backend_set_status(tp->sc, XENSND_OP_TRIGGER, -EINVAL);
-	pcm_write(test, tp, PB);
-	pcm_start(test, tp);
+	xsf_test_pcm_feed(test, tp, PB);
+	xsf_test_pcm_start(test, tp);
 	KUNIT_EXPECT_EQ(test, tp->sub->runtime->state, SNDRV_PCM_STATE_XRUN);
 }
 
 static void pcm_close_sends_close(struct kunit *test)
 {
-	struct xsf_test_front *tf = pcm_connect(test, "p");
-	struct xsf_test_pcm *tp = pcm_prepared(test, tf, 0);
+	struct xsf_test_front *tf = xsf_test_connected(test, "p");
+	struct xsf_test_pcm *tp = xsf_test_pcm_prepared(test, tf, 0);
 
-	pcm_write(test, tp, PB);
-	pcm_start(test, tp);
+	xsf_test_pcm_feed(test, tp, PB);
+	xsf_test_pcm_start(test, tp);
 	xsf_test_pcm_close(tp);
 	sim_backend_sync(tf->sim);
 	/* Stopped, closed on the backend, buffer revoked. */
 	KUNIT_EXPECT_EQ(test, tp->sc->nr_reqs[XENSND_OP_CLOSE], 2U);
 	KUNIT_EXPECT_FALSE(test, tp->sc->opened);
-	KUNIT_EXPECT_EQ(test, pcm_req(test, tp, XENSND_OP_TRIGGER, 1)->req.op.trigger.type,
+	KUNIT_EXPECT_EQ(test, xsf_test_req(test, tp->sc, XENSND_OP_TRIGGER, 1)->req.op.trigger.type,
 			XENSND_OP_TRIGGER_STOP);
 	KUNIT_EXPECT_EQ(test, xsf_fake_io_live_grants(), 2U);
 	KUNIT_EXPECT_NULL(test, tf->front->channels[0].link);
@@ -855,12 +745,12 @@ static void pcm_close_sends_close(struct kunit *test)
 
 static void pcm_backend_lost_with_stream_open(struct kunit *test)
 {
-	struct xsf_test_front *tf = pcm_connect(test, "p");
-	struct xsf_test_pcm *tp = pcm_prepared(test, tf, 0);
+	struct xsf_test_front *tf = xsf_test_connected(test, "p");
+	struct xsf_test_pcm *tp = xsf_test_pcm_prepared(test, tf, 0);
 	struct xsf_front *front = tf->front;
 
-	pcm_write(test, tp, PB);
-	pcm_start(test, tp);
+	xsf_test_pcm_feed(test, tp, PB);
+	xsf_test_pcm_start(test, tp);
 	xsf_bus_backend_changed(front, XenbusStateClosing);
 	KUNIT_EXPECT_EQ(test, tf->xb->state, XenbusStateReconfiguring);
 	KUNIT_EXPECT_EQ(test, tp->sub->runtime->state,
@@ -883,7 +773,7 @@ static void pcm_backend_lost_with_stream_open(struct kunit *test)
 
 static void pcm_open_without_channel_fails(struct kunit *test)
 {
-	struct xsf_test_front *tf = pcm_connect(test, "p");
+	struct xsf_test_front *tf = xsf_test_connected(test, "p");
 	struct xsf_card *xcard = tf->front->card->private_data;
 	struct snd_pcm_substream *sub;
 	struct file *file = kunit_kzalloc(test, sizeof(*file), GFP_KERNEL);
@@ -904,12 +794,12 @@ static void pcm_open_without_channel_fails(struct kunit *test)
 
 static void pcm_prepare_rebinds_after_resume(struct kunit *test)
 {
-	struct xsf_test_front *tf = pcm_connect(test, "p");
-	struct xsf_test_pcm *tp = pcm_prepared(test, tf, 0);
+	struct xsf_test_front *tf = xsf_test_connected(test, "p");
+	struct xsf_test_pcm *tp = xsf_test_pcm_prepared(test, tf, 0);
 	struct sim_chan *sc;
 
-	pcm_write(test, tp, PB);
-	pcm_start(test, tp);
+	xsf_test_pcm_feed(test, tp, PB);
+	xsf_test_pcm_start(test, tp);
 	KUNIT_ASSERT_EQ(test, xsf_bus_suspend(tf->front), 0);
 	KUNIT_EXPECT_EQ(test, tp->sub->runtime->state,
 			SNDRV_PCM_STATE_SUSPENDED);
@@ -936,12 +826,6 @@ static void pcm_prepare_rebinds_after_resume(struct kunit *test)
 	/* The grants were made anew after the restore and map fine. */
 	KUNIT_EXPECT_EQ(test, sc->nr_dir_errors, 0U);
 	KUNIT_EXPECT_EQ(test, sc->nr_bad, 0U);
-}
-
-static int pcm_test_init(struct kunit *test)
-{
-	xsf_test_reset_fakes();
-	return 0;
 }
 
 static struct kunit_case xsf_pcm_cases[] = {
@@ -985,7 +869,7 @@ static struct kunit_case xsf_pcm_cases[] = {
 
 static struct kunit_suite xsf_pcm_suite = {
 	.name = "snd_xen_front_pcm",
-	.init = pcm_test_init,
+	.init = xsf_test_init,
 	.suite_init = xsf_test_wq_init,
 	.suite_exit = xsf_test_wq_exit,
 	.test_cases = xsf_pcm_cases,

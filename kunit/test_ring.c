@@ -8,7 +8,7 @@
 #include <linux/delay.h>
 #include <linux/kthread.h>
 
-#include "sim_backend.h"
+#include "xsf_kunit_helpers.h"
 
 struct ring_ctx {
 	struct xsf_test_front *tf;
@@ -45,9 +45,8 @@ static struct ring_ctx *ring_setup(struct kunit *test)
 	int ret;
 
 	KUNIT_ASSERT_NOT_NULL(test, ctx);
-	ctx->tf = xsf_test_front_new(test);
+	ctx->tf = xsf_test_front_with_tree(test, "p");
 	front = ctx->tf->front;
-	KUNIT_ASSERT_EQ(test, xsf_test_store_config("p"), 0);
 	KUNIT_ASSERT_EQ(test, xsf_cfg_read(ctx->tf->xb, &front->cfg), 0);
 	mutex_lock(&front->lock);
 	ret = xsf_bus_connect_channels(front);
@@ -620,12 +619,6 @@ static void ring_wraps_many_requests(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ctx->tf->sim->nr_kicks, n);
 }
 
-static int ring_test_init(struct kunit *test)
-{
-	xsf_test_reset_fakes();
-	return 0;
-}
-
 static struct kunit_case xsf_ring_cases[] = {
 	KUNIT_CASE(ring_call_round_trip),
 	KUNIT_CASE(ring_call_copies_response),
@@ -653,7 +646,7 @@ static struct kunit_case xsf_ring_cases[] = {
 
 static struct kunit_suite xsf_ring_suite = {
 	.name = "snd_xen_front_ring",
-	.init = ring_test_init,
+	.init = xsf_test_init,
 	.suite_init = xsf_test_wq_init,
 	.suite_exit = xsf_test_wq_exit,
 	.test_cases = xsf_ring_cases,

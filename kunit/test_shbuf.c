@@ -6,7 +6,7 @@
 #include <kunit/test.h>
 #include <linux/mm.h>
 
-#include "sim_backend.h"
+#include "xsf_kunit_helpers.h"
 
 static struct xsf_fake_grant *shbuf_grant(grant_ref_t ref)
 {
@@ -392,12 +392,6 @@ static void shbuf_free_twice(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, buf->nr_pages, 0U);
 }
 
-static int shbuf_test_init(struct kunit *test)
-{
-	xsf_test_reset_fakes();
-	return 0;
-}
-
 static struct kunit_case xsf_shbuf_cases[] = {
 	KUNIT_CASE(shbuf_one_page),
 	KUNIT_CASE(shbuf_many_pages),
@@ -419,7 +413,7 @@ static struct kunit_case xsf_shbuf_cases[] = {
 
 static struct kunit_suite xsf_shbuf_suite = {
 	.name = "snd_xen_front_shbuf",
-	.init = shbuf_test_init,
+	.init = xsf_test_init,
 	.test_cases = xsf_shbuf_cases,
 };
 

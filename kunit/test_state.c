@@ -4,7 +4,7 @@
  */
 #include <kunit/test.h>
 
-#include "xsf_proto.h"
+#include "xsf_kunit_helpers.h"
 
 #define INI XenbusStateInitialising
 #define IWT XenbusStateInitWait
@@ -374,6 +374,7 @@ static struct kunit_case xsf_state_cases[] = {
 
 static struct kunit_suite xsf_state_suite = {
 	.name = "snd_xen_front_state",
+	.init = xsf_test_init,
 	.test_cases = xsf_state_cases,
 };
 
