@@ -51,6 +51,23 @@ unsigned int xsf_fake_io_live_grants(void)
 }
 
 /**
+ * xsf_fake_io_held_grants() - grants whose entry is still taken
+ *
+ * Live grants plus those the frontend ended while the backend maps them:
+ * every page the grant table has not given back yet.
+ *
+ * Return: the count.
+ */
+unsigned int xsf_fake_io_held_grants(void)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < XSF_FAKE_MAX_GRANTS; i++)
+		n += xsf_fake_io.grants[i].in_use;
+	return n;
+}
+
+/**
  * xsf_fake_io_bound_evtchns() - event channels currently bound
  *
  * Return: the count.

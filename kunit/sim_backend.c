@@ -397,6 +397,19 @@ static void sim_handle(struct sim_chan *sc, const struct xensnd_req *req)
 	switch (cfg ? cfg->reply : SIM_REPLY_NORMAL) {
 	case SIM_REPLY_NORMAL:
 		sim_push(sc, &resp);
+		sc->last_resp = resp;
+		sc->have_last_resp = true;
+		break;
+	case SIM_REPLY_STALE:
+		if (sc->have_last_resp)
+			resp = sc->last_resp;
+		else
+			resp.id ^= 0x8000;
+		sim_push(sc, &resp);
+		break;
+	case SIM_REPLY_SLOT_ALIAS:
+		resp.id += XSF_RING_SLOTS;
+		sim_push(sc, &resp);
 		break;
 	case SIM_REPLY_DROP:
 		break;
@@ -572,6 +585,90 @@ int sim_backend_hostile_rsp_prod(struct sim_chan *sc, unsigned int extra)
 	ret = xsf_fake_io_raise(sc->ring_port);
 	mutex_unlock(&sc->sim->lock);
 	return ret;
+}
+
+/**
+ * sim_backend_write_rsp_prod() - write any response producer index
+ * @sc: the stream
+ * @rsp_prod: the value, e.g. behind the frontend's consumer or far ahead
+ *
+ * What a hostile backend writes into the shared ring; the responses it
+ * produced really are not changed.  The ring's event channel is raised.
+ *
+ * Return: result of raising the ring's event channel.
+ */
+int sim_backend_write_rsp_prod(struct sim_chan *sc, RING_IDX rsp_prod)
+{
+	int ret;
+
+	mutex_lock(&sc->sim->lock);
+	virt_wmb(); /* responses before the index, as a backend would */
+	WRITE_ONCE(sc->sring->rsp_prod, rsp_prod);
+	ret = xsf_fake_io_raise(sc->ring_port);
+	mutex_unlock(&sc->sim->lock);
+	return ret;
+}
+
+/**
+ * sim_backend_push_raw() - put one response on the ring as it is
+ * @sc: the stream
+ * @resp: the response, any id, operation and status
+ *
+ * The response takes the next response slot whatever was asked; the
+ * producer index is published and the ring's event channel raised.
+ *
+ * Return: result of raising the ring's event channel.
+ */
+int sim_backend_push_raw(struct sim_chan *sc, const struct xensnd_resp *resp)
+{
+	int ret;
+
+	mutex_lock(&sc->sim->lock);
+	sim_push_ring(sc, resp);
+	virt_wmb(); /* the response before the index */
+	WRITE_ONCE(sc->sring->rsp_prod, sc->back.rsp_prod_pvt);
+	ret = xsf_fake_io_raise(sc->ring_port);
+	mutex_unlock(&sc->sim->lock);
+	return ret;
+}
+
+/**
+ * sim_backend_raise_ring() - interrupt the frontend on the ring's channel
+ * @sc: the stream
+ *
+ * Nothing new is put on the ring.
+ *
+ * Return: 0 or -ENOENT if the port is no longer bound.
+ */
+int sim_backend_raise_ring(struct sim_chan *sc)
+{
+	return xsf_fake_io_raise(sc->ring_port);
+}
+
+/**
+ * sim_backend_write_in_prod() - write any event producer index
+ * @sc: the stream
+ * @in_prod: the value, e.g. far ahead of the consumer or behind it
+ *
+ * The events on the page are not changed; nobody is interrupted.
+ */
+void sim_backend_write_in_prod(struct sim_chan *sc, u32 in_prod)
+{
+	virt_wmb(); /* events before the index */
+	WRITE_ONCE(sc->evt_page->in_prod, in_prod);
+}
+
+/**
+ * sim_backend_write_in_cons() - overwrite the event consumer index
+ * @sc: the stream
+ * @in_cons: the value; the frontend owns this index, a backend that
+ *	writes it tries to make the frontend read events again
+ *
+ * Nobody is interrupted.
+ */
+void sim_backend_write_in_cons(struct sim_chan *sc, u32 in_cons)
+{
+	WRITE_ONCE(sc->evt_page->in_cons, in_cons);
 }
 
 /**

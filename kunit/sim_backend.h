@@ -43,6 +43,11 @@
  * @SIM_REPLY_WRONG_ID: answer with an id that was never sent
  * @SIM_REPLY_WRONG_OP: answer with the right id but another operation
  * @SIM_REPLY_DUPLICATE: answer twice
+ * @SIM_REPLY_STALE: answer with the id, operation and status of the last
+ *	request answered before (a request already completed); this one is
+ *	never answered
+ * @SIM_REPLY_SLOT_ALIAS: answer with the id plus the ring size: the same
+ *	slot of the frontend's table, another id
  */
 enum sim_reply {
 	SIM_REPLY_NORMAL,
@@ -51,6 +56,8 @@ enum sim_reply {
 	SIM_REPLY_WRONG_ID,
 	SIM_REPLY_WRONG_OP,
 	SIM_REPLY_DUPLICATE,
+	SIM_REPLY_STALE,
+	SIM_REPLY_SLOT_ALIAS,
 };
 
 /**
@@ -118,6 +125,8 @@ struct sim_backend;
  * @nr_held: entries in @held
  * @out: answers produced while consuming requests, not yet on the ring
  * @nr_out: entries in @out
+ * @last_resp: the last correct answer produced (for SIM_REPLY_STALE)
+ * @have_last_resp: @last_resp is valid
  * @hw_limits: HW_PARAM_QUERY: what the device supports
  * @hw_limits_set: narrow queries to @hw_limits (else answer the query)
  * @hw_answer_fixed: answer @hw_answer whatever was asked
@@ -159,6 +168,8 @@ struct sim_chan {
 	unsigned int nr_held;
 	struct xensnd_resp out[SIM_MAX_OUT];
 	unsigned int nr_out;
+	struct xensnd_resp last_resp;
+	bool have_last_resp;
 	struct xensnd_query_hw_param hw_limits;
 	bool hw_limits_set;
 	bool hw_answer_fixed;
@@ -211,6 +222,11 @@ void sim_backend_set_reply(struct sim_chan *sc, u8 operation,
 void sim_backend_set_status(struct sim_chan *sc, u8 operation, s32 status);
 void sim_backend_clear_status(struct sim_chan *sc, u8 operation);
 int sim_backend_hostile_rsp_prod(struct sim_chan *sc, unsigned int extra);
+int sim_backend_write_rsp_prod(struct sim_chan *sc, RING_IDX rsp_prod);
+int sim_backend_push_raw(struct sim_chan *sc, const struct xensnd_resp *resp);
+int sim_backend_raise_ring(struct sim_chan *sc);
+void sim_backend_write_in_prod(struct sim_chan *sc, u32 in_prod);
+void sim_backend_write_in_cons(struct sim_chan *sc, u32 in_cons);
 void sim_backend_event(struct sim_chan *sc, u8 type, u64 position,
 		       bool raise);
 int sim_backend_raise_evt(struct sim_chan *sc);

@@ -14,7 +14,8 @@
 
 #define XSF_FAKE_MAX_SWITCHES	32
 #define XSF_FAKE_MAX_GRANTS	4096
-#define XSF_FAKE_MAX_EVTCHNS	64
+/* Two per stream of the largest tree (16 devices of 8 streams), and more. */
+#define XSF_FAKE_MAX_EVTCHNS	272
 
 /**
  * struct xsf_fake_bus - observable state of the fake xenbus
@@ -121,6 +122,7 @@ extern struct xsf_fake_io xsf_fake_io;
 
 void xsf_fake_io_reset(void);
 unsigned int xsf_fake_io_live_grants(void);
+unsigned int xsf_fake_io_held_grants(void);
 unsigned int xsf_fake_io_bound_evtchns(void);
 void *xsf_fake_io_backend_map(grant_ref_t ref);
 void xsf_fake_io_backend_unmap(grant_ref_t ref);
