@@ -558,13 +558,14 @@ static void life_link_done(void *ctx, int status, const struct xensnd_resp *resp
 	atomic_inc(&l->answers);
 }
 
-static void life_link_event(void *ctx, const struct xensnd_evt *evt)
+static bool life_link_event(void *ctx, const struct xensnd_evt *evt)
 {
 	struct life_linked *l = ctx;
 
 	atomic_inc(&l->events);
 	complete(&l->in_event);
 	wait_for_completion(&l->release);
+	return true;
 }
 
 static void life_link_lost(void *ctx)
