@@ -632,6 +632,8 @@ static void life_detach_waits_for_handler(struct kunit *test)
 
 	r->sc = tf->sim->chans[0];
 	init_completion(&r->done);
+	/* life_link_event() blocks until released: not in interrupt context. */
+	xsf_fake_io.handler_sleeps = true;
 	KUNIT_ASSERT_FALSE(test, IS_ERR(kthread_run(life_raise_fn, r, "xsf-raise")));
 	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&l->in_event, HZ));
 
