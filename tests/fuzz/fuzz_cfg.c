@@ -26,7 +26,7 @@
 /* XenStore errors a read can return (xenstored's, and -ENOMEM). */
 static const int fuzz_store_errors[] = {
 	-EIO, -EACCES, -ENOMEM, -EAGAIN, -E2BIG, -EINVAL, -ENOSPC, -EBUSY,
-	-EPERM, -EROFS, -ENOSYS, -EISDIR,
+	-EPERM, -EROFS, -EISDIR,
 };
 
 static struct device fuzz_dev = { .name = "vsnd-0" };
@@ -100,10 +100,12 @@ static unsigned long fuzz_load_tree(const u8 *data, size_t size)
 		if (!strcmp(path, "!alloc")) {
 			fail_at = strtoul(value, NULL, 10);
 		} else if (path[0] == '!') {
+			unsigned int pick = (u8)value[0] %
+					    ARRAY_SIZE(fuzz_store_errors);
+
 			if (fuzz_full_path(path + 1, full, sizeof(full)))
-				xsf_fuzz_store_fail(full, fuzz_store_errors[
-					(u8)value[0] %
-					ARRAY_SIZE(fuzz_store_errors)]);
+				xsf_fuzz_store_fail(full,
+						    fuzz_store_errors[pick]);
 		} else if (fuzz_full_path(path, full, sizeof(full))) {
 			xsf_fuzz_store_set(full, value);
 		}
@@ -122,7 +124,7 @@ static char *fuzz_read(const char *dir, const char *node)
 
 static bool fuzz_terminated(const char *s, size_t size)
 {
-	return memchr(s, '\0', size) != NULL;
+	return memchr(s, '\0', size);
 }
 
 /* The string node @dir/@node: its value if present, else "". */

@@ -60,7 +60,7 @@ static struct {
 	u64 given;		/* octets submitted (or completed, capture) */
 	u64 elapsed;		/* octets the clock allows since the start */
 	/* What the consumer must deliver, from a copy of the page. */
-	u8 before[XEN_PAGE_SIZE] __attribute__((aligned(8)));
+	u8 before[XEN_PAGE_SIZE] __aligned(8);
 	u32 expect_cons;
 	unsigned int delivered;
 	/* Lost-event accounting, as evtq.c documents it. */
@@ -187,7 +187,7 @@ static void fuzz_back_event(u16 id, u8 type, u64 position)
 
 static void fuzz_back_publish(void)
 {
-	wmb();
+	wmb();	/* as a backend does: events before the index */
 	F.page->in_prod = F.back_prod;
 }
 

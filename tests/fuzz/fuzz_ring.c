@@ -369,7 +369,7 @@ static void fuzz_back_write(u16 id, u8 operation, s32 status)
 
 static void fuzz_back_publish(void)
 {
-	wmb();
+	wmb();	/* as a backend does: responses before the index */
 	F.page->rsp_prod = F.back_rsp_prod;
 }
 

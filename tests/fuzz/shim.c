@@ -219,7 +219,7 @@ void xsf_fuzz_log(const struct device *dev, const char *level,
 	va_list ap;
 
 	if (verbose < 0)
-		verbose = getenv("XSF_FUZZ_VERBOSE") != NULL;
+		verbose = !!getenv("XSF_FUZZ_VERBOSE");
 	if (!verbose)
 		return;
 	fprintf(stderr, "%s %s: ", dev && dev->name ? dev->name : "?", level);
@@ -434,9 +434,11 @@ char **xenbus_directory(struct xenbus_transaction t, const char *dir,
 
 		if (!strncmp(path, parent->path, plen) && path[plen] == '/' &&
 		    !strchr(path + plen + 1, '/')) {
+			size_t len = strlen(path + plen + 1) + 1;
+
 			children[n++] = names;
-			strcpy(names, path + plen + 1);
-			names += strlen(names) + 1;
+			memcpy(names, path + plen + 1, len);
+			names += len;
 		}
 	}
 	*num = n;

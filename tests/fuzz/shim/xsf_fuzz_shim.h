@@ -49,8 +49,8 @@ typedef long long s64;
 typedef unsigned int gfp_t;
 
 #define __printf(a, b)		__attribute__((format(printf, a, b)))
+#define __aligned(n)		__attribute__((aligned(n)))
 #define __must_hold(lock)
-#define __always_unused		__attribute__((unused))
 
 /* ------------------------------------------------------------------ */
 /* Bits, sizes, arithmetic                                             */
@@ -163,10 +163,8 @@ __printf(3, 4) void xsf_fuzz_log(const struct device *dev, const char *level,
 
 #define dev_err(dev, ...)		xsf_fuzz_log(dev, "err", __VA_ARGS__)
 #define dev_warn(dev, ...)		xsf_fuzz_log(dev, "warn", __VA_ARGS__)
-#define dev_info(dev, ...)		xsf_fuzz_log(dev, "info", __VA_ARGS__)
 #define dev_dbg(dev, ...)		xsf_fuzz_log(dev, "dbg", __VA_ARGS__)
 #define dev_warn_ratelimited(dev, ...)	dev_warn(dev, __VA_ARGS__)
-#define dev_err_ratelimited(dev, ...)	dev_err(dev, __VA_ARGS__)
 
 /* ------------------------------------------------------------------ */
 /* Shared memory access and barriers                                   */
@@ -176,8 +174,10 @@ __printf(3, 4) void xsf_fuzz_log(const struct device *dev, const char *level,
 #define READ_ONCE(x)		(*(const volatile __typeof__(x) *)&(x))
 #define WRITE_ONCE(x, val)	(*(volatile __typeof__(x) *)&(x) = (val))
 
-/* One thread: the compiler must still not move accesses across. */
-#define barrier()		__asm__ __volatile__("" ::: "memory")
+/*
+ * One thread, but the compiler must still keep the shared page's
+ * accesses in the order the units' barriers ask for.
+ */
 #define mb()			__atomic_thread_fence(__ATOMIC_SEQ_CST)
 #define rmb()			__atomic_thread_fence(__ATOMIC_ACQUIRE)
 #define wmb()			__atomic_thread_fence(__ATOMIC_RELEASE)
@@ -202,15 +202,12 @@ void xsf_fuzz_unlock(spinlock_t *lock);
 	do { (flags) = 0; xsf_fuzz_lock(lock); } while (0)
 #define spin_unlock_irqrestore(lock, flags) \
 	do { (void)(flags); xsf_fuzz_unlock(lock); } while (0)
-#define spin_lock(lock)		xsf_fuzz_lock(lock)
-#define spin_unlock(lock)	xsf_fuzz_unlock(lock)
 
 /* ------------------------------------------------------------------ */
 /* Sleeping: completions, wait queues, time                            */
 /* ------------------------------------------------------------------ */
 
-#define HZ 1000
-
+/* A jiffy is a millisecond here: only the units' timeouts use them. */
 static inline unsigned long msecs_to_jiffies(unsigned int ms)
 {
 	return ms;
@@ -263,7 +260,7 @@ typedef struct {
 	long __wet_left = (timeout);				\
 	(void)(wq);						\
 	if (!(condition)) {					\
-		xsf_fuzz_sleep(NULL);				\
+		xsf_fuzz_sleep(NULL);			\
 		__wet_left = (condition) ? 1 : 0;		\
 	} else if (!__wet_left) {				\
 		__wet_left = 1;					\

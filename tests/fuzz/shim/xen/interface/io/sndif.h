@@ -9,6 +9,7 @@
 
 #include <xsf_fuzz_shim.h>	/* sets __XEN_INTERFACE_VERSION__ */
 
+/* The guest's barriers, as the kernel's copy of ring.h uses them. */
 #define xen_mb()	mb()
 #define xen_rmb()	rmb()
 #define xen_wmb()	wmb()
