@@ -11,6 +11,9 @@
  * interrupt handler runs when the input says so.  While a synchronous
  * call sleeps for its answer, the steps that follow play the other side
  * and other threads, until an END step wakes it (or the call times out).
+ * A completion callback may queue the next data request, as pcm.c does,
+ * or another CPU may tear the ring down while the handler has its lock
+ * dropped for the callback.
  *
  * The harness keeps its own record of every request sent and checks,
  * after every step:
@@ -99,7 +102,9 @@ static s32 fuzz_status(void)
 {
 	static const s32 common[] = {
 		0, 0, 0, -EINVAL, -EIO, -ENOMEM, -ETIMEDOUT, -EBUSY,
-		-EAGAIN, -ENODEV, -ENOTTY, 1, -4096, INT32_MIN,
+		-EAGAIN, -ENODEV, -EPERM, -ENOENT, -E2BIG, -EACCES, -EFAULT,
+		-EEXIST, -ENOSPC, -ERANGE, -EOPNOTSUPP, -ENOTTY, 1, -4096,
+		INT32_MIN,
 	};
 	u8 pick = fuzz_u8(&F.in);
 
@@ -184,6 +189,7 @@ static void fuzz_mark_disconnected(void)
 }
 
 static void fuzz_submit(enum xsf_ring_class class);
+static void fuzz_disconnect(void);
 
 /* Completion of an asynchronous request. */
 static void fuzz_done(void *ctx, int status, const struct xensnd_resp *resp)
@@ -209,9 +215,22 @@ static void fuzz_done(void *ctx, int status, const struct xensnd_resp *resp)
 		FUZZ_ASSERT(!F.ring.connected);
 	}
 
-	/* A stream queues its next transfer from here (pcm.c does). */
-	if (fuzz_more(&F.in) && (fuzz_u8(&F.in) & 3) == 0)
+	if (!fuzz_more(&F.in))
+		return;
+	switch (fuzz_u8(&F.in) % 8) {
+	case 0:
+	case 1:
+		/* A stream queues its next transfer from here (pcm.c does). */
 		fuzz_submit(XSF_RING_DATA);
+		break;
+	case 2:
+		/*
+		 * Another CPU tears the ring down while the handler has the
+		 * lock dropped for this callback.
+		 */
+		fuzz_disconnect();
+		break;
+	}
 }
 
 static void fuzz_submit(enum xsf_ring_class class)
@@ -332,10 +351,11 @@ static void fuzz_call(void)
 static void fuzz_irq(void)
 {
 	RING_IDX cons = F.ring.front.rsp_cons;
+	bool was_connected = F.connected;
 	int ret = xsf_ring_handle_responses(&F.ring);
 
 	FUZZ_ASSERT(!xsf_fuzz_lock_held(&F.ring.lock));
-	if (!F.connected) {
+	if (!was_connected) {
 		FUZZ_ASSERT(ret == 0);
 		return;
 	}
@@ -344,7 +364,13 @@ static void fuzz_irq(void)
 		/* Only for an index really beyond what was sent. */
 		FUZZ_ASSERT(F.page->rsp_prod - F.ring.front.rsp_cons >
 			    F.ring.front.req_prod_pvt - F.ring.front.rsp_cons);
-		fuzz_mark_disconnected();
+		if (F.connected)
+			fuzz_mark_disconnected();
+		return;
+	}
+	if (!F.connected) {
+		/* Torn down from a callback: it stopped there. */
+		FUZZ_ASSERT((RING_IDX)ret == F.ring.front.rsp_cons - cons);
 		return;
 	}
 	FUZZ_ASSERT(F.ring.connected);
