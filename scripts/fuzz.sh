@@ -147,4 +147,4 @@ if [ "$status" -ne 0 ]; then
 	echo "fuzz: FAILED: a target crashed (artifacts in $work/artifacts)"
 	exit 1
 fi
-echo "fuzz: $(echo "$targets" | wc -w) targets, ${seconds} s each, no crash"
+echo "fuzz: no crash ($targets; $seconds s each)"
