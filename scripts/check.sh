@@ -9,7 +9,7 @@
 # total.  Downloads, chroots and builds are cached under $XSF_CACHE
 # (default /var/cache/xen-snd-front), outside the source tree.
 #
-# Stages: kunit kunit-sanitize build checkpatch packages matrix e2e
+# Stages: kunit kunit-sanitize fuzz build checkpatch packages matrix e2e
 # e2e-kernels (the short set on the newest guest kernel).  After them,
 # host-unchanged compares what scripts/host-state.sh prints before and
 # after: kernels, this project's package and DKMS state, apt sources and
@@ -22,8 +22,8 @@
 set -u
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-cd "$top"
-all="kunit kunit-sanitize build checkpatch packages matrix e2e e2e-kernels"
+cd "$top" || exit 2
+all="kunit kunit-sanitize fuzz build checkpatch packages matrix e2e e2e-kernels"
 stages=${*:-$all}
 cache=${XSF_CACHE:-/var/cache/xen-snd-front}
 export XSF_CACHE=$cache
@@ -74,6 +74,7 @@ for stage in $stages; do
 	case $stage in
 	kunit) cmd="scripts/kunit.sh" ;;
 	kunit-sanitize) cmd="scripts/kunit.sh --sanitize" ;;
+	fuzz) cmd="scripts/fuzz.sh" ;;
 	build) cmd="scripts/build-warnings.sh" ;;
 	checkpatch) cmd="scripts/checkpatch.sh" ;;
 	packages) cmd="scripts/packages.sh" ;;
