@@ -7,8 +7,9 @@
 #   make KDIR=/path/to/kernel/build
 #   make W=1 C=1          extra warnings and sparse, passed to Kbuild
 #
-# Project targets: kunit, check, checkpatch, deb, rpm, packages, matrix,
-# e2e, e2e-kernels, demo, install-dkms (see README.md).
+# Project targets: kunit, kunit-sanitize, fuzz, check, checkpatch, deb,
+# rpm, packages, matrix, e2e, e2e-kernels, demo, install-dkms (see
+# README.md).
 
 # Kbuild reads ./Kbuild, never this file, but DKMS runs this file with
 # KERNELRELEASE=<kver> on the command line: only $(src) tells the two apart.
@@ -21,8 +22,9 @@ KVER ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KVER)/build
 GENERATED := $(TOP)/generated
 
-.PHONY: all modules probes clean kunit check checkpatch sparse deb rpm \
-	packages matrix e2e e2e-kernels demo install-dkms uninstall-dkms
+.PHONY: all modules probes clean kunit kunit-sanitize fuzz check \
+	checkpatch sparse deb rpm packages matrix e2e e2e-kernels demo \
+	install-dkms uninstall-dkms
 
 all: modules
 
@@ -40,6 +42,12 @@ clean:
 
 kunit:
 	$(TOP)/scripts/kunit.sh
+
+kunit-sanitize:
+	$(TOP)/scripts/kunit.sh --sanitize
+
+fuzz:
+	$(TOP)/scripts/fuzz.sh
 
 checkpatch:
 	$(TOP)/scripts/checkpatch.sh

@@ -104,11 +104,15 @@ struct xsf_card;
  * @buf: the shared buffer: audio data, then the volume area if any
  * @buf_gen: incremented whenever @buf is (re)allocated or granted anew
  * @buf_epoch: the bus's grant epoch when @buf was granted
+ * @revoke_work: ends the buffer's grants after the backend went away
+ * @buf_revoked: the buffer's grants were ended; grant it again to use it
  * @buffer_bytes: ALSA buffer size in octets
  * @period_bytes: ALSA period size in octets
  * @frame_bytes: octets per frame
  * @byte_rate: octets per second
  * @opened: the backend has the stream open (OPEN answered)
+ * @open_unknown: an OPEN went unanswered: the backend may have the stream
+ *	open, so a CLOSE goes first before the next OPEN
  * @open: what that OPEN announced
  * @open_buf_gen: @buf_gen of the buffer that OPEN announced
  * @volume_offset: where the volume area starts in @buf (0: no area in
@@ -157,11 +161,14 @@ struct xsf_pcm_stream {
 	struct xsf_shbuf buf;
 	unsigned int buf_gen;
 	unsigned int buf_epoch;
+	struct work_struct revoke_work;
+	bool buf_revoked;
 	u32 buffer_bytes;
 	u32 period_bytes;
 	u32 frame_bytes;
 	u32 byte_rate;
 	bool opened;
+	bool open_unknown;
 	struct xsf_open_params open;
 	unsigned int open_buf_gen;
 	u32 volume_offset;
@@ -232,6 +239,7 @@ void xsf_card_disconnect(struct xsf_front *front);
 bool xsf_card_busy(struct xsf_front *front);
 void xsf_card_suspend(struct xsf_front *front);
 
+void xsf_pcm_stream_fini(struct xsf_pcm_stream *stream);
 void xsf_pcm_stream_init(struct xsf_pcm_stream *stream, struct xsf_card *xcard,
 			 unsigned int index, unsigned int pcm_index,
 			 const struct xsf_stream_cfg *cfg);

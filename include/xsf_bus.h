@@ -34,14 +34,15 @@ struct xsf_channel;
  * @done: an asynchronous request sent through the link was answered, or
  *	failed (@resp NULL, status -EIO) because the channel went away;
  *	from the ring's interrupt or from xsf_bus_free_channels()
- * @event: an event arrived (event interrupt context)
+ * @event: an event arrived (event interrupt context); returns whether it
+ *	was of use (an interrupt with none is counted as spurious)
  * @lost: the channel is going away; its requests have failed and its
  *	interrupts are unbound.  Called with front->io_lock held for
  *	writing; the link is detached when it returns.
  */
 struct xsf_link_ops {
 	void (*done)(void *ctx, int status, const struct xensnd_resp *resp);
-	void (*event)(void *ctx, const struct xensnd_evt *evt);
+	bool (*event)(void *ctx, const struct xensnd_evt *evt);
 	void (*lost)(void *ctx);
 };
 

@@ -29,8 +29,15 @@
 struct snd_card;
 struct snd_pcm_substream;
 
-/* Limits on what the backend's XenStore tree may describe. */
+/*
+ * Limits on what the backend's XenStore tree may describe.  Without
+ * dynamic minors ALSA numbers at most 8 PCM devices per card.
+ */
+#if IS_ENABLED(CONFIG_SND_DYNAMIC_MINORS)
 #define XSF_MAX_PCM_DEVICES	16
+#else
+#define XSF_MAX_PCM_DEVICES	8
+#endif
 #define XSF_MAX_STREAMS		8	/* per PCM device */
 #define XSF_MAX_RATES		32
 #define XSF_MAX_CHANNELS	32
@@ -216,6 +223,7 @@ void xsf_shbuf_free(struct xsf_shbuf *buf);
 grant_ref_t xsf_shbuf_directory(const struct xsf_shbuf *buf);
 grant_ref_t xsf_shbuf_describe(struct xsf_shbuf *buf, size_t size);
 int xsf_shbuf_regrant(struct xenbus_device *xb, struct xsf_shbuf *buf);
+unsigned int xsf_shbuf_revoke(struct xsf_shbuf *buf);
 unsigned int xsf_shbuf_dir_pages_for(unsigned int nr_pages);
 
 /* ------------------------------------------------------------------ */
@@ -323,6 +331,8 @@ int xsf_ring_status_to_errno(s32 status);
  * struct xsf_evtq - consumer side of one stream's event page
  * @dev: device for messages
  * @page: the shared event page
+ * @cons: our consumer index.  The page's in_cons is only written: read
+ *	back, it would let the backend replay events.
  * @expected_id: id the next event should carry
  * @id_synced: @expected_id is known (false until the first event after
  *	a reset: backends need not restart ids between openings)
@@ -331,12 +341,14 @@ int xsf_ring_status_to_errno(s32 status);
 struct xsf_evtq {
 	struct device *dev;
 	struct xensnd_event_page *page;
+	u32 cons;
 	u16 expected_id;
 	bool id_synced;
 	unsigned int nr_lost;
 };
 
-typedef void (*xsf_evt_deliver_t)(void *ctx, const struct xensnd_evt *evt);
+/* Hands one event on; returns whether it was of any use. */
+typedef bool (*xsf_evt_deliver_t)(void *ctx, const struct xensnd_evt *evt);
 
 void xsf_evtq_init(struct xsf_evtq *q, struct device *dev,
 		   struct xensnd_event_page *page);

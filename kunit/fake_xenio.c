@@ -312,9 +312,9 @@ struct xsf_fake_evtchn *xsf_fake_io_find_port(evtchn_port_t port)
  * xsf_fake_io_raise() - deliver an interrupt on a port, as Xen would
  * @port: the port
  *
- * The handler runs with interrupts off, in the caller's context; while
- * it runs, xsf_io_sync_irq() of its IRQ waits, as synchronize_irq()
- * does.
+ * The handler runs with interrupts off (unless a test's own handler
+ * sleeps, see &struct xsf_fake_io), in the caller's context; while it
+ * runs, xsf_io_sync_irq() of its IRQ waits, as synchronize_irq() does.
  *
  * Return: 0, or -ENOENT if the port is not bound.
  */
@@ -326,9 +326,13 @@ int xsf_fake_io_raise(evtchn_port_t port)
 	if (!e)
 		return -ENOENT;
 	atomic_inc(&e->running);
-	local_irq_save(flags);
-	e->handler(e->irq, e->data);
-	local_irq_restore(flags);
+	if (xsf_fake_io.handler_sleeps) {
+		e->handler(e->irq, e->data);
+	} else {
+		local_irq_save(flags);
+		e->handler(e->irq, e->data);
+		local_irq_restore(flags);
+	}
 	atomic_dec(&e->running);
 	return 0;
 }

@@ -9,6 +9,7 @@
 #include "xsf_kunit_helpers.h"
 
 #define EVTQ_MAX_SEEN 256
+#define EVTQ_USELESS_ID 0xdead
 
 struct evtq_ctx {
 	struct device *dev;
@@ -18,13 +19,15 @@ struct evtq_ctx {
 	struct xensnd_evt seen[EVTQ_MAX_SEEN];
 };
 
-static void evtq_deliver(void *data, const struct xensnd_evt *evt)
+/* Takes every event; those with id EVTQ_USELESS_ID count as of no use. */
+static bool evtq_deliver(void *data, const struct xensnd_evt *evt)
 {
 	struct evtq_ctx *ctx = data;
 
 	if (ctx->nr_seen < EVTQ_MAX_SEEN)
 		ctx->seen[ctx->nr_seen] = *evt;
 	ctx->nr_seen++;
+	return evt->id != EVTQ_USELESS_ID;
 }
 
 static struct evtq_ctx *evtq_setup(struct kunit *test)
@@ -38,6 +41,14 @@ static struct evtq_ctx *evtq_setup(struct kunit *test)
 	KUNIT_ASSERT_FALSE(test, IS_ERR(ctx->dev));
 	xsf_evtq_init(&ctx->q, ctx->dev, ctx->page);
 	return ctx;
+}
+
+/* A page whose indices start at @index, as a consumer attached to it sees. */
+static void evtq_start_at(struct evtq_ctx *ctx, u32 index)
+{
+	ctx->page->in_cons = index;
+	ctx->page->in_prod = index;
+	xsf_evtq_init(&ctx->q, ctx->dev, ctx->page);
 }
 
 static int evtq_consume(struct evtq_ctx *ctx)
@@ -67,11 +78,46 @@ static void evtq_in_order(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ctx->nr_seen, 5U);
 }
 
+/*
+ * The backend moves in_cons back to replay events: the consumer goes on
+ * from its own index, and writes that back.
+ */
+static void evtq_consumer_index_is_ours(struct kunit *test)
+{
+	struct evtq_ctx *ctx = evtq_setup(test);
+	unsigned int i;
+
+	for (i = 0; i < 4; i++)
+		sim_evt_put(ctx->page, i, XENSND_EVT_CUR_POS, 64 * i);
+	KUNIT_EXPECT_EQ(test, evtq_consume(ctx), 4);
+	ctx->page->in_cons = 0;
+	KUNIT_EXPECT_EQ(test, evtq_consume(ctx), 0);
+	KUNIT_EXPECT_EQ(test, ctx->nr_seen, 4U);
+	sim_evt_put(ctx->page, 4, XENSND_EVT_CUR_POS, 256);
+	ctx->page->in_cons = 1;
+	KUNIT_EXPECT_EQ(test, evtq_consume(ctx), 1);
+	KUNIT_EXPECT_EQ(test, ctx->nr_seen, 5U);
+	KUNIT_EXPECT_EQ(test, ctx->seen[4].id, 4);
+	KUNIT_EXPECT_EQ(test, ctx->page->in_cons, 5U);
+}
+
+/* Events of no use are consumed but not counted: the IRQ is spurious. */
+static void evtq_counts_only_useful_events(struct kunit *test)
+{
+	struct evtq_ctx *ctx = evtq_setup(test);
+
+	sim_evt_put(ctx->page, EVTQ_USELESS_ID, XENSND_EVT_CUR_POS, 0);
+	sim_evt_put(ctx->page, EVTQ_USELESS_ID + 1, XENSND_EVT_CUR_POS, 64);
+	KUNIT_EXPECT_EQ(test, evtq_consume(ctx), 1);
+	KUNIT_EXPECT_EQ(test, ctx->nr_seen, 2U);
+	KUNIT_EXPECT_EQ(test, ctx->page->in_cons, 2U);
+}
+
 static void evtq_overflow_skips(struct kunit *test)
 {
 	struct evtq_ctx *ctx = evtq_setup(test);
 
-	ctx->page->in_cons = 100;
+	evtq_start_at(ctx, 100);
 	ctx->page->in_prod = 100 + XENSND_IN_RING_LEN + 1;
 	KUNIT_EXPECT_EQ(test, evtq_consume(ctx), -EOVERFLOW);
 	KUNIT_EXPECT_EQ(test, ctx->nr_seen, 0U);
@@ -89,7 +135,7 @@ static void evtq_producer_behind_consumer(struct kunit *test)
 	struct evtq_ctx *ctx = evtq_setup(test);
 
 	/* A producer index behind the consumer is a huge u32 distance. */
-	ctx->page->in_cons = 10;
+	evtq_start_at(ctx, 10);
 	ctx->page->in_prod = 9;
 	KUNIT_EXPECT_EQ(test, evtq_consume(ctx), -EOVERFLOW);
 	KUNIT_EXPECT_EQ(test, ctx->nr_seen, 0U);
@@ -116,8 +162,7 @@ static void evtq_wraps_modulo_63(struct kunit *test)
 	unsigned int i;
 
 	KUNIT_ASSERT_EQ(test, (unsigned int)XENSND_IN_RING_LEN, 63U);
-	ctx->page->in_cons = 60;
-	ctx->page->in_prod = 60;
+	evtq_start_at(ctx, 60);
 	for (i = 0; i < 10; i++)
 		sim_evt_put(ctx->page, 500 + i, XENSND_EVT_CUR_POS, 64 * i);
 	/* Events 3.. went to slots 0.. of the page. */
@@ -143,8 +188,7 @@ static void evtq_index_wraps_u32(struct kunit *test)
 	 * (index 0xfffffffe and index 2 share slot 2), so the backend
 	 * produces in two batches here.
 	 */
-	ctx->page->in_cons = 0xfffffffeU;
-	ctx->page->in_prod = 0xfffffffeU;
+	evtq_start_at(ctx, 0xfffffffeU);
 	sim_evt_put(ctx->page, 0, XENSND_EVT_CUR_POS, 0);
 	sim_evt_put(ctx->page, 1, XENSND_EVT_CUR_POS, 1);
 	sim_evt_put(ctx->page, 2, XENSND_EVT_CUR_POS, 2);
@@ -372,6 +416,8 @@ static struct kunit_case xsf_evtq_cases[] = {
 	KUNIT_CASE(evtq_overflow_skips),
 	KUNIT_CASE(evtq_producer_behind_consumer),
 	KUNIT_CASE(evtq_full_page_delivered),
+	KUNIT_CASE(evtq_consumer_index_is_ours),
+	KUNIT_CASE(evtq_counts_only_useful_events),
 	KUNIT_CASE(evtq_wraps_modulo_63),
 	KUNIT_CASE(evtq_index_wraps_u32),
 	KUNIT_CASE(evtq_ids_not_reset_between_streams),

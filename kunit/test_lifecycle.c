@@ -500,13 +500,14 @@ static void life_link_done(void *ctx, int status, const struct xensnd_resp *resp
 	atomic_inc(&l->answers);
 }
 
-static void life_link_event(void *ctx, const struct xensnd_evt *evt)
+static bool life_link_event(void *ctx, const struct xensnd_evt *evt)
 {
 	struct life_linked *l = ctx;
 
 	atomic_inc(&l->events);
 	complete(&l->in_event);
 	wait_for_completion(&l->release);
+	return true;
 }
 
 static void life_link_lost(void *ctx)
@@ -573,6 +574,8 @@ static void life_detach_waits_for_handler(struct kunit *test)
 
 	r->sc = tf->sim->chans[0];
 	init_completion(&r->done);
+	/* life_link_event() blocks until released: not in interrupt context. */
+	xsf_fake_io.handler_sleeps = true;
 	KUNIT_ASSERT_FALSE(test, IS_ERR(kthread_run(life_raise_fn, r, "xsf-raise")));
 	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&l->in_event, HZ));
 

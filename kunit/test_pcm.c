@@ -751,15 +751,23 @@ static void pcm_backend_lost_with_stream_open(struct kunit *test)
 
 	xsf_test_pcm_feed(test, tp, PB);
 	xsf_test_pcm_start(test, tp);
+	/* The backend unmaps everything and leaves. */
+	sim_backend_detach_all(tf->sim);
 	xsf_bus_backend_changed(front, XenbusStateClosing);
 	KUNIT_EXPECT_EQ(test, tf->xb->state, XenbusStateReconfiguring);
 	KUNIT_EXPECT_EQ(test, tp->sub->runtime->state,
 			SNDRV_PCM_STATE_DISCONNECTED);
 	KUNIT_EXPECT_EQ(test, atomic_read(&front->cards_alive), 1);
 	KUNIT_EXPECT_FALSE(test, xsf_bus_attached(&tp->stream->link));
-	/* Only the open stream's buffer (2 pages + directory) stays. */
-	KUNIT_EXPECT_EQ(test, xsf_fake_io_live_grants(), 3U);
 	KUNIT_EXPECT_EQ(test, xsf_fake_io_bound_evtchns(), 0U);
+	/*
+	 * The open stream keeps its buffer (2 pages + directory), but the
+	 * departed backend loses access to it.
+	 */
+	flush_work(&tp->stream->revoke_work);
+	KUNIT_EXPECT_TRUE(test, tp->stream->buf_revoked);
+	KUNIT_EXPECT_EQ(test, tp->stream->buf.nr_pages, 2U);
+	KUNIT_EXPECT_EQ(test, xsf_fake_io_live_grants(), 0U);
 	/* Using the stream now fails instead of touching freed channels. */
 	KUNIT_EXPECT_LT(test, xsf_test_pcm_ioctl(tp, SNDRV_PCM_IOCTL_PREPARE),
 			0);
@@ -769,6 +777,39 @@ static void pcm_backend_lost_with_stream_open(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&front->cards_alive), 0);
 	KUNIT_EXPECT_EQ(test, tf->xb->state, XenbusStateClosed);
 	KUNIT_EXPECT_EQ(test, xsf_fake_io_live_grants(), 0U);
+}
+
+/*
+ * A backend that leaves with a buffer page still mapped: that grant cannot
+ * be taken back and stays until the page is unmapped; the others end.
+ */
+static void pcm_backend_lost_still_mapping(struct kunit *test)
+{
+	struct xsf_test_front *tf = xsf_test_connected(test, "p");
+	struct xsf_test_pcm *tp = xsf_test_pcm_prepared(test, tf, 0);
+	grant_ref_t kept = tp->stream->buf.grefs[1];
+	unsigned int freed;
+
+	sim_backend_detach_all(tf->sim);
+	KUNIT_ASSERT_NOT_NULL(test, xsf_fake_io_backend_map(kept));
+	xsf_bus_backend_changed(tf->front, XenbusStateClosing);
+	flush_work(&tp->stream->revoke_work);
+	KUNIT_EXPECT_EQ(test, xsf_fake_io_live_grants(), 1U);
+	KUNIT_EXPECT_EQ(test, tp->stream->buf.grefs[1], kept);
+	KUNIT_EXPECT_EQ(test, tp->stream->buf.grefs[0], 0U);
+	KUNIT_EXPECT_EQ(test, tp->stream->buf.dir_grefs[0], 0U);
+
+	/*
+	 * Closing ends the grant but hands the mapped page to the grant
+	 * table, which frees it only once unmapped.
+	 */
+	freed = xsf_fake_io.nr_pages_freed;
+	xsf_test_pcm_close(tp);
+	flush_workqueue(xsf_test_wq);
+	KUNIT_EXPECT_EQ(test, xsf_fake_io_live_grants(), 0U);
+	KUNIT_EXPECT_EQ(test, xsf_fake_io.nr_pages_freed, freed);
+	xsf_fake_io_backend_unmap(kept);
+	KUNIT_EXPECT_EQ(test, xsf_fake_io.nr_pages_freed, freed + 1);
 }
 
 static void pcm_open_without_channel_fails(struct kunit *test)
@@ -862,6 +903,7 @@ static struct kunit_case xsf_pcm_cases[] = {
 	KUNIT_CASE(pcm_trigger_refused_xruns),
 	KUNIT_CASE(pcm_close_sends_close),
 	KUNIT_CASE(pcm_backend_lost_with_stream_open),
+	KUNIT_CASE(pcm_backend_lost_still_mapping),
 	KUNIT_CASE(pcm_open_without_channel_fails),
 	KUNIT_CASE(pcm_prepare_rebinds_after_resume),
 	{}

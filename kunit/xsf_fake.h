@@ -103,6 +103,9 @@ struct xsf_fake_evtchn {
  * @bind_fail_after: fail the binding after this many more (-1: never)
  * @nr_pages_freed: granted pages freed after their grant ended
  * @nr_deferred: grants ended while mapped (freed later)
+ * @handler_sleeps: a test's own handler blocks on purpose: run handlers
+ *	with interrupts on (sleeping with them off is a bug the debug
+ *	kernel reports)
  * @notify_hook: called when the frontend notifies a port
  * @notify_ctx: argument of @notify_hook
  */
@@ -114,6 +117,7 @@ struct xsf_fake_io {
 	int bind_fail_after;
 	unsigned int nr_pages_freed;
 	unsigned int nr_deferred;
+	bool handler_sleeps;
 	void (*notify_hook)(void *ctx, evtchn_port_t port);
 	void *notify_ctx;
 };

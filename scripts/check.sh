@@ -9,8 +9,8 @@
 # total.  Downloads, chroots and builds are cached under $XSF_CACHE
 # (default /var/cache/xen-snd-front), outside the source tree.
 #
-# Stages: kunit build checkpatch packages matrix e2e e2e-kernels (the
-# short set on the newest guest kernel).  After them,
+# Stages: kunit kunit-sanitize fuzz build checkpatch packages matrix e2e
+# e2e-kernels (the short set on the newest guest kernel).  After them,
 # host-unchanged compares what scripts/host-state.sh prints before and
 # after: kernels, this project's package and DKMS state, apt sources and
 # mounts must be as they were (apt build dependencies and the cache may
@@ -22,8 +22,8 @@
 set -u
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-cd "$top"
-all="kunit build checkpatch packages matrix e2e e2e-kernels"
+cd "$top" || exit 2
+all="kunit kunit-sanitize fuzz build checkpatch packages matrix e2e e2e-kernels"
 stages=${*:-$all}
 cache=${XSF_CACHE:-/var/cache/xen-snd-front}
 export XSF_CACHE=$cache
@@ -51,7 +51,8 @@ apt-get update -qq
 # Build dependencies only: no kernel, headers or dkms on the host.
 apt-get install -y -qq --no-install-recommends \
 	build-essential flex bison bc libelf-dev libssl-dev python3 xz-utils \
-	sparse kmod git ca-certificates debootstrap cpio >/dev/null
+	sparse kmod git ca-certificates debootstrap cpio qemu-system-x86 \
+	>/dev/null
 echo "setup: $(( $(date +%s) - start_all ))s"
 
 case " $stages " in
@@ -72,6 +73,8 @@ failed=0
 for stage in $stages; do
 	case $stage in
 	kunit) cmd="scripts/kunit.sh" ;;
+	kunit-sanitize) cmd="scripts/kunit.sh --sanitize" ;;
+	fuzz) cmd="scripts/fuzz.sh" ;;
 	build) cmd="scripts/build-warnings.sh" ;;
 	checkpatch) cmd="scripts/checkpatch.sh" ;;
 	packages) cmd="scripts/packages.sh" ;;

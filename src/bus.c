@@ -49,15 +49,16 @@ static irqreturn_t xsf_bus_ring_irq(int irq, void *data)
 	struct xsf_channel *chan = data;
 	int handled = xsf_ring_handle_responses(&chan->ring);
 
-	xsf_io_irq_done(irq, handled == 0);
+	/* Nothing answered, or a corrupt ring: late EOI throttles a flood. */
+	xsf_io_irq_done(irq, handled <= 0);
 	return IRQ_HANDLED;
 }
 
 /* Hand an event to the stream linked to the channel, if any. */
-static void xsf_bus_deliver_event(void *ctx, const struct xensnd_evt *evt)
+static bool xsf_bus_deliver_event(void *ctx, const struct xensnd_evt *evt)
 {
 	struct xsf_channel *chan = ctx;
-	void (*event)(void *ctx, const struct xensnd_evt *evt) = NULL;
+	bool (*event)(void *ctx, const struct xensnd_evt *evt) = NULL;
 	void *link_ctx = NULL;
 	unsigned long flags;
 
@@ -68,8 +69,7 @@ static void xsf_bus_deliver_event(void *ctx, const struct xensnd_evt *evt)
 	}
 	spin_unlock_irqrestore(&chan->link_lock, flags);
 	/* A detach waits for this handler before the link may go. */
-	if (event)
-		event(link_ctx, evt);
+	return event && event(link_ctx, evt);
 }
 
 static irqreturn_t xsf_bus_evt_irq(int irq, void *data)
@@ -78,7 +78,8 @@ static irqreturn_t xsf_bus_evt_irq(int irq, void *data)
 	int delivered = xsf_evtq_consume(&chan->evtq, xsf_bus_deliver_event,
 					 chan);
 
-	xsf_io_irq_done(irq, delivered == 0);
+	/* Only events of no use, or an overflow: late EOI throttles floods. */
+	xsf_io_irq_done(irq, delivered <= 0);
 	return IRQ_HANDLED;
 }
 
@@ -471,6 +472,9 @@ static void xsf_bus_run(struct xsf_front *front, enum xenbus_state backend)
 void xsf_bus_backend_changed(struct xsf_front *front,
 			     enum xenbus_state backend)
 {
+	if ((unsigned int)backend > XenbusStateReconfigured)
+		dev_warn(&front->xb->dev, "backend state %d is not a xenbus state: taken as Unknown\n",
+			 backend);
 	mutex_lock(&front->lock);
 	front->backend_state = backend;
 	xsf_bus_run(front, backend);

@@ -21,7 +21,10 @@ static void xsf_card_private_free(struct snd_card *card)
 {
 	struct xsf_card *xcard = card->private_data;
 	struct xsf_front *front = xcard->front;
+	unsigned int i;
 
+	for (i = 0; xcard->streams && i < xcard->nr_streams; i++)
+		xsf_pcm_stream_fini(&xcard->streams[i]);
 	kfree(xcard->streams);
 	xcard->streams = NULL;
 	atomic_dec(&front->cards_alive);

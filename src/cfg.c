@@ -6,9 +6,12 @@
  * Everything here comes from the toolstack or the backend and is checked
  * before use: numbers must be decimal and in range, lists must be
  * non-empty, bounded and free of empty items, names must fit their sndif
- * size, PCM device and stream indices must be contiguous from 0 and
- * bounded.  A bad value is reported with its XenStore path and the read
- * fails with -EINVAL, freeing whatever was allocated.
+ * size, PCM device and stream indices must be canonical decimal numbers
+ * contiguous from 0 and bounded, identifiers must be free of control
+ * characters.  A bad value is reported with its XenStore path and the read
+ * fails with -EINVAL, freeing whatever was allocated.  Values are quoted
+ * in messages escaped and cut at XSF_MSG_VALUE_LEN characters: they are
+ * not ours to write raw into the guest's log.
  *
  * Stream parameters inherit from the card to the PCM device to the stream;
  * a lower level may only narrow what an upper one set (sndif.h's subset
@@ -88,6 +91,20 @@ const char *xsf_cfg_format_name(unsigned int format)
 	return xsf_format_names[format];
 }
 
+/* The most of a XenStore value one message shows. */
+#define XSF_MSG_VALUE_LEN	64
+
+/*
+ * Field width for "%*pE": the value's length, up to XSF_MSG_VALUE_LEN.
+ * Every value is NUL-terminated (XenStore reads are), so strlen() is
+ * safe, and unlike strnlen() with a fixed bound it does not claim to read
+ * past a short buffer (FORTIFY_SOURCE warns about that).
+ */
+static int xsf_esc_len(const char *value)
+{
+	return min_t(size_t, strlen(value), XSF_MSG_VALUE_LEN);
+}
+
 /* How to parse one list item, and where the result goes. */
 struct xsf_cfg_list_item {
 	int (*parse)(struct device *dev, const char *path, const char *value,
@@ -122,12 +139,13 @@ static int xsf_cfg_split_list(struct device *dev, const char *path,
 	for (;;) {
 		len = strcspn(start, XENSND_LIST_SEPARATOR);
 		if (!len) {
-			dev_err(dev, "%s: empty item in \"%s\"\n", path, list);
+			dev_err(dev, "%s: empty item in \"%*pE\"\n", path,
+				xsf_esc_len(list), list);
 			return -EINVAL;
 		}
 		if (len > max_item_len || len >= sizeof(value)) {
-			dev_err(dev, "%s: item longer than %zu characters in \"%s\"\n",
-				path, max_item_len, list);
+			dev_err(dev, "%s: item longer than %zu characters in \"%*pE\"\n",
+				path, max_item_len, xsf_esc_len(list), list);
 			return -EINVAL;
 		}
 		memcpy(value, start, len);
@@ -149,7 +167,8 @@ static int xsf_cfg_rate_item(struct device *dev, const char *path,
 	u32 rate;
 
 	if (kstrtou32(value, 10, &rate) || !rate || rate > XSF_MAX_RATE) {
-		dev_err(dev, "%s: invalid sample rate \"%s\"\n", path, value);
+		dev_err(dev, "%s: invalid sample rate \"%*pE\"\n", path,
+			xsf_esc_len(value), value);
 		return -EINVAL;
 	}
 	for (i = 0; i < hw->nr_rates; i++)
@@ -206,7 +225,8 @@ static int xsf_cfg_format_item(struct device *dev, const char *path,
 	int format = xsf_cfg_format_from_name(value);
 
 	if (format < 0) {
-		dev_err(dev, "%s: unknown sample format \"%s\"\n", path, value);
+		dev_err(dev, "%s: unknown sample format \"%*pE\"\n", path,
+			xsf_esc_len(value), value);
 		return -EINVAL;
 	}
 	*formats |= BIT_ULL(format);
@@ -268,12 +288,50 @@ static char *xsf_cfg_read_optional(struct xsf_cfg_reader *rd,
 	return value;
 }
 
-/* Copy an optional string node into @dst of @size bytes (NUL included). */
+/* How xsf_cfg_read_string() treats a node. */
+#define XSF_STR_REQUIRED	BIT(0)	/* missing or empty is an error */
+#define XSF_STR_TEXT		BIT(1)	/* a name for people, not a token */
+
+/*
+ * A name shown to people (card and PCM device names) gets '?' for each
+ * control character, so that a name cannot forge lines or terminal
+ * sequences where it is shown; a token (stream type, unique-id) with
+ * one is malformed.
+ */
+static int xsf_cfg_check_chars(struct xsf_cfg_reader *rd, const char *path,
+			       char *value, unsigned int flags)
+{
+	bool replaced = false;
+	char *c;
+
+	for (c = value; *c; c++) {
+		/* C0 and DEL only: bytes from 0x80 are UTF-8 text. */
+		if ((unsigned char)*c >= 0x20 && *c != 0x7f)
+			continue;
+		if (!(flags & XSF_STR_TEXT)) {
+			dev_err(rd->dev, "%s: control character in \"%*pE\"\n",
+				path, xsf_esc_len(value), value);
+			return -EINVAL;
+		}
+		*c = '?';
+		replaced = true;
+	}
+	if (replaced)
+		dev_warn(rd->dev, "%s: control characters shown as '?': \"%*pE\"\n",
+			 path, xsf_esc_len(value), value);
+	return 0;
+}
+
+/*
+ * Copy a string node into @dst of @size bytes (NUL included); an absent
+ * optional node leaves @dst as it is.
+ */
 static int xsf_cfg_read_string(struct xsf_cfg_reader *rd, const char *dir,
 			       const char *node, char *dst, size_t size,
-			       bool required)
+			       unsigned int flags)
 {
 	char *value = xsf_cfg_read_optional(rd, dir, node);
+	bool required = flags & XSF_STR_REQUIRED;
 	int ret = 0;
 
 	if (IS_ERR(value))
@@ -285,14 +343,19 @@ static int xsf_cfg_read_string(struct xsf_cfg_reader *rd, const char *dir,
 		return -EINVAL;
 	}
 	if (strscpy(dst, value, size) < 0) {
-		dev_err(rd->dev, "%s: \"%s\" longer than %zu characters\n",
-			xsf_cfg_path(rd, dir, node), value, size - 1);
-		dst[0] = '\0';
+		dev_err(rd->dev, "%s: \"%*pE\" longer than %zu characters\n",
+			xsf_cfg_path(rd, dir, node), xsf_esc_len(value), value,
+			size - 1);
 		ret = -EINVAL;
 	} else if (required && !dst[0]) {
 		dev_err(rd->dev, "%s: empty\n", xsf_cfg_path(rd, dir, node));
 		ret = -EINVAL;
+	} else {
+		ret = xsf_cfg_check_chars(rd, xsf_cfg_path(rd, dir, node), dst,
+					  flags);
 	}
+	if (ret)
+		dst[0] = '\0';
 	kfree(value);
 	return ret;
 }
@@ -311,8 +374,9 @@ static int xsf_cfg_read_u32(struct xsf_cfg_reader *rd, const char *dir,
 	if (!value)
 		return 0;
 	if (kstrtou32(value, 10, val) || *val < min || *val > max) {
-		dev_err(rd->dev, "%s: \"%s\" is not a number in [%u, %u]\n",
-			xsf_cfg_path(rd, dir, node), value, min, max);
+		dev_err(rd->dev, "%s: \"%*pE\" is not a number in [%u, %u]\n",
+			xsf_cfg_path(rd, dir, node), xsf_esc_len(value), value,
+			min, max);
 		ret = -EINVAL;
 	} else {
 		*found = true;
@@ -375,8 +439,8 @@ static int xsf_cfg_read_hw(struct xsf_cfg_reader *rd, const char *dir,
 		ret = xsf_cfg_parse_rates(rd->dev, path, value, &own);
 		if (!ret && (above & XSF_HW_SET_RATES) &&
 		    !xsf_cfg_rates_subset(&own, parent)) {
-			dev_err(rd->dev, "%s: \"%s\" is not a subset of the parent's rates\n",
-				path, value);
+			dev_err(rd->dev, "%s: \"%*pE\" is not a subset of the parent's rates\n",
+				path, xsf_esc_len(value), value);
 			ret = -EINVAL;
 		}
 		kfree(value);
@@ -397,8 +461,8 @@ static int xsf_cfg_read_hw(struct xsf_cfg_reader *rd, const char *dir,
 		ret = xsf_cfg_parse_formats(rd->dev, path, value, &own.formats);
 		if (!ret && (above & XSF_HW_SET_FORMATS) &&
 		    (own.formats & ~parent->formats)) {
-			dev_err(rd->dev, "%s: \"%s\" is not a subset of the parent's formats\n",
-				path, value);
+			dev_err(rd->dev, "%s: \"%*pE\" is not a subset of the parent's formats\n",
+				path, xsf_esc_len(value), value);
 			ret = -EINVAL;
 		}
 		kfree(value);
@@ -463,6 +527,27 @@ static int xsf_cfg_read_hw(struct xsf_cfg_reader *rd, const char *dir,
 }
 
 /*
+ * A child named with a digit first is an index, and must be written the
+ * one way a number is ("7", never "07", "7a" or "0x7"; kstrtouint() alone
+ * would take "07" and "7\n"): two spellings of one index would make two
+ * nodes one stream.
+ */
+static int xsf_cfg_child_index(const char *name, unsigned int max,
+			       unsigned int *index)
+{
+	const char *c;
+
+	for (c = name; *c; c++)
+		if (!isdigit(*c))
+			return -EINVAL;
+	if (c - name > 3 || (name[0] == '0' && name[1]))
+		return -EINVAL;
+	if (kstrtouint(name, 10, index) || *index >= max)
+		return -ERANGE;
+	return 0;
+}
+
+/*
  * Count the numeric children of @dir and check they are exactly 0..n-1.
  * Other children (names, settings) are ignored.
  */
@@ -485,15 +570,19 @@ static int xsf_cfg_count_children(struct xsf_cfg_reader *rd,
 	for (i = 0; i < num; i++) {
 		if (!isdigit(children[i][0]))
 			continue;
-		if (kstrtouint(children[i], 10, &index) || index >= max) {
-			dev_err(rd->dev, "%s/%s: index out of range [0, %u)\n",
-				dir, children[i], max);
+		ret = xsf_cfg_child_index(children[i], max, &index);
+		if (ret == -ERANGE) {
+			dev_err(rd->dev, "%s/%*pE: index out of range [0, %u)\n",
+				dir, xsf_esc_len(children[i]), children[i],
+				max);
+		} else if (ret) {
+			dev_err(rd->dev, "%s/%*pE: not a decimal index\n", dir,
+				xsf_esc_len(children[i]), children[i]);
+		} else if (__test_and_set_bit(index, seen)) {
+			dev_err(rd->dev, "%s/%u: duplicate index\n", dir, index);
 			ret = -EINVAL;
-			break;
 		}
-		if (__test_and_set_bit(index, seen)) {
-			dev_err(rd->dev, "%s/%s: duplicate index\n", dir,
-				children[i]);
+		if (ret) {
 			ret = -EINVAL;
 			break;
 		}
@@ -518,7 +607,7 @@ static int xsf_cfg_read_stream(struct xsf_cfg_reader *rd, const char *dir,
 	int ret;
 
 	ret = xsf_cfg_read_string(rd, dir, XENSND_FIELD_TYPE, type,
-				  sizeof(type), true);
+				  sizeof(type), XSF_STR_REQUIRED);
 	if (ret)
 		return ret;
 	if (!strcmp(type, XENSND_STREAM_TYPE_PLAYBACK)) {
@@ -526,14 +615,15 @@ static int xsf_cfg_read_stream(struct xsf_cfg_reader *rd, const char *dir,
 	} else if (!strcmp(type, XENSND_STREAM_TYPE_CAPTURE)) {
 		stream->capture = true;
 	} else {
-		dev_err(rd->dev, "%s: \"%s\" is neither \"p\" nor \"c\"\n",
-			xsf_cfg_path(rd, dir, XENSND_FIELD_TYPE), type);
+		dev_err(rd->dev, "%s: \"%*pE\" is neither \"p\" nor \"c\"\n",
+			xsf_cfg_path(rd, dir, XENSND_FIELD_TYPE),
+			xsf_esc_len(type), type);
 		return -EINVAL;
 	}
 
 	ret = xsf_cfg_read_string(rd, dir, XENSND_FIELD_STREAM_UNIQUE_ID,
 				  stream->unique_id, sizeof(stream->unique_id),
-				  true);
+				  XSF_STR_REQUIRED);
 	if (ret)
 		return ret;
 
@@ -549,7 +639,7 @@ static int xsf_cfg_read_pcm(struct xsf_cfg_reader *rd, const char *dir,
 	int ret;
 
 	ret = xsf_cfg_read_string(rd, dir, XENSND_FIELD_DEVICE_NAME, pcm->name,
-				  sizeof(pcm->name), false);
+				  sizeof(pcm->name), XSF_STR_TEXT);
 	if (ret)
 		return ret;
 	ret = xsf_cfg_read_hw(rd, dir, parent, &pcm->hw);
@@ -597,10 +687,10 @@ static int xsf_cfg_read_version(struct xsf_cfg_reader *rd,
 	cursor = value;
 	while ((item = strsep(&cursor, XENSND_LIST_SEPARATOR))) {
 		if (kstrtouint(item, 10, &v)) {
-			dev_err(rd->dev, "%s: \"%s\" is not a version list\n",
+			dev_err(rd->dev, "%s: \"%*pE\" is not a version number\n",
 				xsf_cfg_path(rd, xb->otherend,
 					     XENSND_FIELD_BE_VERSIONS),
-				value);
+				xsf_esc_len(item), item);
 			ret = -EINVAL;
 			break;
 		}
@@ -645,12 +735,12 @@ int xsf_cfg_read(struct xenbus_device *xb, struct xsf_card_cfg *cfg)
 	ret = xsf_cfg_read_string(rd, xb->nodename,
 				  XENSND_FIELD_VCARD_SHORT_NAME,
 				  cfg->short_name, sizeof(cfg->short_name),
-				  false);
+				  XSF_STR_TEXT);
 	if (ret)
 		goto out;
 	ret = xsf_cfg_read_string(rd, xb->nodename,
 				  XENSND_FIELD_VCARD_LONG_NAME, cfg->long_name,
-				  sizeof(cfg->long_name), false);
+				  sizeof(cfg->long_name), XSF_STR_TEXT);
 	if (ret)
 		goto out;
 	ret = xsf_cfg_read_hw(rd, xb->nodename, NULL, &cfg->hw);

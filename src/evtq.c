@@ -36,7 +36,8 @@
  * xsf_evtq_init() - attach a consumer to a freshly shared event page
  * @q: consumer state
  * @dev: device for messages
- * @page: the event page, cleared
+ * @page: the event page, cleared and not shared yet (so its consumer
+ *	index can still be trusted)
  */
 void xsf_evtq_init(struct xsf_evtq *q, struct device *dev,
 		   struct xensnd_event_page *page)
@@ -44,6 +45,7 @@ void xsf_evtq_init(struct xsf_evtq *q, struct device *dev,
 	q->dev = dev;
 	q->page = page;
 	q->nr_lost = 0;
+	q->cons = READ_ONCE(page->in_cons);
 	xsf_evtq_resync(q);
 }
 
@@ -65,9 +67,12 @@ void xsf_evtq_resync(struct xsf_evtq *q)
  * @deliver: called for each event with a private copy of it
  * @ctx: argument of @deliver
  *
- * Return: the number of events delivered, or -EOVERFLOW if the backend's
- * producer index was beyond what the page can hold (the pending events
- * are then skipped).
+ * Events are taken from our own consumer index, never from the page's,
+ * which the backend could move back to replay events.
+ *
+ * Return: the number of events @deliver found of use (0: the interrupt
+ * was spurious), or -EOVERFLOW if the backend's producer index was beyond
+ * what the page can hold (the pending events are then skipped).
  */
 int xsf_evtq_consume(struct xsf_evtq *q, xsf_evt_deliver_t deliver,
 		     void *ctx)
@@ -75,17 +80,18 @@ int xsf_evtq_consume(struct xsf_evtq *q, xsf_evt_deliver_t deliver,
 	struct xensnd_event_page *page = q->page;
 	struct xensnd_evt evt;
 	u32 prod, cons;
-	int delivered = 0;
+	int useful = 0;
 
 	prod = READ_ONCE(page->in_prod);
 	virt_rmb(); /* read events only after the index */
-	cons = READ_ONCE(page->in_cons);
+	cons = q->cons;
 
 	if (prod - cons > XENSND_IN_RING_LEN) {
 		dev_warn_ratelimited(q->dev,
 				     "event producer %u is %u events ahead of consumer %u (page holds %zu): skipping\n",
 				     prod, prod - cons, cons,
 				     (size_t)XENSND_IN_RING_LEN);
+		q->cons = prod;
 		virt_mb(); /* order the index reads before giving slots back */
 		WRITE_ONCE(page->in_cons, prod);
 		xsf_evtq_resync(q);
@@ -105,13 +111,14 @@ int xsf_evtq_consume(struct xsf_evtq *q, xsf_evt_deliver_t deliver,
 		}
 		q->expected_id = evt.id + 1;
 		q->id_synced = true;
-		deliver(ctx, &evt);
-		delivered++;
+		if (deliver(ctx, &evt))
+			useful++;
 	}
+	q->cons = cons;
 	/* Finish reading the events before handing the slots back. */
 	virt_mb();
 	WRITE_ONCE(page->in_cons, cons);
-	return delivered;
+	return useful;
 }
 
 /**

@@ -29,6 +29,7 @@ static void xsf_front_release(struct kref *ref)
 	struct xsf_front *front = container_of(ref, struct xsf_front, ref);
 
 	xsf_cfg_free(&front->cfg);
+	put_device(&front->xb->dev);
 	kfree(front);
 }
 
@@ -56,7 +57,8 @@ void xsf_front_put(struct xsf_front *front)
  * @wq: where its deferred work runs
  *
  * The caller holds the one reference; the ALSA card takes one of its own
- * while it exists.
+ * while it exists.  The state holds a reference on @xb's struct device:
+ * a card still open after the device was removed logs through it.
  *
  * Return: the state, or NULL without memory.
  */
@@ -68,6 +70,7 @@ struct xsf_front *xsf_front_new(struct xenbus_device *xb,
 	if (!front)
 		return NULL;
 	kref_init(&front->ref);
+	get_device(&xb->dev);
 	xsf_bus_init(front, xb, &xsf_card_client_ops, wq);
 	return front;
 }

@@ -120,6 +120,7 @@ static u64 xsf_pcm_alsa_mask(u64 sndif_formats)
 }
 
 static const struct xsf_link_ops xsf_pcm_link_ops;
+static void xsf_pcm_revoke_work(struct work_struct *work);
 
 /**
  * xsf_pcm_stream_init() - set up a stream's state at card creation
@@ -143,6 +144,7 @@ void xsf_pcm_stream_init(struct xsf_pcm_stream *stream, struct xsf_card *xcard,
 			  &xsf_pcm_link_ops, stream);
 	mutex_init(&stream->io_mutex);
 	mutex_init(&stream->query_lock);
+	INIT_WORK(&stream->revoke_work, xsf_pcm_revoke_work);
 	init_waitqueue_head(&stream->idle_wait);
 	for (i = 0; i < cfg->hw.nr_rates; i++)
 		stream->rate_list[i] = cfg->hw.rates[i];
@@ -153,6 +155,19 @@ void xsf_pcm_stream_init(struct xsf_pcm_stream *stream, struct xsf_card *xcard,
 		stream->volume[i] = XSF_VOLUME_STEPS;
 		stream->unmuted[i] = true;
 	}
+}
+
+/**
+ * xsf_pcm_stream_fini() - undo xsf_pcm_stream_init()
+ * @stream: a stream of a card being freed; nothing uses it any more
+ *
+ * Waits for a revocation of its buffer grants that may still be queued.
+ * Does nothing for a stream that was never initialised (zeroed).
+ */
+void xsf_pcm_stream_fini(struct xsf_pcm_stream *stream)
+{
+	if (stream->xcard)
+		cancel_work_sync(&stream->revoke_work);
 }
 
 static struct device *xsf_pcm_dev(struct xsf_pcm_stream *stream)
@@ -193,6 +208,8 @@ static int xsf_pcm_backend_open(struct xsf_pcm_stream *stream,
 							params->buffer_sz);
 	stream->nr_opens++;
 	ret = xsf_pcm_call(stream, &req, NULL);
+	if (ret == -ETIMEDOUT)
+		stream->open_unknown = true;
 	if (ret) {
 		dev_err(xsf_pcm_dev(stream),
 			"backend refused to open stream %s (%s, %u Hz, %u channels, buffer %u, period %u): %d\n",
@@ -256,10 +273,11 @@ int xsf_pcm_backend_close(struct xsf_pcm_stream *stream)
 	bool stop;
 	int ret;
 
-	if (!stream->opened)
+	if (!stream->opened && !stream->open_unknown)
 		return 0;
+	stream->open_unknown = false;
 	snd_pcm_stream_lock_irq(substream);
-	stop = stream->started || stream->fed;
+	stop = stream->opened && (stream->started || stream->fed);
 	stream->opened = false;
 	stream->started = false;
 	stream->fed = false;
@@ -561,6 +579,7 @@ static int xsf_pcm_bind(struct xsf_pcm_stream *stream)
 	snd_pcm_stream_lock_irq(stream->substream);
 	stream->linked = true;
 	stream->opened = false;
+	stream->open_unknown = false;
 	snd_pcm_stream_unlock_irq(stream->substream);
 	return 0;
 }
@@ -669,6 +688,7 @@ static int xsf_pcm_hw_params(struct snd_pcm_substream *substream,
 				      size);
 		stream->buf_gen++;
 		stream->buf_epoch = xsf_bus_grant_epoch(stream->xcard->front);
+		stream->buf_revoked = false;
 	}
 	if (!ret) {
 		stream->buffer_bytes = buffer_bytes;
@@ -699,9 +719,10 @@ static int xsf_pcm_hw_free(struct snd_pcm_substream *substream)
 
 /*
  * After a restore the guest has a new grant table: the buffer's grants
- * from before mean nothing to the new backend.  Grant the same pages
- * again, so that an application's mmap of the buffer stays valid, and
- * open the stream anew.  Caller holds io_mutex.
+ * from before mean nothing to the new backend.  After the backend went
+ * away the grants were ended (xsf_pcm_revoke_work()).  Either way, grant
+ * the same pages again, so that an application's mmap of the buffer
+ * stays valid, and open the stream anew.  Caller holds io_mutex.
  */
 static int xsf_pcm_regrant(struct xsf_pcm_stream *stream)
 {
@@ -709,7 +730,8 @@ static int xsf_pcm_regrant(struct xsf_pcm_stream *stream)
 	unsigned int epoch = xsf_bus_grant_epoch(front);
 	int ret;
 
-	if (!stream->buf.nr_pages || stream->buf_epoch == epoch)
+	if (!stream->buf.nr_pages ||
+	    (stream->buf_epoch == epoch && !stream->buf_revoked))
 		return 0;
 	ret = xsf_shbuf_regrant(front->xb, &stream->buf);
 	if (ret) {
@@ -718,6 +740,7 @@ static int xsf_pcm_regrant(struct xsf_pcm_stream *stream)
 		return ret;
 	}
 	stream->buf_epoch = epoch;
+	stream->buf_revoked = false;
 	stream->buf_gen++;
 	return 0;
 }
@@ -1040,9 +1063,27 @@ static bool xsf_pcm_data_answered(struct xsf_pcm_stream *stream, u32 len,
 }
 
 /*
+ * The ring failed every request it held (no response): the channel goes
+ * away, or the backend corrupted the ring, which stays disconnected.
+ * Nothing of the stream is outstanding any more, and a running stream
+ * cannot go on.  Called under the stream lock.
+ */
+static void xsf_pcm_ring_failed(struct xsf_pcm_stream *stream)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(stream->inflight); i++)
+		stream->inflight[i].used = false;
+	wake_up(&stream->idle_wait);
+	if (stream->running)
+		xsf_pcm_xrun(stream, "the ring to the backend is disconnected",
+			     -EIO);
+}
+
+/*
  * The link's answer callback: from the ring's interrupt, or without a
- * response when the channel goes away (which stops the stream by
- * itself).  An id not in the table is an earlier run's request.
+ * response when the ring failed its requests.  An id not in the table is
+ * an earlier run's request.
  */
 static void xsf_pcm_answer(void *ctx, int status, const struct xensnd_resp *resp)
 {
@@ -1053,8 +1094,12 @@ static void xsf_pcm_answer(void *ctx, int status, const struct xensnd_resp *resp
 	bool elapsed = false;
 
 	snd_pcm_stream_lock_irqsave(substream, flags);
-	if (!resp || !stream->linked || !substream->runtime)
+	if (!stream->linked || !substream->runtime)
 		goto out;
+	if (!resp) {
+		xsf_pcm_ring_failed(stream);
+		goto out;
+	}
 	slot = xsf_pcm_inflight_find(stream, resp->id);
 	if (!slot)
 		goto out;
@@ -1220,20 +1265,24 @@ static u64 xsf_pcm_elapsed_bytes(struct xsf_pcm_stream *stream)
 		       stream->byte_rate, 1000);
 }
 
-/* The link's event callback, from the channel's event interrupt. */
-static void xsf_pcm_event(void *ctx, const struct xensnd_evt *evt)
+/*
+ * The link's event callback, from the channel's event interrupt.  An
+ * event is of use only if it moves (or rebases) a running stream's
+ * position: anything else from a flood counts towards throttling.
+ */
+static bool xsf_pcm_event(void *ctx, const struct xensnd_evt *evt)
 {
 	struct xsf_pcm_stream *stream = ctx;
 	struct snd_pcm_substream *substream = stream->substream;
 	enum xsf_pos_result result;
 	unsigned long flags;
-	bool elapsed = false;
+	bool elapsed = false, useful = false;
 	u64 limit;
 
 	if (evt->type != XENSND_EVT_CUR_POS) {
 		dev_warn_ratelimited(xsf_pcm_dev(stream),
 				     "unknown event type %u ignored\n", evt->type);
-		return;
+		return false;
 	}
 	snd_pcm_stream_lock_irqsave(substream, flags);
 	if (!substream->runtime || !stream->running || !stream->linked)
@@ -1243,6 +1292,7 @@ static void xsf_pcm_event(void *ctx, const struct xensnd_evt *evt)
 		stream->buffer_bytes;
 	result = xsf_pos_update(&stream->pos, evt->op.cur_pos.position,
 				xsf_pcm_elapsed_bytes(stream), limit);
+	useful = result != XSF_POS_STILL;
 	switch (result) {
 	case XSF_POS_STILL:
 		goto out;
@@ -1268,6 +1318,7 @@ out:
 	snd_pcm_stream_unlock_irqrestore(substream, flags);
 	if (elapsed)
 		snd_pcm_period_elapsed(substream);
+	return useful;
 }
 
 /*
@@ -1283,6 +1334,7 @@ static void xsf_pcm_lost(void *ctx)
 	snd_pcm_stream_lock_irqsave(stream->substream, flags);
 	stream->linked = false;
 	stream->opened = false;
+	stream->open_unknown = false;
 	stream->started = false;
 	stream->fed = false;
 	stream->volume_offset = 0;
@@ -1293,6 +1345,32 @@ static void xsf_pcm_lost(void *ctx)
 	}
 	snd_pcm_stream_unlock_irqrestore(stream->substream, flags);
 	wake_up(&stream->idle_wait);
+	/* Its buffer must not stay open to a domain that left. */
+	schedule_work(&stream->revoke_work);
+}
+
+/*
+ * The backend went away with the stream's buffer granted: end every
+ * grant it does not map, unless the stream linked to a new connection
+ * meanwhile (its prepare then granted what it needs).  The pages stay:
+ * an application may have them mapped.
+ */
+static void xsf_pcm_revoke_work(struct work_struct *work)
+{
+	struct xsf_pcm_stream *stream =
+		container_of(work, struct xsf_pcm_stream, revoke_work);
+	unsigned int in_use;
+
+	mutex_lock(&stream->io_mutex);
+	if (stream->linked || !stream->buf.nr_pages || stream->buf_revoked)
+		goto out;
+	in_use = xsf_shbuf_revoke(&stream->buf);
+	stream->buf_revoked = true;
+	if (in_use)
+		dev_warn(xsf_pcm_dev(stream), "stream %s: the backend left %u buffer pages mapped; their grants end when it unmaps them\n",
+			 stream->cfg.unique_id, in_use);
+out:
+	mutex_unlock(&stream->io_mutex);
 }
 
 static const struct xsf_link_ops xsf_pcm_link_ops = {

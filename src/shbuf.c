@@ -190,6 +190,41 @@ void xsf_shbuf_free(struct xsf_shbuf *buf)
 	xsf_shbuf_release_arrays(buf);
 }
 
+/* End the grant @ref unless it is in use; 0 on success, 1 if in use. */
+static unsigned int xsf_shbuf_revoke_page(grant_ref_t *ref)
+{
+	if (!*ref)
+		return 0;
+	if (!xsf_io_try_end_grant(*ref))
+		return 1;
+	*ref = 0;
+	return 0;
+}
+
+/**
+ * xsf_shbuf_revoke() - take the backend's access away, keep the pages
+ * @buf: an allocated buffer
+ *
+ * For a backend that went away while the buffer is still in use (an
+ * application has it open, perhaps mapped): every grant it does not map
+ * is ended, so that nothing the application writes later can reach
+ * another domain.  A grant still mapped cannot be taken back; it stays
+ * until xsf_shbuf_regrant() or xsf_shbuf_free() finds it unmapped.  The
+ * pages stay, and xsf_shbuf_regrant() grants them again.
+ *
+ * Return: the number of grants still in use.
+ */
+unsigned int xsf_shbuf_revoke(struct xsf_shbuf *buf)
+{
+	unsigned int i, in_use = 0;
+
+	for (i = 0; i < buf->nr_pages; i++)
+		in_use += xsf_shbuf_revoke_page(&buf->grefs[i]);
+	for (i = 0; i < buf->nr_dir_pages; i++)
+		in_use += xsf_shbuf_revoke_page(&buf->dir_grefs[i]);
+	return in_use;
+}
+
 /* Grant @page again unless its grant @ref is still in use. */
 static int xsf_shbuf_regrant_page(struct xenbus_device *xb,
 				  struct page *page, grant_ref_t *ref)
