@@ -384,6 +384,74 @@ static void xsf_test_pcm_cleanup(void *data)
 }
 
 /**
+ * xsf_test_pcm_try_open() - open a stream's substream, or say why not
+ * @test: the test; the substream is closed when it ends
+ * @tf: the device
+ * @index: the stream's index in the card (configuration order)
+ * @tpp: receives the fixture on success, NULL otherwise
+ *
+ * As xsf_test_pcm_open(), for tests in which opening may fail: the card
+ * may be gone, its channel lost, or another substream of the direction
+ * free first.
+ *
+ * Return: 0; -ENODEV without a card; -EINVAL for an index the card or
+ * the backend does not have; -EBUSY when ALSA chose another substream;
+ * -ENOMEM; or what ALSA or the driver returned.
+ */
+int xsf_test_pcm_try_open(struct kunit *test, struct xsf_test_front *tf,
+			  unsigned int index, struct xsf_test_pcm **tpp)
+{
+	struct snd_card *card = tf->front->card;
+	struct xsf_test_pcm *tp;
+	struct xsf_card *xcard;
+	struct snd_pcm *pcm;
+	int ret;
+
+	*tpp = NULL;
+	if (!card)
+		return -ENODEV;
+	xcard = card->private_data;
+	if (index >= xcard->nr_streams || index >= tf->sim->nr_chans)
+		return -EINVAL;
+	tp = kunit_kzalloc(test, sizeof(*tp), GFP_KERNEL);
+	if (!tp)
+		return -ENOMEM;
+	tp->file = kunit_kzalloc(test, sizeof(*tp->file), GFP_KERNEL);
+	if (!tp->file)
+		return -ENOMEM;
+	tp->test = test;
+	tp->tf = tf;
+	tp->card = card;
+	tp->stream = &xcard->streams[index];
+	tp->sc = tf->sim->chans[index];
+	tp->file->f_flags = O_NONBLOCK;
+	ret = snd_card_file_add(card, tp->file);
+	if (ret)
+		return ret;
+	pcm = tp->stream->substream->pcm;
+	mutex_lock(&pcm->open_mutex);
+	ret = snd_pcm_open_substream(pcm, tp->stream->cfg.capture ?
+				     SNDRV_PCM_STREAM_CAPTURE :
+				     SNDRV_PCM_STREAM_PLAYBACK,
+				     tp->file, &tp->sub);
+	mutex_unlock(&pcm->open_mutex);
+	if (ret) {
+		snd_card_file_remove(card, tp->file);
+		return ret;
+	}
+	tp->open = true;
+	ret = kunit_add_action_or_reset(test, xsf_test_pcm_cleanup, tp);
+	if (ret)
+		return ret;
+	if (tp->sub != tp->stream->substream) {
+		xsf_test_pcm_close(tp);
+		return -EBUSY;
+	}
+	*tpp = tp;
+	return 0;
+}
+
+/**
  * xsf_test_pcm_open() - open a stream's substream as an application would
  * @test: the test; the substream is closed when it ends
  * @tf: a connected device
@@ -399,41 +467,10 @@ struct xsf_test_pcm *xsf_test_pcm_open(struct kunit *test,
 				       struct xsf_test_front *tf,
 				       unsigned int index)
 {
-	struct xsf_test_pcm *tp = kunit_kzalloc(test, sizeof(*tp), GFP_KERNEL);
-	struct xsf_card *xcard;
-	struct snd_pcm *pcm;
-	int ret;
+	struct xsf_test_pcm *tp;
 
-	KUNIT_ASSERT_NOT_NULL(test, tp);
-	KUNIT_ASSERT_NOT_NULL(test, tf->front->card);
-	tp->test = test;
-	tp->tf = tf;
-	tp->card = tf->front->card;
-	xcard = tp->card->private_data;
-	KUNIT_ASSERT_LT(test, index, xcard->nr_streams);
-	tp->stream = &xcard->streams[index];
-	KUNIT_ASSERT_LT(test, index, tf->sim->nr_chans);
-	tp->sc = tf->sim->chans[index];
-	tp->file = kunit_kzalloc(test, sizeof(*tp->file), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, tp->file);
-	tp->file->f_flags = O_NONBLOCK;
-	KUNIT_ASSERT_EQ(test, snd_card_file_add(tp->card, tp->file), 0);
-	pcm = tp->stream->substream->pcm;
-	mutex_lock(&pcm->open_mutex);
-	ret = snd_pcm_open_substream(pcm, tp->stream->cfg.capture ?
-				     SNDRV_PCM_STREAM_CAPTURE :
-				     SNDRV_PCM_STREAM_PLAYBACK,
-				     tp->file, &tp->sub);
-	mutex_unlock(&pcm->open_mutex);
-	if (ret) {
-		snd_card_file_remove(tp->card, tp->file);
-		KUNIT_ASSERT_EQ(test, ret, 0);
-	}
-	tp->open = true;
-	KUNIT_ASSERT_EQ(test, 0,
-			kunit_add_action_or_reset(test, xsf_test_pcm_cleanup,
-						  tp));
-	KUNIT_ASSERT_PTR_EQ(test, tp->sub, tp->stream->substream);
+	KUNIT_ASSERT_EQ_MSG(test, xsf_test_pcm_try_open(test, tf, index, &tp),
+			    0, "opening stream %u", index);
 	return tp;
 }
 

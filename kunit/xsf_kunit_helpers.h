@@ -113,6 +113,8 @@ struct xsf_test_pcm {
 	u64 written;
 };
 
+int xsf_test_pcm_try_open(struct kunit *test, struct xsf_test_front *tf,
+			  unsigned int index, struct xsf_test_pcm **tpp);
 struct xsf_test_pcm *xsf_test_pcm_open(struct kunit *test,
 				       struct xsf_test_front *tf,
 				       unsigned int index);
