@@ -25,7 +25,7 @@
 
 #include "xsf_kunit_helpers.h"
 
-#define RND_STEPS		2500
+#define RND_STEPS		4000
 #define RND_STREAMS		2	/* layout "pc": playback, capture */
 #define RND_TIMEOUT_MS		10
 #define RND_READ_BYTES		(16 * 1024)
@@ -48,6 +48,9 @@ KUNIT_ARRAY_PARAM(rnd_seed, rnd_seeds, rnd_seed_desc);
  * @raw: the last position the backend reported, per stream
  * @buf: where capture reads go
  * @step: the step running, for messages
+ * @nr_running: steps after which a stream was running
+ * @nr_moved: steps after which a running stream's pointer had moved
+ * @nr_reconnects: new connections made
  */
 struct rnd_ctx {
 	struct kunit *test;
@@ -57,6 +60,9 @@ struct rnd_ctx {
 	u64 raw[RND_STREAMS];
 	u8 *buf;
 	unsigned int step;
+	unsigned int nr_running;
+	unsigned int nr_moved;
+	unsigned int nr_reconnects;
 };
 
 static u32 rnd_below(struct rnd_ctx *ctx, u32 n)
@@ -117,7 +123,14 @@ static void rnd_hw_params(struct rnd_ctx *ctx, unsigned int i)
 
 	if (!tp)
 		return;
-	xsf_test_pcm_hw_params(tp, rnd_chance(ctx, 70) ? SNDRV_PCM_FORMAT_S16_LE :
+	/* Mostly what applications ask for, sometimes anything. */
+	if (rnd_chance(ctx, 80)) {
+		xsf_test_pcm_hw_params(tp, SNDRV_PCM_FORMAT_S16_LE,
+				       rates[1 + rnd_below(ctx, 3)],
+				       1 + rnd_below(ctx, 2), 256, 4);
+		return;
+	}
+	xsf_test_pcm_hw_params(tp, rnd_chance(ctx, 50) ? SNDRV_PCM_FORMAT_S16_LE :
 			       SNDRV_PCM_FORMAT_S32_LE,
 			       rates[rnd_below(ctx, ARRAY_SIZE(rates))],
 			       rnd_below(ctx, 3),
@@ -243,7 +256,7 @@ static void rnd_position(struct rnd_ctx *ctx, unsigned int i)
 	if (!sc)
 		return;
 	if (pick < 70)
-		raw += rnd_below(ctx, 3 * 1024);
+		raw += rnd_below(ctx, 2048);
 	else if (pick < 80)
 		raw -= min_t(u64, raw, rnd_below(ctx, 512));
 	else if (pick < 85)
@@ -304,6 +317,7 @@ static void rnd_backend_return(struct rnd_ctx *ctx)
 	sim_backend_detach_all(tf->sim);
 	KUNIT_EXPECT_EQ_MSG(ctx->test, xsf_test_connect(ctx->test, tf), 0,
 			    "step %u: reconnecting", ctx->step);
+	ctx->nr_reconnects++;
 }
 
 /* Suspend; cancelled, resumed, or saved and restored elsewhere. */
@@ -329,45 +343,101 @@ static void rnd_suspend(struct rnd_ctx *ctx)
 /* Steps and invariants                                                */
 /* ------------------------------------------------------------------ */
 
-static void rnd_step(struct rnd_ctx *ctx)
+/*
+ * What an application does next with stream @i: open it, configure it,
+ * prepare it after an xrun, keep it fed, start it, close it when its
+ * card is gone; now and then something out of turn.
+ */
+static void rnd_application(struct rnd_ctx *ctx, unsigned int i)
 {
-	unsigned int i = rnd_below(ctx, RND_STREAMS);
-	u32 pick = rnd_below(ctx, 1000);
+	struct xsf_test_pcm *tp = ctx->tp[i];
+	u32 pick = rnd_below(ctx, 100);
 
-	if (pick < 40)
+	if (!tp) {
 		rnd_open(ctx, i);
-	else if (pick < 60)
+		return;
+	}
+	if (pick < 3) {
 		rnd_close(ctx, i);
-	else if (pick < 110)
+		return;
+	}
+	if (pick < 6) {
 		rnd_hw_params(ctx, i);
-	else if (pick < 180)
-		rnd_prepare(ctx, i);
-	else if (pick < 330)
-		rnd_transfer(ctx, i);
-	else if (pick < 390)
-		rnd_ioctl(ctx, i, SNDRV_PCM_IOCTL_START);
-	else if (pick < 410)
-		rnd_ioctl(ctx, i, SNDRV_PCM_IOCTL_DRAIN);
-	else if (pick < 440)
+		return;
+	}
+	if (pick < 9) {
 		rnd_ioctl(ctx, i, SNDRV_PCM_IOCTL_DROP);
-	else if (pick < 500)
-		rnd_reply_mode(ctx, i);
-	else if (pick < 525)
-		rnd_status(ctx, i);
-	else if (pick < 585)
-		rnd_heal(ctx, i);
-	else if (pick < 635)
+		return;
+	}
+	if (pick < 11) {
+		rnd_ioctl(ctx, i, SNDRV_PCM_IOCTL_DRAIN);
+		return;
+	}
+	switch (xsf_test_pcm_state(tp)) {
+	case SNDRV_PCM_STATE_OPEN:
+		rnd_hw_params(ctx, i);
+		break;
+	case SNDRV_PCM_STATE_SETUP:
+	case SNDRV_PCM_STATE_XRUN:
+	case SNDRV_PCM_STATE_SUSPENDED:
+		rnd_prepare(ctx, i);
+		break;
+	case SNDRV_PCM_STATE_PREPARED:
+		if (!tp->stream->cfg.capture && pick < 60)
+			rnd_transfer(ctx, i);
+		else
+			rnd_ioctl(ctx, i, SNDRV_PCM_IOCTL_START);
+		break;
+	case SNDRV_PCM_STATE_RUNNING:
+	case SNDRV_PCM_STATE_DRAINING:
+		rnd_transfer(ctx, i);
+		break;
+	default:
+		/* DISCONNECTED: the card went with its backend. */
+		rnd_close(ctx, i);
+		break;
+	}
+}
+
+/* The backend reports a position of a stream, mostly a plausible one. */
+static void rnd_backend_plays(struct rnd_ctx *ctx, unsigned int i)
+{
+	rnd_position(ctx, i);
+	if (rnd_chance(ctx, 30))
 		rnd_release(ctx, i);
-	else if (pick < 945)
-		rnd_position(ctx, i);
-	else if (pick < 965)
+}
+
+static void rnd_backend_misbehaves(struct rnd_ctx *ctx, unsigned int i)
+{
+	u32 pick = rnd_below(ctx, 100);
+
+	if (pick < 30)
+		rnd_reply_mode(ctx, i);
+	else if (pick < 42)
+		rnd_status(ctx, i);
+	else if (pick < 67)
+		rnd_heal(ctx, i);
+	else if (pick < 80)
 		rnd_hostile_indices(ctx, i);
-	else if (pick < 975)
+	else if (pick < 85)
 		rnd_backend_restart(ctx);
-	else if (pick < 993)
+	else if (pick < 95)
 		rnd_backend_return(ctx);
 	else
 		rnd_suspend(ctx);
+}
+
+static void rnd_step(struct rnd_ctx *ctx)
+{
+	unsigned int i = rnd_below(ctx, RND_STREAMS);
+	u32 pick = rnd_below(ctx, 100);
+
+	if (pick < 55)
+		rnd_application(ctx, i);
+	else if (pick < 90)
+		rnd_backend_plays(ctx, i);
+	else
+		rnd_backend_misbehaves(ctx, i);
 	sim_backend_sync(ctx->tf->sim);
 }
 
@@ -388,6 +458,7 @@ static void rnd_check(struct rnd_ctx *ctx)
 	struct xsf_front *front = ctx->tf->front;
 	unsigned int rings = front->channels ? 2 * front->nr_channels : 0;
 	unsigned int buffers = 0, i;
+	bool running = false, moved = false;
 
 	for (i = 0; i < RND_STREAMS; i++) {
 		struct xsf_test_pcm *tp = ctx->tp[i];
@@ -412,7 +483,13 @@ static void rnd_check(struct rnd_ctx *ctx)
 		KUNIT_ASSERT_LE_MSG(test, stream->submitted - stream->completed,
 				    (u64)stream->buffer_bytes,
 				    "step %u stream %u", ctx->step, i);
+		if (state == SNDRV_PCM_STATE_RUNNING) {
+			running = true;
+			moved |= xsf_test_pcm_hw_ptr(tp) > 0;
+		}
 	}
+	ctx->nr_running += running;
+	ctx->nr_moved += moved;
 	KUNIT_ASSERT_LE_MSG(test, ctx->tf->xb->state, XenbusStateReconfigured,
 			    "step %u", ctx->step);
 	if (ctx->tf->xb->state == XenbusStateConnected)
@@ -446,6 +523,11 @@ static void rnd_run(struct kunit *test)
 		rnd_step(ctx);
 		rnd_check(ctx);
 	}
+
+	kunit_info(test, "%u steps: running after %u, playing or capturing after %u, %u reconnections\n",
+		   RND_STEPS, ctx->nr_running, ctx->nr_moved, ctx->nr_reconnects);
+	/* The walk got somewhere: streams ran and data moved. */
+	KUNIT_EXPECT_GT(test, ctx->nr_moved, RND_STEPS / 50);
 
 	/* The end: every stream closed, the device removed. */
 	for (i = 0; i < RND_STREAMS; i++)
