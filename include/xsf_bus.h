@@ -199,6 +199,7 @@ int xsf_bus_call(struct xsf_link *link, struct xensnd_req *req,
 int xsf_bus_submit(struct xsf_link *link, struct xensnd_req *req,
 		   enum xsf_ring_class class);
 void xsf_bus_resync_events(struct xsf_link *link);
+bool xsf_bus_link_broken(struct xsf_link *link);
 void xsf_bus_quiesce(struct xsf_link *link);
 unsigned int xsf_bus_grant_epoch(struct xsf_front *front);
 int xsf_bus_wait_connected(struct xsf_front *front, unsigned int ms);

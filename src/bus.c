@@ -44,11 +44,31 @@ unsigned int xsf_close_timeout_ms = 3000;
 #define XSF_MAX_TRANSITIONS	8
 #define XSF_RETRY_FIRST_MS	100
 
+/*
+ * The ring was found corrupt and disconnected: its pending requests have
+ * failed already; tell the linked stream as a failed request does (no
+ * response), since it may have had nothing in flight.  A detach waits
+ * for this handler before the link may go.
+ */
+static void xsf_bus_ring_broken(struct xsf_channel *chan)
+{
+	struct xsf_link *link;
+	unsigned long flags;
+
+	spin_lock_irqsave(&chan->link_lock, flags);
+	link = chan->link;
+	spin_unlock_irqrestore(&chan->link_lock, flags);
+	if (link)
+		link->ops->done(link->ctx, -EIO, NULL);
+}
+
 static irqreturn_t xsf_bus_ring_irq(int irq, void *data)
 {
 	struct xsf_channel *chan = data;
 	int handled = xsf_ring_handle_responses(&chan->ring);
 
+	if (handled == -EIO)
+		xsf_bus_ring_broken(chan);
 	/* Nothing answered, or a corrupt ring: late EOI throttles a flood. */
 	xsf_io_irq_done(irq, handled <= 0);
 	return IRQ_HANDLED;
@@ -900,6 +920,27 @@ int xsf_bus_submit(struct xsf_link *link, struct xensnd_req *req,
 	}
 	spin_unlock_irqrestore(&link->lock, flags);
 	return ret;
+}
+
+/**
+ * xsf_bus_link_broken() - whether the link's ring was found corrupt
+ * @link: the stream's link
+ *
+ * Such a ring stays disconnected until the backend connects anew.
+ *
+ * Return: true if the link is attached to a channel whose ring is
+ * disconnected.
+ */
+bool xsf_bus_link_broken(struct xsf_link *link)
+{
+	unsigned long flags;
+	bool broken = false;
+
+	spin_lock_irqsave(&link->lock, flags);
+	if (link->chan)
+		broken = !READ_ONCE(link->chan->ring.connected);
+	spin_unlock_irqrestore(&link->lock, flags);
+	return broken;
 }
 
 /**

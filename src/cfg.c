@@ -527,10 +527,10 @@ static int xsf_cfg_read_hw(struct xsf_cfg_reader *rd, const char *dir,
 }
 
 /*
- * A child named with a digit first is an index, and must be written the
- * one way a number is ("7", never "07", "7a" or "0x7"; kstrtouint() alone
- * would take "07" and "7\n"): two spellings of one index would make two
- * nodes one stream.
+ * A child named with a digit, a sign or a space first is an index, and
+ * must be written the one way a number is ("7", never "07", "+7", "7a"
+ * or "0x7"; kstrtouint() alone would take "07", "+7" and "7\n"): two
+ * spellings of one index would make two nodes one stream.
  */
 static int xsf_cfg_child_index(const char *name, unsigned int max,
 			       unsigned int *index)
@@ -568,7 +568,9 @@ static int xsf_cfg_count_children(struct xsf_cfg_reader *rd,
 		return PTR_ERR(children);
 	}
 	for (i = 0; i < num; i++) {
-		if (!isdigit(children[i][0]))
+		/* A name that looks like a number must be an index. */
+		if (!isdigit(children[i][0]) &&
+		    (!children[i][0] || !strchr("+- ", children[i][0])))
 			continue;
 		ret = xsf_cfg_child_index(children[i], max, &index);
 		if (ret == -ERANGE) {

@@ -809,6 +809,11 @@ static int xsf_pcm_prepare(struct snd_pcm_substream *substream)
 		}
 	}
 	ret = xsf_pcm_regrant(stream);
+	if (!ret && xsf_bus_link_broken(&stream->link)) {
+		dev_err(xsf_pcm_dev(stream), "stream %s: the ring to the backend is disconnected until it connects again\n",
+			stream->cfg.unique_id);
+		ret = -EIO;
+	}
 	if (ret) {
 		mutex_unlock(&stream->io_mutex);
 		return ret;

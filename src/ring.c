@@ -315,7 +315,8 @@ void xsf_ring_disconnect(struct xsf_ring *ring)
 }
 
 /* Accept one response copied from the ring.  Called with the lock held. */
-static void xsf_ring_complete(struct xsf_ring *ring,
+/* Returns whether @resp answered a request (false: dropped). */
+static bool xsf_ring_complete(struct xsf_ring *ring,
 			      const struct xensnd_resp *resp,
 			      unsigned long *flags)
 	__must_hold(&ring->lock)
@@ -331,7 +332,7 @@ static void xsf_ring_complete(struct xsf_ring *ring,
 		dev_warn_ratelimited(ring->dev,
 				     "dropping stale, unknown or duplicate response id %u operation %u\n",
 				     resp->id, resp->operation);
-		return;
+		return false;
 	}
 
 	status = xsf_ring_status_to_errno(resp->status);
@@ -345,7 +346,7 @@ static void xsf_ring_complete(struct xsf_ring *ring,
 		slot->resp = *resp;
 		slot->state = XSF_SLOT_ANSWERED;
 		complete(&slot->done);
-		return;
+		return true;
 	}
 
 	callback = slot->callback;
@@ -354,6 +355,7 @@ static void xsf_ring_complete(struct xsf_ring *ring,
 	spin_unlock_irqrestore(&ring->lock, *flags);
 	callback(ctx, status, resp);
 	spin_lock_irqsave(&ring->lock, *flags);
+	return true;
 }
 
 /**
@@ -364,15 +366,16 @@ static void xsf_ring_complete(struct xsf_ring *ring,
  * producer index before reading anything; a ring that claims more
  * responses than requests were sent is disconnected.
  *
- * Return: the number of responses consumed, or -EIO if the ring was
- * found corrupt and disconnected.
+ * Return: the number of responses that answered a request (dropped ones
+ * do not count: an interrupt with none was spurious), or -EIO if the
+ * ring was found corrupt and disconnected.
  */
 int xsf_ring_handle_responses(struct xsf_ring *ring)
 {
 	struct xensnd_resp resp;
 	unsigned long flags;
 	RING_IDX cons, prod;
-	int more, handled = 0;
+	int more, handled = 0, consumed = 0;
 
 	spin_lock_irqsave(&ring->lock, flags);
 	if (!ring->connected)
@@ -395,8 +398,9 @@ int xsf_ring_handle_responses(struct xsf_ring *ring)
 			memcpy(&resp, RING_GET_RESPONSE(&ring->front, cons),
 			       sizeof(resp));
 			ring->front.rsp_cons = cons + 1;
-			handled++;
-			xsf_ring_complete(ring, &resp, &flags);
+			consumed++;
+			if (xsf_ring_complete(ring, &resp, &flags))
+				handled++;
 			if (!ring->connected)
 				goto out;
 		}
@@ -404,7 +408,7 @@ int xsf_ring_handle_responses(struct xsf_ring *ring)
 	} while (more);
 out:
 	spin_unlock_irqrestore(&ring->lock, flags);
-	if (handled)
+	if (consumed)
 		wake_up(&ring->slot_wait);
 	return handled;
 }
