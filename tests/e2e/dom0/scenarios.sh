@@ -40,12 +40,14 @@ mkdir -p "$RAW" "$OUT"
 
 # The card the test backend serves: two PCM devices, each with a playback
 # and a capture stream; PCM 1 is a loopback.
+# shellcheck disable=SC2034 # read through namerefs (guest_cfg, attach)
 VSND_TEST=('card, backend=0, short-name=XenSnd, long-name=Xen PV test card, sample-rates=8000;16000;44100;48000, sample-formats=s16_le;s32_le;u8'
 	'pcm, name=xsf-pcm0' 'stream, unique-id=pb0, type=p' 'stream, unique-id=cap0, type=c'
 	'pcm, name=xsf-pcm1' 'stream, unique-id=pb1, type=p' 'stream, unique-id=cap1, type=c')
 # The card snd_be serves: its streams are snd-aloop devices in dom0.
 # What the guest plays on Loopback,0,0 is recorded here from Loopback,1,0;
 # what is played here into Loopback,0,1 the guest records from Loopback,1,1.
+# shellcheck disable=SC2034 # read through namerefs (guest_cfg, attach)
 VSND_SNDBE=('card, backend=0, short-name=XenSndBe, long-name=Xen PV snd_be card, sample-rates=8000;16000;44100;48000, sample-formats=s16_le;s32_le'
 	'pcm, name=be-loop' 'stream, unique-id=alsa<hw:Loopback;0;0>, type=p'
 	'stream, unique-id=alsa<hw:Loopback;1;1>, type=c')
@@ -292,6 +294,7 @@ FAILMSG=""
 fail() { [ -n "$FAILMSG" ] || FAILMSG="$*"; }
 
 # raw_file PCM STREAM: the test backend's output file of the guest's stream
+# shellcheck disable=SC2012 # our own file names: digits and dashes
 raw_file() {
 	ls -t "$RAW/$DOMID"-*-"$1"-"$2".raw 2>/dev/null | head -n 1
 }
@@ -358,8 +361,9 @@ s1() {
 		gcmd 10 "grep -o 'vsnd-[0-9]*:[0-9]*[.][0-9]*-[a-z]*' /proc/interrupts" || true
 		local names
 		names=$(printf '%s\n' "$GOUT" | grep -c .)
-		[ "$(printf '%s\n' "$GOUT" | sort -u | grep -c .)" = 8 ] && [ "$names" = 8 ] ||
+		if [ "$(printf '%s\n' "$GOUT" | sort -u | grep -c .)" != 8 ] || [ "$names" != 8 ]; then
 			fail "expected 8 distinct interrupt names for 4 streams, got: $(printf '%s' "$GOUT" | tr '\n' ';')"
+		fi
 	fi
 }
 
@@ -405,6 +409,7 @@ s6() {
 		fail "the card has no mixer controls"
 		return
 	fi
+	# shellcheck disable=SC2016 # expanded in the guest
 	gcmd 90 'gen /tmp/p.raw 1152000 && bgrun play aplay -q -D hw:0,0 -t raw -f S16_LE -r 48000 -c 2 /tmp/p.raw && sleep 1 &&
 		ctl=$(amixer -c 0 scontrols | head -n 1 | sed "s/^Simple mixer control .\(.*\).,[0-9]*$/\1/") && echo "control: $ctl" &&
 		amixer -c 0 -- sset "$ctl" -12dB && sleep 0.5 && amixer -c 0 sset "$ctl" mute && sleep 0.5 &&
@@ -424,6 +429,7 @@ s7() {
 	# PCM 1 is a loopback in the backend: capture returns silence until the
 	# playback stream writes, then the played bytes. The played data starts
 	# with a non-zero marker so the capture can be aligned.
+	# shellcheck disable=SC2016 # expanded in the guest
 	if ! gcmd 120 'printf XSFLOOP! >/tmp/p.raw && head -c 191992 /dev/urandom >>/tmp/p.raw &&
 		bgrun rec arecord -q -D hw:0,1 -t raw -f S16_LE -r 48000 -c 2 -s 144000 /tmp/l.raw && sleep 0.5 &&
 		aplay -q -D hw:0,1 -t raw -f S16_LE -r 48000 -c 2 /tmp/p.raw && bgwait rec 30 &&
@@ -519,6 +525,7 @@ s9() {
 }
 
 s10() {
+	# shellcheck disable=SC2016 # expanded in the guest
 	gcmd 420 'i=0; while [ $i -lt 20 ]; do i=$((i + 1));
 		unloadmod || { echo "rmmod $i failed"; lsmod | grep snd; snd_users; exit 1; };
 		loadmod || { echo "load $i failed"; exit 1; };

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0 OR MIT
+# shellcheck shell=sh
 # Helpers available to the commands dom0 sends to the test guest.
 
 # Module to use: /e2e/snd_xen_front.ko (our build) when present, else the
@@ -25,7 +26,7 @@ unloadmod() {
 	for d in /sys/bus/xen/drivers/*; do
 		[ "$(basename "$(readlink "$d/module" 2>/dev/null)")" = snd_xen_front ] || continue
 		for dev in "$d"/vsnd-*; do
-			[ -e "$dev" ] && echo "$(basename "$dev")" >"$d/unbind"
+			[ -e "$dev" ] && basename "$dev" >"$d/unbind"
 		done
 	done
 	rmmod snd_xen_front
