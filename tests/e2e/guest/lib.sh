@@ -176,7 +176,7 @@ fault_play() {
 	bgrun fault eval "$3"
 	bgwait fault "$2" >/tmp/fault.out 2>&1
 	rc=$?
-	echo "fault rc=$rc after $(( $(date +%s) - t0 )) s: $(tail -n 6 /tmp/fault.out | tr '\n' ' ')"
+	echo "fault rc=$rc after $(( $(date +%s) - t0 )) s: $(tail -n 12 /tmp/fault.out | tr '\n' ' ')"
 	touch /tmp/steady.stop
 	bgwait steady 60 >/tmp/steady.out 2>&1
 	echo "steady rc=$? $(tail -n 2 /tmp/steady.out | tr '\n' ' ')"
@@ -220,10 +220,12 @@ fault_mixer() {
 }
 
 # play_and_record: play /tmp/f1.raw on the fault card's PCM 0 while
-# recording 1 s from it
+# recording 1 s from it.  arecord recovers from every overrun and tries
+# again, as long as it has not recorded its second: after 8 s it is
+# interrupted (it must then end, whatever the driver went through).
 # shellcheck disable=SC2086 # FPLAY is a list of options
 play_and_record() {
-	arecord -q -D "$FAULT_PCM" $FPLAY -d 1 /tmp/fc.raw &
+	timeout -s INT 8 arecord -q -D "$FAULT_PCM" $FPLAY -d 1 /tmp/fc.raw &
 	rec=$!
 	play "$FAULT_PCM" /tmp/f1.raw
 	p=$?
