@@ -176,10 +176,19 @@ fault_play() {
 	bgrun fault eval "$3"
 	bgwait fault "$2" >/tmp/fault.out 2>&1
 	rc=$?
+	# Out of time: end it, so that it holds no device in the next case.
+	[ "$rc" = 124 ] && kill_tree "$(cat /tmp/bg.fault.pid)"
 	echo "fault rc=$rc after $(( $(date +%s) - t0 )) s: $(tail -n 12 /tmp/fault.out | tr '\n' ' ')"
 	touch /tmp/steady.stop
 	bgwait steady 60 >/tmp/steady.out 2>&1
 	echo "steady rc=$? $(tail -n 2 /tmp/steady.out | tr '\n' ' ')"
+}
+
+# kill_tree PID: kill PID and every process below it
+kill_tree() {
+	grep -l "^[0-9]* ([^)]*) [A-Za-z] $1 " /proc/[0-9]*/stat 2>/dev/null | cut -d/ -f3 |
+		while read -r child; do kill_tree "$child"; done
+	kill -KILL "$1" 2>/dev/null
 }
 
 # fault_numid NAME: numid of the fault card's control NAME of PCM device 0
