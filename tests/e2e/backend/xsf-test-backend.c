@@ -32,6 +32,14 @@
  *  - READ, WRITE and TRIGGER need an open stream, READ a started one,
  *    and a playback START data written since OPEN or STOP (ALSA refuses
  *    to start an empty playback device with -EPIPE).
+ *
+ * Faults are injected on request (see usage()): refused, failed or
+ * unanswered operations, lost, garbage or flooding events, event ids that
+ * restart, an exit mid-stream, a XenStore state that flaps, buffers kept
+ * mapped after CLOSE.  --fault-stream limits all of them to the streams
+ * named, so that a test can check that the others keep playing, and
+ * --device lets two instances share the vsnd devices of a domain (one of
+ * them faulty).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -69,6 +77,15 @@
 #define MAX_LOOP_SZ	(64u << 20)
 #define GREFS_PER_DIR	((PAGE_SZ - sizeof(grant_ref_t)) / sizeof(grant_ref_t))
 #define BE_ROOT		"/local/domain/0/backend/vsnd"
+#define MAX_FAULT_IDS	8
+#define MAX_DEVICES	8
+#define MAX_KEPT	64		/* buffers kept mapped after CLOSE */
+#define MS_NS		1000000ULL
+#define FLOOD_EVERY_NS	(50 * MS_NS)	/* one burst of events per stream */
+#define FLAP_FIRST_NS	(500 * MS_NS)	/* playing, before the first flap */
+#define FLAP_EVERY_NS	(300 * MS_NS)	/* time the frontend gets per state */
+#define SCRIBBLE_EVERY_NS (200 * MS_NS)
+#define XB_NOT_A_STATE	99		/* what a broken backend may write */
 
 enum { XB_UNKNOWN, XB_INITIALISING, XB_INITWAIT, XB_INITIALISED,
        XB_CONNECTED, XB_CLOSING, XB_CLOSED, XB_RECONFIGURING,
@@ -111,6 +128,16 @@ static struct {
 	uint64_t formats;		/* 0: no narrowing */
 	struct range rates, channels, buffer, period;
 	bool verbose;
+	/* streams the faults apply to (unique-id or dev/pcm/stream); none: all */
+	const char *fault_ids[MAX_FAULT_IDS];
+	unsigned int nr_fault_ids;
+	/* vsnd device ids served; none: all */
+	unsigned int devices[MAX_DEVICES];
+	unsigned int nr_devices;
+	unsigned int garbage_every;	/* 0: positions are true */
+	unsigned int flap_cycles;	/* 0: the state follows the protocol */
+	unsigned int flood_burst;	/* events per burst, 0: no flood */
+	bool keep_mapped;
 } opt = {
 	.outdir = ".",
 	.exit_after_ms = -1,
@@ -151,6 +178,13 @@ struct stream {
 	uint64_t evt_count;
 	bool evt_full_logged;
 
+	char unique_id[64];
+	bool fault;			/* the fault options apply to this stream */
+	unsigned int garbage_kind;	/* next kind of garbage position */
+	uint64_t last_sent_pos;		/* position of the last event sent */
+	uint64_t next_flood_ns;
+	uint64_t flood_bursts, flood_events;
+
 	uint32_t buffer_limit;		/* XenStore buffer-size, 0: none */
 
 	/* one opening of the stream (between OPEN and CLOSE) */
@@ -161,6 +195,7 @@ struct stream {
 	unsigned int frame_bytes;
 	uint8_t *buf;
 	uint32_t npages;
+	grant_ref_t *buf_refs;		/* the npages grants of buf */
 	int out_fd;
 	int cap_fd;
 	uint64_t cap_off;
@@ -196,9 +231,35 @@ struct device {
 	struct stream *streams;
 	unsigned int nstreams;
 	bool seen;
+	/* --flap-state: the state cycles, then the device starts over */
+	bool flapping, flap_done;
+	unsigned int flap_step;
+	uint64_t flap_next_ns;
 };
 
 static struct device *devices;
+
+/*
+ * A buffer mapped by --keep-mapped after its stream was closed.  Until
+ * the frontend grants one of its pages again (which it may do only while
+ * it still owns them), the pattern is written into it, as a backend gone
+ * bad might: a frontend that freed the pages while they were still mapped
+ * here would find its memory overwritten.
+ */
+struct kept_buffer {
+	struct kept_buffer *next;
+	unsigned int domid;
+	char name[48];
+	uint8_t *buf;
+	uint32_t npages;
+	grant_ref_t *refs;
+	bool scribble;
+	uint64_t scribbles;
+};
+
+static struct kept_buffer *kept_buffers;
+static unsigned int nr_kept;
+static uint64_t next_scribble_ns;
 
 /* ------------------------------------------------------------------------ */
 
@@ -226,6 +287,11 @@ static uint64_t ns_between(const struct timespec *a, const struct timespec *b)
 		    (b->tv_nsec - a->tv_nsec);
 
 	return d > 0 ? (uint64_t)d : 0;
+}
+
+static uint64_t ts_ns(const struct timespec *t)
+{
+	return (uint64_t)t->tv_sec * 1000000000ULL + (uint64_t)t->tv_nsec;
 }
 
 static const char *op_name(unsigned int op)
@@ -288,20 +354,17 @@ static void write_node(const char *dir, const char *node, const char *val)
 }
 
 /*
- * Write our state, but never recreate a backend directory that the toolstack
- * has removed meanwhile (xenstore creates missing parents on write).
+ * Write a state value, but never recreate a backend directory that the
+ * toolstack has removed meanwhile (xenstore creates missing parents on
+ * write).
  */
-static void set_state(struct device *d, int state)
+static void write_state(struct device *d, int state)
 {
 	char v[8], path[256];
 	xs_transaction_t t;
 	unsigned int len;
 	void *probe;
 
-	if (d->state == state)
-		return;
-	logmsg("STATE dom=%u dev=%u backend %d -> %d (frontend %d)", d->domid,
-	       d->devid, d->state, state, read_state(d->fe_path));
 	snprintf(v, sizeof(v), "%d", state);
 	snprintf(path, sizeof(path), "%s/state", d->be_path);
 	for (int tries = 0; tries < 10; tries++) {
@@ -323,44 +386,157 @@ static void set_state(struct device *d, int state)
 	d->state = state;
 }
 
+static void set_state(struct device *d, int state)
+{
+	if (d->state == state)
+		return;
+	logmsg("STATE dom=%u dev=%u backend %d -> %d (frontend %d)", d->domid,
+	       d->devid, d->state, state, read_state(d->fe_path));
+	write_state(d, state);
+}
+
+/* Whether the fault options apply to a stream of this name and unique-id. */
+static bool fault_applies(const char *name, const char *unique_id)
+{
+	if (!opt.nr_fault_ids)
+		return true;
+	for (unsigned int i = 0; i < opt.nr_fault_ids; i++)
+		if (!strcmp(opt.fault_ids[i], name) ||
+		    (unique_id[0] && !strcmp(opt.fault_ids[i], unique_id)))
+			return true;
+	return false;
+}
+
+static bool serves_device(unsigned int devid)
+{
+	if (!opt.nr_devices)
+		return true;
+	for (unsigned int i = 0; i < opt.nr_devices; i++)
+		if (opt.devices[i] == devid)
+			return true;
+	return false;
+}
+
 /* ------------------------------------------------------------------------ */
 /* events */
 
-static void send_pos_event(struct stream *s)
+/* Queue one CUR_POS event and notify; false if the event page is full. */
+static bool push_event(struct stream *s, uint16_t id, uint64_t position)
 {
 	struct xensnd_event_page *p = s->evt_page;
 	struct xensnd_evt *e;
 	uint32_t prod, cons;
-	uint16_t id;
 
-	if (!p || s->evt_port < 0)
-		return;
-	id = s->evt_id++;
-	s->evt_count++;
-	if (opt.drop_evt_every && s->evt_count % opt.drop_evt_every == 0) {
-		logmsg("EVT_DROP stream=%s id=%u pos=%" PRIu64, s->name, id, s->pos);
-		return;
-	}
 	prod = p->in_prod;
 	cons = __atomic_load_n(&p->in_cons, __ATOMIC_ACQUIRE);
 	if (prod - cons >= XENSND_IN_RING_LEN) {
 		if (!s->evt_full_logged)
 			logmsg("EVT_RING_FULL stream=%s prod=%u cons=%u", s->name, prod, cons);
 		s->evt_full_logged = true;
-		return;
+		return false;
 	}
 	s->evt_full_logged = false;
 	e = &XENSND_IN_RING_REF(p, prod);
 	memset(e, 0, sizeof(*e));
 	e->id = id;
 	e->type = XENSND_EVT_CUR_POS;
-	e->op.cur_pos.position = s->pos;
+	e->op.cur_pos.position = position;
 	xen_wmb();
 	p->in_prod = prod + 1;
 	xen_wmb();
 	xenevtchn_notify(xce, s->evt_port);
+	return true;
+}
+
+/*
+ * --garbage-pos: a position no device reports, in turn one that went
+ * back by more than a period, one beyond the buffer, the previous one
+ * again, and one near 2^64.
+ */
+static uint64_t garbage_position(struct stream *s)
+{
+	static const char *const kinds[] = { "backwards", "far-ahead", "repeated", "huge" };
+	unsigned int kind = s->garbage_kind++ % 4;
+	uint64_t back = 3ULL * s->period_sz, v;
+
+	switch (kind) {
+	case 0:
+		v = s->last_sent_pos > back ? s->last_sent_pos - back : 0;
+		break;
+	case 1:
+		v = s->pos + 4ULL * s->buffer_sz + s->period_sz;
+		break;
+	case 2:
+		v = s->last_sent_pos;
+		break;
+	default:
+		v = UINT64_MAX - s->period_sz;
+		break;
+	}
+	logmsg("EVT_GARBAGE stream=%s kind=%s pos=%" PRIu64 " true=%" PRIu64,
+	       s->name, kinds[kind], v, s->pos);
+	return v;
+}
+
+static void send_pos_event(struct stream *s)
+{
+	uint64_t position = s->pos;
+	uint16_t id;
+
+	if (!s->evt_page || s->evt_port < 0)
+		return;
+	id = s->evt_id++;
+	s->evt_count++;
+	if (opt.drop_evt_every && s->fault && s->evt_count % opt.drop_evt_every == 0) {
+		logmsg("EVT_DROP stream=%s id=%u pos=%" PRIu64, s->name, id, s->pos);
+		return;
+	}
+	if (opt.garbage_every && s->fault && s->evt_count % opt.garbage_every == 0)
+		position = garbage_position(s);
+	if (!push_event(s, id, position))
+		return;
+	s->last_sent_pos = position;
 	if (opt.verbose)
-		logmsg("EVT stream=%s id=%u pos=%" PRIu64, s->name, id, s->pos);
+		logmsg("EVT stream=%s id=%u pos=%" PRIu64, s->name, id, position);
+}
+
+/*
+ * --evt-flood: a burst of CUR_POS events, each one notified, whether the
+ * stream is open or not.  A running stream's events repeat its position;
+ * an idle stream's carry anything.  Every fourth burst ends with a
+ * producer index far beyond what the page can hold.
+ */
+static void flood_events(struct stream *s, uint64_t t)
+{
+	struct xensnd_event_page *p = s->evt_page;
+	unsigned int i, sent = 0;
+	uint32_t cons;
+
+	if (!opt.flood_burst || !s->fault || !p || s->evt_port < 0 ||
+	    t < s->next_flood_ns)
+		return;
+	s->next_flood_ns = t + FLOOD_EVERY_NS;
+	s->flood_bursts++;
+	for (i = 0; i < opt.flood_burst; i++) {
+		uint64_t position = s->running ? s->pos :
+				    (i & 1) ? UINT64_MAX - i : (uint64_t)i * PAGE_SZ;
+
+		if (!push_event(s, s->evt_id, position))
+			break;
+		s->evt_id++;
+		sent++;
+	}
+	s->flood_events += sent;
+	if (s->flood_bursts % 4 == 0) {
+		cons = __atomic_load_n(&p->in_cons, __ATOMIC_ACQUIRE);
+		p->in_prod = cons + XENSND_IN_RING_LEN + 1000 + (uint32_t)s->flood_bursts;
+		xen_wmb();
+		xenevtchn_notify(xce, s->evt_port);
+	}
+	if (s->flood_bursts % 20 == 1)
+		logmsg("EVT_FLOOD stream=%s bursts=%" PRIu64 " events=%" PRIu64
+		       " open=%d running=%d", s->name, s->flood_bursts, s->flood_events,
+		       s->open, s->running);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -376,6 +552,69 @@ static struct stream *paired_capture(struct stream *s)
 	return NULL;
 }
 
+/* --keep-mapped: hold on to a closed stream's buffer; false if not taken */
+static bool keep_buffer(struct stream *s, const char *why)
+{
+	struct kept_buffer *k;
+
+	if (nr_kept >= MAX_KEPT)
+		return false;
+	k = calloc(1, sizeof(*k));
+	if (!k)
+		return false;
+	k->domid = s->dev->domid;
+	snprintf(k->name, sizeof(k->name), "%s", s->name);
+	k->buf = s->buf;
+	k->npages = s->npages;
+	k->refs = s->buf_refs;
+	k->scribble = true;
+	k->next = kept_buffers;
+	kept_buffers = k;
+	nr_kept++;
+	logmsg("KEEP_MAPPED stream=%s dom=%u pages=%u after %s (%u buffers kept)",
+	       s->name, k->domid, k->npages, why, nr_kept);
+	return true;
+}
+
+/*
+ * A new OPEN lists pages of a kept buffer: the frontend still owns them
+ * and uses them again, legitimately (their grants cannot have ended while
+ * mapped here).  Stop writing into them.
+ */
+static void kept_buffers_reused(const struct stream *s)
+{
+	for (struct kept_buffer *k = kept_buffers; k; k = k->next) {
+		if (!k->scribble || k->domid != s->dev->domid)
+			continue;
+		for (uint32_t i = 0; i < k->npages && k->scribble; i++)
+			for (uint32_t j = 0; j < s->npages; j++)
+				if (k->refs[i] == s->buf_refs[j]) {
+					k->scribble = false;
+					logmsg("KEEP_MAPPED stream=%s dom=%u: buffer of %s granted again, no longer written",
+					       s->name, k->domid, k->name);
+					break;
+				}
+	}
+}
+
+static void scribble_kept_buffers(uint64_t t)
+{
+	static const char pattern[] = "XSF-KEPT";
+
+	if (!kept_buffers || t < next_scribble_ns)
+		return;
+	next_scribble_ns = t + SCRIBBLE_EVERY_NS;
+	for (struct kept_buffer *k = kept_buffers; k; k = k->next) {
+		if (!k->scribble)
+			continue;
+		for (size_t off = 0; off < (size_t)k->npages * PAGE_SZ; off += sizeof(pattern) - 1)
+			memcpy(k->buf + off, pattern, sizeof(pattern) - 1);
+		if (!k->scribbles++)
+			logmsg("KEEP_MAPPED buffer of %s dom=%u: writing into it",
+			       k->name, k->domid);
+	}
+}
+
 static void stream_end_opening(struct stream *s, const char *why)
 {
 	if (!s->open)
@@ -383,9 +622,12 @@ static void stream_end_opening(struct stream *s, const char *why)
 	logmsg("CLOSE stream=%s dom=%u reason=%s written=%" PRIu64 " writes=%" PRIu64
 	       " read=%" PRIu64 " reads=%" PRIu64 " pos=%" PRIu64, s->name,
 	       s->dev->domid, why, s->written, s->nwrites, s->read_bytes, s->nreads, s->pos);
-	if (s->buf)
+	if (s->buf && !(opt.keep_mapped && s->fault && keep_buffer(s, why))) {
 		xengnttab_unmap(xgt, s->buf, s->npages);
+		free(s->buf_refs);
+	}
 	s->buf = NULL;
+	s->buf_refs = NULL;
 	s->npages = 0;
 	if (s->out_fd >= 0)
 		close(s->out_fd);
@@ -466,13 +708,14 @@ static int map_buffer(struct stream *s, grant_ref_t dir, uint32_t buffer_sz)
 	}
 	p = xengnttab_map_domain_grant_refs(xgt, npages, s->dev->domid, refs,
 					    PROT_READ | PROT_WRITE);
-	free(refs);
 	if (!p) {
 		logmsg("OPEN stream=%s: cannot map %u buffer pages: %s", s->name, npages,
 		       strerror(errno));
+		free(refs);
 		return -EINVAL;
 	}
 	s->buf = p;
+	s->buf_refs = refs;
 	s->npages = npages;
 	return 0;
 }
@@ -513,6 +756,7 @@ static int do_open(struct stream *s, const struct xensnd_open_req *o)
 	ret = map_buffer(s, o->gref_directory, o->buffer_sz);
 	if (ret)
 		return ret;
+	kept_buffers_reused(s);
 	s->rate = o->pcm_rate;
 	s->format = o->pcm_format;
 	s->channels = o->pcm_channels;
@@ -525,7 +769,7 @@ static int do_open(struct stream *s, const struct xensnd_open_req *o)
 	s->running = s->paused = s->starving = false;
 	s->cap_off = 0;
 	s->out_fd = s->cap_fd = -1;
-	if (opt.reset_evt_id)
+	if (opt.reset_evt_id && s->fault)
 		s->evt_id = 0;
 	if (!s->capture) {
 		snprintf(path, sizeof(path), "%s/%u-%u-%u-%u.raw", opt.outdir,
@@ -705,14 +949,23 @@ static int do_trigger(struct stream *s, uint8_t type)
 		s->running = true;
 		s->paused = false;
 		s->pos = 0;
+		s->last_sent_pos = 0;
 		s->budget_ns = 0;
 		s->starving = false;
 		now(&s->last);
 		if (s->capture)
 			s->loop_base = s->loop_rd;
-		if (!streaming_seen) {
+		/* --exit-after-ms counts from the first START of a faulty stream */
+		if (!streaming_seen && s->fault) {
 			streaming_seen = true;
 			first_start = s->last;
+		}
+		if (opt.flap_cycles && s->fault && !s->dev->flapping && !s->dev->flap_done) {
+			s->dev->flapping = true;
+			s->dev->flap_step = 0;
+			s->dev->flap_next_ns = ts_ns(&s->last) + FLAP_FIRST_NS;
+			logmsg("FLAP dom=%u dev=%u: %u cycles from now on (stream %s started)",
+			       s->dev->domid, s->dev->devid, opt.flap_cycles, s->name);
 		}
 		break;
 	case XENSND_OP_TRIGGER_STOP:
@@ -849,17 +1102,17 @@ static void handle_request(struct stream *s, const struct xensnd_req *req)
 	r.id = req->id;
 	r.operation = req->operation;
 
-	if (op < (unsigned int)NUM_OPS && opt.drop[op]) {
+	if (op < (unsigned int)NUM_OPS && opt.drop[op] && s->fault) {
 		logmsg("DROP %s stream=%s dom=%u id=%u", op_name(op), s->name,
 		       s->dev->domid, req->id);
 		if (op == XENSND_OP_WRITE)
 			do_write(s, req->op.rw.offset, req->op.rw.length);
 		return;
 	}
-	if (op < (unsigned int)NUM_OPS && opt.refuse[op]) {
+	if (op < (unsigned int)NUM_OPS && opt.refuse[op] && s->fault) {
 		logmsg("REFUSE %s stream=%s dom=%u", op_name(op), s->name, s->dev->domid);
 		status = -EINVAL;
-	} else if (op < (unsigned int)NUM_OPS && opt.error[op]) {
+	} else if (op < (unsigned int)NUM_OPS && opt.error[op] && s->fault) {
 		logmsg("ERROR %s stream=%s dom=%u status=%d", op_name(op), s->name,
 		       s->dev->domid, opt.error[op]);
 		status = opt.error[op];
@@ -1093,6 +1346,25 @@ static uint32_t buffer_size_of(struct device *d, unsigned int pcm, unsigned int 
 	return 0;
 }
 
+/* The stream's unique-id, for --fault-stream; printable ASCII only. */
+static void read_unique_id(struct stream *s, struct device *d, unsigned int pcm,
+			   unsigned int idx)
+{
+	char path[300], *v;
+	size_t n;
+
+	s->unique_id[0] = '\0';
+	snprintf(path, sizeof(path), "%s/%u/%u/%s", d->fe_path, pcm, idx,
+		 XENSND_FIELD_STREAM_UNIQUE_ID);
+	v = xs_read_str(path);
+	if (!v)
+		return;
+	for (n = 0; v[n] && n < sizeof(s->unique_id) - 1; n++)
+		s->unique_id[n] = v[n] > ' ' && v[n] < 0x7f ? v[n] : '?';
+	s->unique_id[n] = '\0';
+	free(v);
+}
+
 static int device_connect(struct device *d)
 {
 	unsigned int npcm, nst, pcm, idx;
@@ -1145,6 +1417,8 @@ static int device_connect(struct device *d)
 			free(type);
 			d->nstreams++;
 			s->buffer_limit = buffer_size_of(d, pcm, idx);
+			read_unique_id(s, d, pcm, idx);
+			s->fault = fault_applies(s->name, s->unique_id);
 			snprintf(path, sizeof(path), "%s/%u/%u", d->fe_path, pcm, idx);
 			if (connect_stream(s, path))
 				ret = -1;
@@ -1159,10 +1433,12 @@ static int device_connect(struct device *d)
 		return ret;
 	}
 	for (unsigned int i = 0; i < d->nstreams; i++)
-		logmsg("CONNECT stream=%s dom=%u type=%s ring-ref=%u port=%u evt-ring-ref=%u evt-port=%u",
+		logmsg("CONNECT stream=%s dom=%u type=%s ring-ref=%u port=%u evt-ring-ref=%u evt-port=%u%s%s",
 		       d->streams[i].name, d->domid, d->streams[i].capture ? "c" : "p",
 		       d->streams[i].ring_ref, d->streams[i].fe_port,
-		       d->streams[i].evt_ring_ref, d->streams[i].fe_evt_port);
+		       d->streams[i].evt_ring_ref, d->streams[i].fe_evt_port,
+		       opt.nr_fault_ids && d->streams[i].fault ? " faulty unique-id=" : "",
+		       opt.nr_fault_ids && d->streams[i].fault ? d->streams[i].unique_id : "");
 	/* requests may already be queued */
 	for (unsigned int i = 0; i < d->nstreams; i++)
 		service_ring(&d->streams[i]);
@@ -1180,6 +1456,17 @@ static void device_reconcile(struct device *d)
 	snprintf(path, sizeof(path), "%s/online", d->be_path);
 	if (!xs_read_uint(path, &online))
 		online = 0;
+
+	/*
+	 * A flapping backend pays no attention to the frontend; only the
+	 * toolstack removing the device ends it early.
+	 */
+	if (d->flapping) {
+		if (online)
+			return;
+		d->flapping = false;
+		d->flap_done = true;
+	}
 
 	/* the toolstack asks us to close (device detach or domain shutdown) */
 	if ((be_node == XB_CLOSING && d->state != XB_CLOSING) || !online) {
@@ -1235,6 +1522,41 @@ static void device_reconcile(struct device *d)
 	}
 }
 
+/*
+ * --flap-state: write the next state of the cycle; once the cycles are
+ * over, let go of everything and go Closed, from where the frontend and
+ * this backend start over as after a restart.
+ */
+static void flap_device(struct device *d, uint64_t t)
+{
+	static const int cycle[] = {
+		XB_CLOSING, XB_CONNECTED, XB_INITWAIT, XB_NOT_A_STATE, XB_CONNECTED,
+	};
+	const unsigned int steps = (unsigned int)(sizeof(cycle) / sizeof(cycle[0]));
+	int st;
+
+	if (!d->flapping || t < d->flap_next_ns)
+		return;
+	if (d->flap_step < opt.flap_cycles * steps) {
+		st = cycle[d->flap_step % steps];
+		logmsg("FLAP dom=%u dev=%u cycle %u: backend %d -> %d (frontend %d)",
+		       d->domid, d->devid, d->flap_step / steps + 1, d->state, st,
+		       read_state(d->fe_path));
+		write_state(d, st);
+		d->flap_step++;
+		d->flap_next_ns = t + FLAP_EVERY_NS;
+		return;
+	}
+	d->flapping = false;
+	d->flap_done = true;
+	logmsg("FLAP dom=%u dev=%u over: disconnecting, starting over from Closed",
+	       d->domid, d->devid);
+	device_disconnect(d);
+	d->state = XB_UNKNOWN;
+	set_state(d, XB_CLOSED);
+	device_reconcile(d);
+}
+
 static void device_free(struct device *d)
 {
 	device_disconnect(d);
@@ -1266,6 +1588,8 @@ static void scan(void)
 			if (*end || v > 0xffff)
 				continue;
 			devid = (unsigned int)v;
+			if (!serves_device(devid))
+				continue;	/* another backend's */
 			for (d = devices; d; d = d->next)
 				if (d->domid == domid && d->devid == devid)
 					break;
@@ -1373,6 +1697,20 @@ static void parse_range(const char *arg, struct range *r)
 	r->set = true;
 }
 
+static unsigned int parse_count(const char *name, const char *arg, unsigned int max)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(arg, &end, 10);
+	if (errno || end == arg || *end || arg[0] == '-' || v > max) {
+		fprintf(stderr, "%s: '%s' is not a number in [0, %u]\n", name, arg, max);
+		exit(2);
+	}
+	return (unsigned int)v;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -1391,6 +1729,21 @@ static void usage(FILE *f)
 "      --exit-after-ms N    exit N ms after the first TRIGGER START\n"
 "      --drop-evt N         drop every Nth CUR_POS event (its id is used up)\n"
 "      --reset-evt-id       restart event ids at 0 on each OPEN\n"
+"      --garbage-pos N      every Nth CUR_POS event carries a garbage position: in turn\n"
+"                           one back by 3 periods, one beyond the buffer, the previous\n"
+"                           one again, one near 2^64\n"
+"      --flap-state N       at the first START, cycle the XenStore state N times\n"
+"                           (Closing, Connected, InitWait, 99, Connected; 300 ms each),\n"
+"                           then disconnect and start over from Closed\n"
+"      --evt-flood N        bursts of N CUR_POS events (each notified) 20 times a second,\n"
+"                           for open, idle and unopened streams; every 4th burst sets\n"
+"                           a producer index beyond the event page\n"
+"      --keep-mapped        keep buffers mapped after CLOSE and disconnection, and write\n"
+"                           into them until the frontend grants their pages again\n"
+"      --fault-stream ID    the fault options apply to this stream only (unique-id or\n"
+"                           dev/pcm/stream; repeatable): --exit-after-ms and --flap-state\n"
+"                           count from its first START, --flap-state flaps its device\n"
+"      --device N           serve vsnd device N only (repeatable; default: all)\n"
 "      --underrun-ms N      playback starved N ms: advance anyway (-1: never; default 300)\n"
 "      --query-formats LIST allowed format numbers (XENSND_PCM_FORMAT_*), e.g. 2,10\n"
 "      --query-rates A:B     narrow HW_PARAM_QUERY rates to [A,B]\n"
@@ -1403,7 +1756,8 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
 	enum { O_REFUSE = 256, O_ERROR, O_DROP, O_EXIT, O_DROPEVT, O_RESETID,
-	       O_UNDERRUN, O_LOOPPCM, O_QFMT, O_QRATE, O_QCH, O_QBUF, O_QPER };
+	       O_UNDERRUN, O_LOOPPCM, O_QFMT, O_QRATE, O_QCH, O_QBUF, O_QPER,
+	       O_GARBAGE, O_FLAP, O_FLOOD, O_KEEP, O_FSTREAM, O_DEVICE };
 	static const struct option lopts[] = {
 		{ "outdir", required_argument, NULL, 'o' },
 		{ "capture", required_argument, NULL, 'c' },
@@ -1426,6 +1780,12 @@ int main(int argc, char **argv)
 		{ "query-channels", required_argument, NULL, O_QCH },
 		{ "query-buffer", required_argument, NULL, O_QBUF },
 		{ "query-period", required_argument, NULL, O_QPER },
+		{ "garbage-pos", required_argument, NULL, O_GARBAGE },
+		{ "flap-state", required_argument, NULL, O_FLAP },
+		{ "evt-flood", required_argument, NULL, O_FLOOD },
+		{ "keep-mapped", no_argument, NULL, O_KEEP },
+		{ "fault-stream", required_argument, NULL, O_FSTREAM },
+		{ "device", required_argument, NULL, O_DEVICE },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct sigaction sa;
@@ -1486,6 +1846,32 @@ int main(int argc, char **argv)
 		case O_QCH: parse_range(optarg, &opt.channels); break;
 		case O_QBUF: parse_range(optarg, &opt.buffer); break;
 		case O_QPER: parse_range(optarg, &opt.period); break;
+		case O_GARBAGE:
+			opt.garbage_every = parse_count("--garbage-pos", optarg, 1000000);
+			break;
+		case O_FLAP:
+			opt.flap_cycles = parse_count("--flap-state", optarg, 1000);
+			break;
+		case O_FLOOD:
+			opt.flood_burst = parse_count("--evt-flood", optarg, 100000);
+			break;
+		case O_KEEP:
+			opt.keep_mapped = true;
+			break;
+		case O_FSTREAM:
+			if (opt.nr_fault_ids >= MAX_FAULT_IDS) {
+				fprintf(stderr, "at most %d --fault-stream\n", MAX_FAULT_IDS);
+				return 2;
+			}
+			opt.fault_ids[opt.nr_fault_ids++] = optarg;
+			break;
+		case O_DEVICE:
+			if (opt.nr_devices >= MAX_DEVICES) {
+				fprintf(stderr, "at most %d --device\n", MAX_DEVICES);
+				return 2;
+			}
+			opt.devices[opt.nr_devices++] = parse_count("--device", optarg, 0xffff);
+			break;
 		default: usage(stderr); return 2;
 		}
 	}
@@ -1533,6 +1919,21 @@ int main(int argc, char **argv)
 	       getpid(), opt.outdir, opt.capture ? opt.capture : "(pattern)",
 	       opt.loopback, opt.loop_pcms, opt.underrun_ms, opt.drop_evt_every,
 	       opt.reset_evt_id, opt.exit_after_ms);
+	if (opt.garbage_every || opt.flap_cycles || opt.flood_burst || opt.keep_mapped ||
+	    opt.nr_fault_ids || opt.nr_devices) {
+		char ids[256] = "", devs[64] = "";
+		size_t n = 0, m = 0;
+
+		for (unsigned int i = 0; i < opt.nr_fault_ids && n < sizeof(ids); i++)
+			n += (size_t)snprintf(ids + n, sizeof(ids) - n, "%s%s", i ? "," : "",
+					      opt.fault_ids[i]);
+		for (unsigned int i = 0; i < opt.nr_devices && m < sizeof(devs); i++)
+			m += (size_t)snprintf(devs + m, sizeof(devs) - m, "%s%u", i ? "," : "",
+					      opt.devices[i]);
+		logmsg("FAULTS garbage_pos=%u flap_state=%u evt_flood=%u keep_mapped=%d fault_streams=%s devices=%s",
+		       opt.garbage_every, opt.flap_cycles, opt.flood_burst, opt.keep_mapped,
+		       n ? ids : "all", m ? devs : "all");
+	}
 	scan();
 
 	while (!quit) {
@@ -1540,13 +1941,15 @@ int main(int argc, char **argv)
 			{ .fd = xs_fileno(xs), .events = POLLIN },
 			{ .fd = xenevtchn_fd(xce), .events = POLLIN },
 		};
-		bool any_running = false;
+		bool any_running = false, timers = kept_buffers || opt.flood_burst;
 		struct timespec t;
 
-		for (struct device *d = devices; d; d = d->next)
+		for (struct device *d = devices; d; d = d->next) {
+			timers |= d->flapping;
 			for (unsigned int i = 0; i < d->nstreams; i++)
 				if (d->streams[i].running && !d->streams[i].paused)
 					any_running = true;
+		}
 		int timeout = 500;
 
 		if (any_running) {
@@ -1554,6 +1957,9 @@ int main(int argc, char **argv)
 
 			timeout = ms > 50 ? 50 : (int)ms;
 		}
+		/* fault timers: flood bursts, state flaps, writes into kept buffers */
+		if (timers && timeout > 10)
+			timeout = 10;
 		next_tick_ns = UINT64_MAX;
 		if (poll(pfd, 2, timeout) < 0 && errno != EINTR)
 			break;
@@ -1580,9 +1986,14 @@ int main(int argc, char **argv)
 			}
 		}
 		now(&t);
-		for (struct device *d = devices; d; d = d->next)
-			for (unsigned int i = 0; i < d->nstreams; i++)
+		for (struct device *d = devices; d; d = d->next) {
+			for (unsigned int i = 0; i < d->nstreams; i++) {
 				tick_stream(&d->streams[i], &t);
+				flood_events(&d->streams[i], ts_ns(&t));
+			}
+			flap_device(d, ts_ns(&t));
+		}
+		scribble_kept_buffers(ts_ns(&t));
 		if (opt.exit_after_ms >= 0 && streaming_seen &&
 		    ns_between(&first_start, &t) >= (uint64_t)opt.exit_after_ms * 1000000ULL) {
 			logmsg("EXIT after %ld ms of streaming (--exit-after-ms)", opt.exit_after_ms);

@@ -40,12 +40,22 @@ mkdir -p "$RAW" "$OUT"
 
 # The card the test backend serves: two PCM devices, each with a playback
 # and a capture stream; PCM 1 is a loopback.
+# shellcheck disable=SC2034 # read through namerefs (guest_cfg, attach)
 VSND_TEST=('card, backend=0, short-name=XenSnd, long-name=Xen PV test card, sample-rates=8000;16000;44100;48000, sample-formats=s16_le;s32_le;u8'
 	'pcm, name=xsf-pcm0' 'stream, unique-id=pb0, type=p' 'stream, unique-id=cap0, type=c'
 	'pcm, name=xsf-pcm1' 'stream, unique-id=pb1, type=p' 'stream, unique-id=cap1, type=c')
+# The fault scenarios add a second card, vsnd device 1, served by a second
+# test backend that each case restarts with its faults (--device 1); the
+# first backend serves device 0 only and keeps running.
+# shellcheck disable=SC2034 # read through namerefs (guest_cfg, attach)
+VSND_FAULT=('card, backend=0, short-name=XenSndF, long-name=Xen PV fault card, sample-rates=8000;16000;44100;48000, sample-formats=s16_le;s32_le;u8'
+	'pcm, name=xsf-fault0' 'stream, unique-id=fpb0, type=p' 'stream, unique-id=fcap0, type=c'
+	'pcm, name=xsf-fault1' 'stream, unique-id=fpb1, type=p')
+FBLOG=$OUT/backend-faults.log
 # The card snd_be serves: its streams are snd-aloop devices in dom0.
 # What the guest plays on Loopback,0,0 is recorded here from Loopback,1,0;
 # what is played here into Loopback,0,1 the guest records from Loopback,1,1.
+# shellcheck disable=SC2034 # read through namerefs (guest_cfg, attach)
 VSND_SNDBE=('card, backend=0, short-name=XenSndBe, long-name=Xen PV snd_be card, sample-rates=8000;16000;44100;48000, sample-formats=s16_le;s32_le'
 	'pcm, name=be-loop' 'stream, unique-id=alsa<hw:Loopback;0;0>, type=p'
 	'stream, unique-id=alsa<hw:Loopback;1;1>, type=c')
@@ -98,7 +108,7 @@ BE_PID=""
 SB_PID=""
 BACKEND=none
 
-start_test_backend() {
+start_test_backend() { # [OPTIONS...]
 	"$BE" "${BE_ARGS[@]}" "$@" &
 	BE_PID=$!
 	sleep 0.3
@@ -130,11 +140,33 @@ stop_sndbe() { # [SIGNAL]
 	rm -f "$SBLOG.part"
 }
 
-# backend_alive: the backend of the current phase runs
+# The faulty backend of the fault phase: vsnd device 1, its own log, the
+# faults of the case as options (none: a correct backend).
+FB_PID=""
+start_fault_backend() { # [OPTIONS...]
+	stop_fault_backend
+	echo "=== backend started with: ${*:-(no faults)}" >>"$FBLOG"
+	"$BE" "${BE_ARGS[@]}" --log "$FBLOG" --device 1 "$@" &
+	FB_PID=$!
+	sleep 0.3
+	kill -0 "$FB_PID" 2>/dev/null || { say "fault backend failed to start"; FB_PID=""; return 1; }
+}
+
+stop_fault_backend() {
+	[ -n "$FB_PID" ] || return 0
+	kill -TERM "$FB_PID" 2>/dev/null
+	wait "$FB_PID" 2>/dev/null
+	FB_PID=""
+}
+
+alive() { [ -n "$1" ] && kill -0 "$1" 2>/dev/null; }
+
+# backend_alive: the backend(s) of the current phase run
 backend_alive() {
 	case $BACKEND in
-	test) [ -n "$BE_PID" ] && kill -0 "$BE_PID" 2>/dev/null ;;
-	sndbe) [ -n "$SB_PID" ] && kill -0 "$SB_PID" 2>/dev/null ;;
+	test) alive "$BE_PID" ;;
+	faults) alive "$BE_PID" && alive "$FB_PID" ;;
+	sndbe) alive "$SB_PID" ;;
 	*) return 1 ;;
 	esac
 }
@@ -142,6 +174,10 @@ backend_alive() {
 start_backend() {
 	case $BACKEND in
 	test) start_test_backend ;;
+	faults)
+		{ alive "$BE_PID" || start_test_backend --device 0; } &&
+			{ alive "$FB_PID" || start_fault_backend; }
+		;;
 	sndbe) start_sndbe ;;
 	esac
 }
@@ -149,6 +185,7 @@ start_backend() {
 stop_backend() { # [SIGNAL]
 	case $BACKEND in
 	test) stop_test_backend "$@" ;;
+	faults) stop_fault_backend; stop_test_backend "$@" ;;
 	sndbe) stop_sndbe "$@" ;;
 	esac
 }
@@ -170,9 +207,8 @@ SEQ=0
 GOUT=""
 GUEST_MODE=""
 
-guest_cfg() {
-	local i
-	local -n vsnd=$1
+guest_cfg() { # VSND_ARRAY... (one card each)
+	local i name
 	{
 		echo "name = \"$GUEST\""
 		echo 'type = "pv"'
@@ -182,22 +218,34 @@ guest_cfg() {
 		echo 'memory = 192'
 		echo 'vcpus = 2'
 		echo 'on_crash = "preserve"'
-		printf 'vsnd = [ [ '
-		for i in "${!vsnd[@]}"; do
-			[ "$i" -gt 0 ] && printf ', '
-			printf "'%s'" "${vsnd[$i]}"
+		printf 'vsnd = [ '
+		for name in "$@"; do
+			local -n vsnd=$name
+			[ "$name" = "$1" ] || printf ', '
+			printf '[ '
+			for i in "${!vsnd[@]}"; do
+				[ "$i" -gt 0 ] && printf ', '
+				printf "'%s'" "${vsnd[$i]}"
+			done
+			printf ' ]'
 		done
-		printf ' ] ]\n'
+		printf ' ]\n'
 	} >/run/$GUEST.cfg
 }
 
+# vsnd_var: the cards of the current phase (names of arrays)
 vsnd_var() {
-	case $BACKEND in sndbe) echo VSND_SNDBE ;; *) echo VSND_TEST ;; esac
+	case $BACKEND in
+	sndbe) echo VSND_SNDBE ;;
+	faults) echo VSND_TEST VSND_FAULT ;;
+	*) echo VSND_TEST ;;
+	esac
 }
 
 start_guest() {
 	local n
-	guest_cfg "$(vsnd_var)"
+	# shellcheck disable=SC2046 # one array name per card
+	guest_cfg $(vsnd_var)
 	say "creating guest ($BACKEND backend, $MODE driver)"
 	if ! timeout "$(cap 180)" xl create /run/$GUEST.cfg >"$OUT/xl-create.log" 2>&1; then
 		say "xl create failed: $(tail -n 5 "$OUT/xl-create.log")"
@@ -292,6 +340,7 @@ FAILMSG=""
 fail() { [ -n "$FAILMSG" ] || FAILMSG="$*"; }
 
 # raw_file PCM STREAM: the test backend's output file of the guest's stream
+# shellcheck disable=SC2012 # our own file names: digits and dashes
 raw_file() {
 	ls -t "$RAW/$DOMID"-*-"$1"-"$2".raw 2>/dev/null | head -n 1
 }
@@ -358,8 +407,9 @@ s1() {
 		gcmd 10 "grep -o 'vsnd-[0-9]*:[0-9]*[.][0-9]*-[a-z]*' /proc/interrupts" || true
 		local names
 		names=$(printf '%s\n' "$GOUT" | grep -c .)
-		[ "$(printf '%s\n' "$GOUT" | sort -u | grep -c .)" = 8 ] && [ "$names" = 8 ] ||
+		if [ "$(printf '%s\n' "$GOUT" | sort -u | grep -c .)" != 8 ] || [ "$names" != 8 ]; then
 			fail "expected 8 distinct interrupt names for 4 streams, got: $(printf '%s' "$GOUT" | tr '\n' ';')"
+		fi
 	fi
 }
 
@@ -405,6 +455,7 @@ s6() {
 		fail "the card has no mixer controls"
 		return
 	fi
+	# shellcheck disable=SC2016 # expanded in the guest
 	gcmd 90 'gen /tmp/p.raw 1152000 && bgrun play aplay -q -D hw:0,0 -t raw -f S16_LE -r 48000 -c 2 /tmp/p.raw && sleep 1 &&
 		ctl=$(amixer -c 0 scontrols | head -n 1 | sed "s/^Simple mixer control .\(.*\).,[0-9]*$/\1/") && echo "control: $ctl" &&
 		amixer -c 0 -- sset "$ctl" -12dB && sleep 0.5 && amixer -c 0 sset "$ctl" mute && sleep 0.5 &&
@@ -424,6 +475,7 @@ s7() {
 	# PCM 1 is a loopback in the backend: capture returns silence until the
 	# playback stream writes, then the played bytes. The played data starts
 	# with a non-zero marker so the capture can be aligned.
+	# shellcheck disable=SC2016 # expanded in the guest
 	if ! gcmd 120 'printf XSFLOOP! >/tmp/p.raw && head -c 191992 /dev/urandom >>/tmp/p.raw &&
 		bgrun rec arecord -q -D hw:0,1 -t raw -f S16_LE -r 48000 -c 2 -s 144000 /tmp/l.raw && sleep 0.5 &&
 		aplay -q -D hw:0,1 -t raw -f S16_LE -r 48000 -c 2 /tmp/p.raw && bgwait rec 30 &&
@@ -519,6 +571,7 @@ s9() {
 }
 
 s10() {
+	# shellcheck disable=SC2016 # expanded in the guest
 	gcmd 420 'i=0; while [ $i -lt 20 ]; do i=$((i + 1));
 		unloadmod || { echo "rmmod $i failed"; lsmod | grep snd; snd_users; exit 1; };
 		loadmod || { echo "load $i failed"; exit 1; };
@@ -630,6 +683,347 @@ s21() {
 		return
 	fi
 	play_check 0 S16_LE 48000 2 192000 000
+}
+
+
+# ---------------------------------------------------------------- scenarios: faults
+# The guest has two cards.  Card XenSnd (vsnd device 0) is served by the
+# steady backend, which runs through the whole phase.  Card XenSndF (vsnd
+# device 1) is served by the faulty backend: each case restarts it with
+# its faults, limited to the stream fpb0 (PCM 0 playback) by
+# --fault-stream unless the fault takes the whole device or backend down.
+# While the faulty stream plays (at most a bound: a clean error or xrun,
+# never a hang), the steady stream plays test data in a loop, on the same
+# card's PCM 1 or, when the whole fault card goes, on the other card; each
+# of its plays must arrive unchanged.  Then the guest's kernel log may hold
+# no oops, warning splat or hung task, and the driver's own warnings must
+# be the ones the fault explains (FAULT_ALLOW, an extended regular
+# expression).  Each scenario ends with the faulty backend restarted
+# without faults: the faulty stream plays unchanged again.
+
+FAULT_ALLOW=""
+LAST_ALLOW=""	# the previous case's: for what its backend's restart logs
+FAULT_OUT=""	# what the last case's command printed
+# Raw files of the streams: device-pcm-stream.
+FAULTY_RAW=1-0-0
+declare -A STEADY_DEV=([same]="hw:CARD=XenSndF,DEV=1" [other]="hw:CARD=XenSnd,DEV=0")
+declare -A STEADY_RAW=([same]=1-1-0 [other]=0-0-0)
+
+fault_raw() { echo "$RAW/$DOMID-$1.raw"; }
+
+# fault_data: the test data, made in both domains from the same seeds.
+# Their sizes are whole periods (4000 frames, 16000 octets), and aplay
+# then ends each play with one more period, of silence (pcm_write() pads
+# the empty chunk it reads at the end of the file): /run/pad.raw.
+fault_data() {
+	"$SLICE" -G 501 192000 >/run/steady.raw &&
+		"$SLICE" -G 502 192000 >/run/f1.raw &&
+		"$SLICE" -G 503 576000 >/run/f3.raw &&
+		head -c 16000 /dev/zero >/run/pad.raw &&
+		gcmd 30 fault_data
+}
+
+# same_as RAW FILE...: the backend received exactly what aplay plays of
+# FILE... one after the other: each file and a period of silence
+same_as() {
+	local raw=$1 f want got
+	local played=()
+	shift
+	for f in "$@"; do played+=("$f" /run/pad.raw); done
+	[ -f "$raw" ] || { echo "no data received"; return 1; }
+	want=$(cat "${played[@]}" | sha256sum | cut -d' ' -f1)
+	got=$(sha256sum <"$raw" | cut -d' ' -f1)
+	[ "$want" = "$got" ] && return 0
+	echo "received $(stat -c %s "$raw") octets, wanted $(cat "${played[@]}" | wc -c): $(cat "${played[@]}" | cmp - "$raw" 2>&1 | head -n 1)"
+	return 1
+}
+
+# fault_connected SECONDS: the faulty backend (restarted after log line
+# FB_MARK) has connected device 1, and the guest has its card
+FB_MARK=0
+fault_connected() {
+	local n=$(($1 * 10))
+	while [ "$n" -gt 0 ]; do
+		if tail -n +"$((FB_MARK + 1))" "$FBLOG" | grep -q "^CONNECT stream=1/0/0 dom=$DOMID " &&
+			[ "$(xenstore-read "$GHOME/device/vsnd/1/state" 2>/dev/null)" = 4 ]; then
+			gcmd 40 'card_ready XenSndF 30' && return 0
+			return 1
+		fi
+		out_of_time && return 1
+		sleep 0.1
+		n=$((n - 1))
+	done
+	GOUT="device 1 not connected within $1 s (backend $(xenstore-read "/local/domain/0/backend/vsnd/$DOMID/1/state" 2>/dev/null), frontend $(xenstore-read "$GHOME/device/vsnd/1/state" 2>/dev/null))"
+	return 1
+}
+
+# restart_faulty [OPTIONS...]: the faulty backend again, with these faults
+restart_faulty() {
+	local t0
+	t0=$(date +%s)
+	FB_MARK=$(wc -l <"$FBLOG" 2>/dev/null || echo 0)
+	start_fault_backend "$@" || return 1
+	fault_connected 60 || return 1
+	say "faulty backend restarted, card back after $(($(date +%s) - t0)) s"
+}
+
+# fault_case LABEL EXPECT BOUND STEADY COMMAND [BACKEND OPTIONS...]
+#   EXPECT  fail: COMMAND fails; any: it ends, however; f1, f1+f1, f3:
+#           it succeeds and the faulty stream's output is exactly these
+#           files of test data (guest /tmp/NAME.raw) in a row
+#   BOUND   seconds COMMAND may take
+#   STEADY  same: the steady stream is the fault card's PCM 1; other: the
+#           other card's PCM 0
+# The backend options come after --fault-stream fpb0 (add more streams
+# with --fault-stream).
+fault_case() {
+	local label=$1 expect=$2 bound=$3 steady=$4 cmd=$5 rc plays out f files=()
+	shift 5
+	[ -z "$FAILMSG" ] || return 1
+	say "fault case $label: backend $*"
+	if ! restart_faulty --fault-stream fpb0 "$@"; then
+		fail "$label: the fault card did not come back after the backend restart: $GOUT"
+		return 1
+	fi
+	# The previous faults may still be logged, and this case's have begun.
+	fault_log_check "$label (backend restart)" "$(either "$LAST_ALLOW" "$FAULT_ALLOW")"
+	LAST_ALLOW=$FAULT_ALLOW
+	rm -f "$(fault_raw "$FAULTY_RAW")" "$(fault_raw "${STEADY_RAW[$steady]}")"
+	gcmd $((bound + 90)) "fault_play ${STEADY_DEV[$steady]} $bound '$cmd'"
+	out=$GOUT
+	FAULT_OUT=$out
+	say "$label: $(printf '%s' "$out" | tr '\n' ' ')"
+	rc=$(printf '%s\n' "$out" | sed -n 's/^fault rc=\([0-9]*\) .*/\1/p')
+	case $rc in
+	"") fail "$label: no answer from the guest: $(printf '%s' "$out" | tail -n 2 | tr '\n' ' ')"; return 1 ;;
+	124) fail "$label: '$cmd' still running after $bound s (hang): $(printf '%s' "$out" | grep '^fault' | cut -c1-300)"; return 1 ;;
+	esac
+	case $expect in
+	fail) [ "$rc" != 0 ] || fail "$label: '$cmd' succeeded although the backend failed it" ;;
+	any) ;;
+	*)
+		if [ "$rc" != 0 ]; then
+			fail "$label: '$cmd' failed (rc $rc): $(printf '%s\n' "$out" | grep '^fault' | cut -c1-300)"
+		else
+			for f in ${expect//+/ }; do files+=("/run/$f.raw"); done
+			same_as "$(fault_raw "$FAULTY_RAW")" "${files[@]}" >/run/fault-check.txt ||
+				fail "$label: faulty stream's data: $(cat /run/fault-check.txt)"
+		fi
+		;;
+	esac
+	# The steady stream: every play ended well and arrived unchanged.
+	plays=$(printf '%s\n' "$out" | sed -n 's/^steady rc=0 .*plays \([0-9]*\).*/\1/p')
+	if [ -z "$plays" ] || [ "$plays" -lt 1 ]; then
+		fail "$label: the steady stream (${STEADY_DEV[$steady]}) stopped: $(printf '%s\n' "$out" | grep '^steady')"
+	else
+		files=()
+		for ((f = 0; f < plays; f++)); do files+=(/run/steady.raw); done
+		same_as "$(fault_raw "${STEADY_RAW[$steady]}")" "${files[@]}" >/run/fault-check.txt ||
+			fail "$label: the steady stream's $plays plays: $(cat /run/fault-check.txt)"
+	fi
+	fault_log_check "$label" "$FAULT_ALLOW"
+	[ -z "$FAILMSG" ]
+}
+
+# fault_recover: the faulty backend restarted without faults; the faulty
+# stream plays unchanged
+fault_recover() {
+	[ -z "$FAILMSG" ] || return 1
+	if ! restart_faulty; then
+		fail "recovery: the fault card did not come back: $GOUT"
+		return 1
+	fi
+	fault_log_check "recovery (backend restart)" "$LAST_ALLOW"
+	LAST_ALLOW=""
+	rm -f "$(fault_raw "$FAULTY_RAW")"
+	# shellcheck disable=SC2016 # expanded in the guest
+	if ! gcmd 60 'play $FAULT_PCM /tmp/f1.raw'; then
+		fail "recovery: the faulty stream does not play again: $(printf '%s' "$GOUT" | tail -n 2 | tr '\n' ' ')"
+		return 1
+	fi
+	same_as "$(fault_raw "$FAULTY_RAW")" /run/f1.raw >/run/fault-check.txt ||
+		fail "recovery: $(cat /run/fault-check.txt)"
+	fault_log_check recovery ""
+	say "recovery: the faulty stream plays unchanged again"
+}
+
+# either ERE1 ERE2: an extended regular expression matching either
+either() {
+	if [ -n "$1" ] && [ -n "$2" ]; then
+		echo "($1)|($2)"
+	else
+		echo "$1$2"
+	fi
+}
+
+# fault_log_check LABEL ERE: the guest kernel log since the last check
+# (kcheck_allow: no splat, driver warnings only those matching ERE)
+fault_log_check() {
+	local allow=$2
+	# The allowed warnings are this driver's; the in-tree one says other things.
+	[ "$MODE" = ours ] || allow=.
+	gcmd 10 "kcheck_allow '$allow'" ||
+		fail "$1: guest kernel log: $(printf '%s' "$GOUT" | head -n 4 | tr '\n' ' ')"
+}
+
+# backend_logged LABEL ERE: the faulty backend logged a line matching ERE
+# since its last restart
+backend_logged() {
+	tail -n +"$((FB_MARK + 1))" "$FBLOG" | grep -Eq "$2" ||
+		fail "$1: the backend log has no line matching '$2'"
+}
+
+# shellcheck disable=SC2016 # expanded in the guest
+FPCM='play $FAULT_PCM'
+
+# No answer to each control operation.  An OPEN or a query that gets no
+# answer times out (request_timeout_ms, 3 s); a TRIGGER that gets none
+# leaves a stream that never moves, which ALSA ends; a lost CLOSE,
+# GET_VOLUME or query costs time, not data.
+s22() {
+	fault_data || { fail "test data: $GOUT"; return; }
+	FAULT_ALLOW='vsnd-1: (backend did not answer operation 0 in|backend refused to open stream fpb0 .*: -110)'
+	fault_case OPEN fail 30 same "$FPCM /tmp/f1.raw" --drop-op OPEN || return
+	FAULT_ALLOW='vsnd-1: (backend did not answer operation 8 in|stream fpb0 stopped: no position from the backend)'
+	fault_case TRIGGER any 40 same "$FPCM /tmp/f1.raw" --drop-op TRIGGER || return
+	backend_logged TRIGGER '^DROP TRIGGER stream=1/0/0 '
+	FAULT_ALLOW='vsnd-1: (backend did not answer operation (9|5|1) in|backend did not close stream fpb0: -110)'
+	fault_case HW_PARAM_QUERY,GET_VOLUME,CLOSE f1 40 same "$FPCM /tmp/f1.raw" \
+		--drop-op HW_PARAM_QUERY,GET_VOLUME,CLOSE || return
+	backend_logged HW_PARAM_QUERY '^DROP HW_PARAM_QUERY stream=1/0/0 '
+	backend_logged GET_VOLUME '^DROP GET_VOLUME stream=1/0/0 '
+	backend_logged CLOSE '^DROP CLOSE stream=1/0/0 '
+	FAULT_ALLOW='vsnd-1: backend did not answer operation (4|6|7) in'
+	fault_case SET_VOLUME,MUTE,UNMUTE any 40 same fault_mixer --drop-op SET_VOLUME,MUTE,UNMUTE || return
+	local op
+	for op in volume mute unmute; do
+		printf '%s\n' "$FAULT_OUT" | grep -Eq "(^| )$op: rc [1-9]" ||
+			fail "SET_VOLUME,MUTE,UNMUTE: the $op change did not fail although the backend did not answer: $(printf '%s\n' "$FAULT_OUT" | grep '^fault')"
+	done
+	backend_logged SET_VOLUME '^DROP SET_VOLUME stream=1/0/0 '
+	backend_logged MUTE '^DROP MUTE stream=1/0/0 '
+	backend_logged UNMUTE '^DROP UNMUTE stream=1/0/0 '
+	fault_recover
+}
+
+# Error statuses: a refused OPEN fails the player at once; a TRIGGER
+# status that is no error code (-1000) is an error all the same; failed
+# WRITE and READ make xruns; a failed query, GET_VOLUME or CLOSE costs
+# nothing the application sees.
+s23() {
+	fault_data || { fail "test data: $GOUT"; return; }
+	FAULT_ALLOW='vsnd-1: backend refused to open stream fpb0 .*: -5$'
+	fault_case OPEN=-EIO fail 30 same "$FPCM /tmp/f1.raw" --error OPEN=-5 || return
+	FAULT_ALLOW='vsnd-1: (backend status -1000 for operation 8 is not an error code|stream fpb0: (START|RESUME) \(-5\): xrun|stream fpb0: backend refused STOP: -5|stream fpb0: cannot start: -5)'
+	fault_case TRIGGER=-1000 any 40 same "$FPCM /tmp/f1.raw" --error TRIGGER=-1000 || return
+	# A START after failed WRITEs is refused with -EPIPE (no data), which
+	# the driver does not count among the errors a backend returns.
+	FAULT_ALLOW='vsnd-1: (stream (fpb0|fcap0): (WRITE failed|READ failed|cannot send data|cannot send READ|cannot start)|backend status -32 for operation 8 is not an error code|stream fpb0: START \(-5\): xrun)'
+	fault_case WRITE,READ=-ENOSPC any 40 same play_and_record \
+		--fault-stream fcap0 --error WRITE=-28 --error READ=-28 || return
+	backend_logged WRITE '^ERROR WRITE stream=1/0/0 .*status=-28'
+	backend_logged READ '^ERROR READ stream=1/0/1 .*status=-28'
+	FAULT_ALLOW='vsnd-1: backend did not close stream fpb0: -5$'
+	fault_case HW_PARAM_QUERY,GET_VOLUME,CLOSE f1 30 same "$FPCM /tmp/f1.raw" \
+		--error HW_PARAM_QUERY=-12 --error GET_VOLUME=-5 --error CLOSE=-5 || return
+	fault_recover
+}
+
+# Garbage positions: backwards, past the buffer, repeated, near 2^64.
+# The stream takes them as lost data (an xrun) or ignores them; it never
+# plays data it does not have.
+s24() {
+	fault_data || { fail "test data: $GOUT"; return; }
+	FAULT_ALLOW='vsnd-1: stream fpb0: backend position is past the data \(-32\): xrun'
+	fault_case garbage-positions any 40 same "$FPCM /tmp/f3.raw" --garbage-pos 3 || return
+	backend_logged garbage-positions '^EVT_GARBAGE stream=1/0/0 kind=huge '
+	fault_recover
+}
+
+# Event ids that restart at each OPEN, with every fourth event lost: the
+# positions are counts, so the stream plays unchanged, twice.
+s25() {
+	fault_data || { fail "test data: $GOUT"; return; }
+	FAULT_ALLOW=""
+	fault_case reset-event-ids f1+f1 40 same "$FPCM /tmp/f1.raw && $FPCM /tmp/f1.raw" \
+		--reset-evt-id --drop-evt 4 || return
+	backend_logged reset-event-ids '^OPEN stream=1/0/0 .* evt_id=0$'
+	backend_logged reset-event-ids '^EVT_DROP stream=1/0/0 '
+	fault_recover
+}
+
+# The backend exits 1 s into the faulty stream: the player fails within
+# the bound (ALSA's own timeout), the other card plays on.
+s26() {
+	fault_data || { fail "test data: $GOUT"; return; }
+	FAULT_ALLOW='vsnd-1: (stream fpb0 stopped: no position from the backend|backend did not answer operation [0-9]+ in|stream fpb0: the backend went away|backend did not close stream fpb0)'
+	fault_case exit-mid-stream fail 40 other "$FPCM /tmp/f3.raw" --exit-after-ms 1000 || return
+	backend_logged exit-mid-stream '^EXIT after 1000 ms'
+	fault_recover
+}
+
+# The backend's state flaps (Closing, Connected, InitWait, 99, Connected,
+# three times) while the faulty stream plays, then it starts over from
+# Closed: the card is taken away and comes back by itself; the other card
+# plays on.
+s27() {
+	fault_data || { fail "test data: $GOUT"; return; }
+	FAULT_ALLOW='vsnd-1: (backend state 99 is not a xenbus state: taken as Unknown|stream fpb0: the backend went away|stream fpb0: the ring to the backend is disconnected \(-5\): xrun|stream fpb0 stopped: no position from the backend|backend did not answer operation [0-9]+ in|backend refused to open stream fpb0|stream fpb0: cannot start|stream fpb0: the backend left [0-9]+ buffer pages mapped|backend did not close stream fpb0)'
+	fault_case state-flapping any 40 other "$FPCM /tmp/f3.raw" --flap-state 3 || return
+	backend_logged state-flapping '^FLAP dom=[0-9]+ dev=1 cycle 3: backend [0-9-]+ -> 99 '
+	# the same backend, done flapping, connects the card again
+	local n=600
+	until tail -n +"$((FB_MARK + 1))" "$FBLOG" | grep -q '^FLAP .* over:'; do
+		n=$((n - 1))
+		if [ "$n" -le 0 ] || out_of_time; then
+			fail "state-flapping: the backend never finished flapping"
+			return
+		fi
+		sleep 0.1
+	done
+	FB_MARK=$(grep -n '^FLAP .* over:' "$FBLOG" | tail -n 1 | cut -d: -f1)
+	fault_connected 60 || { fail "state-flapping: the card did not come back after the flapping: $GOUT"; return; }
+	fault_log_check "state-flapping (reconnection)" "$FAULT_ALLOW"
+	fault_recover
+}
+
+# Floods of events (64 per burst, 20 bursts a second, each notified; now
+# and then a producer index beyond the page) on the faulty stream and on
+# the capture stream nobody opens: the guest stays responsive, the other
+# stream of the card plays unchanged.
+s28() {
+	fault_data || { fail "test data: $GOUT"; return; }
+	FAULT_ALLOW='vsnd-1: (event producer [0-9]+ is [0-9]+ events ahead of consumer [0-9]+ .*: skipping|stream fpb0: backend position is past the data \(-32\): xrun)'
+	fault_case event-flood any 40 same "$FPCM /tmp/f1.raw" --fault-stream fcap0 --evt-flood 64 || return
+	backend_logged event-flood '^EVT_FLOOD stream=1/0/1 .* open=0 '
+	fault_recover
+}
+
+# A backend that keeps every buffer mapped after CLOSE, and after the
+# guest closed the device, and writes into them: the stream plays
+# unchanged twice, the guest unbinds and binds the device while it plays,
+# and the stream plays unchanged again; no page the backend still maps is
+# ever given back to the guest's allocator.
+s29() {
+	fault_data || { fail "test data: $GOUT"; return; }
+	FAULT_ALLOW=""
+	fault_case keep-mapped f1+f1 40 same "$FPCM /tmp/f1.raw && $FPCM /tmp/f1.raw" --keep-mapped || return
+	backend_logged keep-mapped '^KEEP_MAPPED stream=1/0/0 .* after request'
+	FAULT_ALLOW='vsnd-1: (stream fpb0: the backend went away|stream fpb0: the backend left [0-9]+ buffer pages mapped; their grants end when it unmaps them|backend did not close in [0-9]+ ms)'
+	FB_MARK=$(wc -l <"$FBLOG")
+	gcmd 90 'rebind_while_playing vsnd-1' ||
+		{ fail "keep-mapped: unbind/bind while playing: $(printf '%s' "$GOUT" | tail -n 3 | tr '\n' ' ')"; return; }
+	say "keep-mapped: rebind: $(printf '%s' "$GOUT" | tr '\n' ' ')"
+	fault_connected 60 || { fail "keep-mapped: the card did not come back after bind: $GOUT"; return; }
+	fault_log_check "keep-mapped (unbind, bind)" "$FAULT_ALLOW"
+	LAST_ALLOW=$FAULT_ALLOW
+	rm -f "$(fault_raw "$FAULTY_RAW")"
+	gcmd 60 "$FPCM /tmp/f1.raw" || { fail "keep-mapped: no play after bind: $GOUT"; return; }
+	same_as "$(fault_raw "$FAULTY_RAW")" /run/f1.raw >/run/fault-check.txt ||
+		fail "keep-mapped: after bind: $(cat /run/fault-check.txt)"
+	backend_logged keep-mapped '^KEEP_MAPPED stream=1/0/0 .* after disconnect'
+	backend_logged keep-mapped '^KEEP_MAPPED buffer of 1/0/0 .*: writing into it'
+	fault_recover
 }
 
 # ---------------------------------------------------------------- scenarios: snd_be
@@ -769,7 +1163,12 @@ run_one() {
 		fi
 		use_backend sndbe
 		;;
-	*) use_backend test ;;
+	*)
+		case " $E2E_FAULTS " in
+		*" $n "*) use_backend faults ;;
+		*) use_backend test ;;
+		esac
+		;;
 	esac
 	start=$(date +%s)
 	DEADLINE=$((start + budget))
@@ -923,5 +1322,6 @@ echo "$NPASS passed, $NFAIL failed, $NSKIP skipped" | tee -a "$OUT/results.txt"
 mkdir -p "$OUT/raw" && find "$RAW" -name '*.raw' -size -64M -exec cp {} "$OUT/raw/" \;
 gcmd 10 'cat /tmp/kmsg.all; dmesg' >/dev/null 2>&1
 stop_guest
+stop_fault_backend
 stop_test_backend
 stop_sndbe
