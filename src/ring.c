@@ -31,7 +31,8 @@ unsigned int xsf_request_timeout_ms = 3000;
  *
  * Xen error numbers (xen/include/public/errno.h) agree with Linux's for
  * the values a backend can sensibly return; anything else, including
- * positive values, becomes -EIO.
+ * positive values and Linux errors Xen does not define (a backend passing
+ * ALSA's -EPIPE on), becomes -EIO.
  *
  * Return: 0 or a negative errno.
  */
@@ -338,7 +339,7 @@ static bool xsf_ring_complete(struct xsf_ring *ring,
 	status = xsf_ring_status_to_errno(resp->status);
 	if (status && resp->status != status)
 		dev_warn_ratelimited(ring->dev,
-				     "backend status %d for operation %u is not an error code\n",
+				     "backend status %d for operation %u is not a Xen error number: taken as -EIO\n",
 				     resp->status, resp->operation);
 
 	if (slot->state == XSF_SLOT_WAITING) {

@@ -914,11 +914,11 @@ s23() {
 	fault_data || { fail "test data: $GOUT"; return; }
 	FAULT_ALLOW='vsnd-1: backend refused to open stream fpb0 .*: -5$'
 	fault_case OPEN=-EIO fail 30 same "$FPCM /tmp/f1.raw" --error OPEN=-5 || return
-	FAULT_ALLOW='vsnd-1: (backend status -1000 for operation 8 is not an error code|stream fpb0: (START|RESUME) \(-5\): xrun|stream fpb0: backend refused STOP: -5|stream fpb0: cannot start: -5)'
+	FAULT_ALLOW='vsnd-1: (backend status -1000 for operation 8 is not a Xen error number|stream fpb0: (START|RESUME) \(-5\): xrun|stream fpb0: backend refused STOP: -5|stream fpb0: cannot start: -5)'
 	fault_case TRIGGER=-1000 any 40 same "$FPCM /tmp/f1.raw" --error TRIGGER=-1000 || return
 	# A START after failed WRITEs is refused with -EPIPE (no data), which
 	# the driver does not count among the errors a backend returns.
-	FAULT_ALLOW='vsnd-1: (stream (fpb0|fcap0): (WRITE failed|READ failed|cannot send data|cannot send READ|cannot start)|backend status -32 for operation 8 is not an error code|stream fpb0: START \(-5\): xrun)'
+	FAULT_ALLOW='vsnd-1: (stream (fpb0|fcap0): (WRITE failed|READ failed|cannot send data|cannot send READ|cannot start)|backend status -32 for operation 8 is not a Xen error number|stream fpb0: START \(-5\): xrun)'
 	fault_case WRITE,READ=-ENOSPC any 40 same play_and_record \
 		--fault-stream fcap0 --error WRITE=-28 --error READ=-28 || return
 	backend_logged WRITE '^ERROR WRITE stream=1/0/0 .*status=-28'
