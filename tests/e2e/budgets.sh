@@ -23,7 +23,7 @@ E2E_NAMES=([1]=card-and-devices [2]=playback-bit-exact [3]=capture-bit-exact
 	[25]=fault-reset-event-ids [26]=fault-exit-mid-stream
 	[27]=fault-state-flapping [28]=fault-event-flood [29]=fault-keep-mapped)
 
-E2E_BUDGET=([1]=120 [2]=150 [3]=90 [4]=120 [5]=90 [6]=90 [7]=120
+E2E_BUDGET=([1]=180 [2]=150 [3]=90 [4]=120 [5]=90 [6]=90 [7]=120
 	[8]=150 [9]=240 [10]=480
 	[12]=120 [13]=150 [14]=120 [15]=150 [16]=120 [17]=180
 	[18]=150 [19]=180 [20]=150 [21]=120
