@@ -803,7 +803,7 @@ static void hostile_pos_repeated_and_jitter(struct kunit *test)
 {
 	struct xsf_test_front *tf = xsf_test_connected(test, "p");
 	struct xsf_test_pcm *tp = hostile_running(test, tf, 0);
-	unsigned int i;
+	unsigned int i, spurious = hostile_spurious(tp->sc->evt_port);
 
 	xsf_test_pcm_pos(tp, PB);
 	xsf_test_pcm_feed(test, tp, 2 * PB);
@@ -812,6 +812,11 @@ static void hostile_pos_repeated_and_jitter(struct kunit *test)
 	xsf_test_pcm_pos(tp, 2 * PB - FB);
 	xsf_test_pcm_pos(tp, 2 * PB);
 	KUNIT_EXPECT_EQ(test, tp->stream->pos.stream, 2ULL * PB);
+	/*
+	 * A stalled or jittering backend is no flood: throttling its
+	 * interrupts would hold back the positions that follow.
+	 */
+	KUNIT_EXPECT_EQ(test, hostile_spurious(tp->sc->evt_port), spurious);
 	KUNIT_EXPECT_EQ(test, xsf_test_pcm_hw_ptr(tp),
 			(snd_pcm_uframes_t)(2 * PB / FB));
 	KUNIT_EXPECT_EQ(test, xsf_test_pcm_state(tp), SNDRV_PCM_STATE_RUNNING);

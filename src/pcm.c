@@ -1271,9 +1271,12 @@ static u64 xsf_pcm_elapsed_bytes(struct xsf_pcm_stream *stream)
 }
 
 /*
- * The link's event callback, from the channel's event interrupt.  An
- * event is of use only if it moves (or rebases) a running stream's
- * position: anything else from a flood counts towards throttling.
+ * The link's event callback, from the channel's event interrupt.  A
+ * position of a running stream is of use even when it did not move (a
+ * backend whose device stalls repeats it, snd_be's jitters back by a
+ * frame): throttling those would delay the events that follow.  Events
+ * for a stream that is not running, or of unknown types, are of no use
+ * and count towards throttling a flood.
  */
 static bool xsf_pcm_event(void *ctx, const struct xensnd_evt *evt)
 {
@@ -1292,12 +1295,12 @@ static bool xsf_pcm_event(void *ctx, const struct xensnd_evt *evt)
 	snd_pcm_stream_lock_irqsave(substream, flags);
 	if (!substream->runtime || !stream->running || !stream->linked)
 		goto out;
+	useful = true;
 	/* Beyond these the backend lost data: a buffer past what it had. */
 	limit = (stream->cfg.capture ? stream->completed : stream->submitted) +
 		stream->buffer_bytes;
 	result = xsf_pos_update(&stream->pos, evt->op.cur_pos.position,
 				xsf_pcm_elapsed_bytes(stream), limit);
-	useful = result != XSF_POS_STILL;
 	switch (result) {
 	case XSF_POS_STILL:
 		goto out;
