@@ -979,7 +979,7 @@ s26() {
 # plays on.
 s27() {
 	fault_data || { fail "test data: $GOUT"; return; }
-	FAULT_ALLOW='vsnd-1: (backend state 99 is not a xenbus state: taken as Unknown|stream fpb0: the backend went away|stream fpb0: the ring to the backend is disconnected \(-5\): xrun|stream fpb0 stopped: no position from the backend|backend did not answer operation [0-9]+ in|backend refused to open stream fpb0|stream fpb0: cannot start|stream fpb0: the backend left [0-9]+ buffer pages mapped|backend did not close stream fpb0)'
+	FAULT_ALLOW='vsnd-1: (backend state 99 is not a xenbus state: taken as Unknown|stream fpb0: the backend went away|stream fpb0: the ring to the backend is disconnected \(-5\): xrun|stream fpb0: the ring to the backend is disconnected until it connects again|stream fpb0 stopped: no position from the backend|backend did not answer operation [0-9]+ in|backend refused to open stream fpb0|stream fpb0: cannot start|stream fpb0: the backend left [0-9]+ buffer pages mapped|backend did not close stream fpb0)'
 	fault_case state-flapping any 40 other "$FPCM /tmp/f3.raw" --flap-state 3 || return
 	backend_logged state-flapping '^FLAP dom=[0-9]+ dev=1 cycle 3: backend [0-9-]+ -> 99 '
 	# the same backend, done flapping, connects the card again
