@@ -112,7 +112,8 @@ if [ ! -f "$GUEST" ] || [ "$ROOTFS/.done" -nt "$GUEST" ] || [ "$0" -nt "$GUEST" 
 	cp "$ROOTFS"/bin/busybox "$st"/bin/busybox
 	bins="/usr/bin/aplay /usr/bin/arecord /usr/bin/amixer /usr/bin/speaker-test
 		/usr/bin/xenstore-read /usr/bin/xenstore-write /usr/bin/xenstore-ls
-		/usr/bin/xenstore-exists /usr/bin/xenstore-rm /bin/kmod"
+		/usr/bin/xenstore-exists /usr/bin/xenstore-rm /usr/bin/xenstore-watch
+		/bin/kmod"
 	for b in $bins; do
 		real=$(chroot "$ROOTFS" readlink -f "$b")
 		mkdir -p "$st$(dirname "$b")"

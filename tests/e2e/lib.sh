@@ -149,24 +149,24 @@ debian_mirror() {
 	echo "$uri"
 }
 
-# Build this repository's module for the guest's kernel, in a scratch
-# copy inside that kernel's chroot (the source tree stays clean), and
-# print the path of the .ko.
+# Build this repository's module for the guest's kernel, in a throwaway
+# overlay of that kernel's chroot (neither the source tree nor the chroot
+# changes, so other flows may use the chroot meanwhile), and print the
+# path of the .ko.
 e2e_build_module() {
-	local out=$E2E_CACHE/build/module-$E2E_GKVER src=$E2E_GBUILD/tmp/xsf-e2e-module
+	local out=$E2E_CACHE/build/module-$E2E_GKVER tw R
 	rm -rf "$out"
 	mkdir -p "$out"
-	xsf_stage_tree "$src"
+	tw=$(xsf_throwaway_up "$E2E_GBUILD") || die "cannot make a throwaway root of $E2E_GBUILD"
+	R=$tw/root
+	xsf_stage_tree "$R/tmp/xsf-e2e-module"
 	log "building snd_xen_front.ko for $E2E_GKVER"
-	xsf_chroot_mount "$E2E_GBUILD"
-	if ! xsf_in_chroot "$E2E_GBUILD" nice make -C /tmp/xsf-e2e-module \
+	if ! xsf_in_chroot "$R" nice make -C /tmp/xsf-e2e-module \
 		KDIR="/usr/src/linux-headers-$E2E_GKVER" >"$out/build.log" 2>&1; then
-		rm -rf "$src"
-		xsf_chroot_umount "$E2E_GBUILD"
+		xsf_throwaway_down "$tw"
 		die "module build failed, see $out/build.log"
 	fi
-	xsf_chroot_umount "$E2E_GBUILD"
-	cp "$src/snd_xen_front.ko" "$out/"
-	rm -rf "$src"
+	cp "$R/tmp/xsf-e2e-module/snd_xen_front.ko" "$out/"
+	xsf_throwaway_down "$tw"
 	echo "$out/snd_xen_front.ko"
 }
