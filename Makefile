@@ -8,8 +8,8 @@
 #   make W=1 C=1          extra warnings and sparse, passed to Kbuild
 #
 # Project targets: kunit, kunit-sanitize, fuzz, check, checkpatch, deb,
-# rpm, packages, matrix, e2e, e2e-kernels, demo, install-dkms (see
-# README.md).
+# rpm, packages, matrix, e2e, e2e-kernels, e2e-selftest, demo,
+# install-dkms (see README.md).
 
 # Kbuild reads ./Kbuild, never this file, but DKMS runs this file with
 # KERNELRELEASE=<kver> on the command line: only $(src) tells the two apart.
@@ -23,7 +23,8 @@ KDIR ?= /lib/modules/$(KVER)/build
 GENERATED := $(TOP)/generated
 
 .PHONY: all modules probes clean kunit kunit-sanitize fuzz check \
-	checkpatch sparse deb rpm packages matrix e2e e2e-kernels demo \
+	checkpatch sparse deb rpm packages matrix e2e e2e-kernels \
+	e2e-selftest demo \
 	install-dkms uninstall-dkms
 
 all: modules
@@ -72,6 +73,9 @@ e2e:
 
 e2e-kernels:
 	$(TOP)/tests/e2e/kernels.sh
+
+e2e-selftest:
+	$(TOP)/tests/e2e/selftest.sh
 
 demo:
 	$(TOP)/tests/e2e/demo.sh

@@ -8,18 +8,17 @@
 # with the distribution's in-tree driver as a comparison table that never
 # fails the run.
 #
-# Configuration: /e2e/run.conf (SCENARIOS, COMPARE, MODE=ours|in-tree,
-# DEMO, SNDBE=1 when snd_be is in /e2e/sndbe) and /e2e/budgets.sh.
+# Configuration: /e2e/run.conf (ITEMS: what to run, in order, see the
+# end of this file; MODE=ours|in-tree, the driver of the main items;
+# SNDBE=1 when snd_be is in /e2e/sndbe) and /e2e/budgets.sh.
 set -u
 
 # shellcheck source=/dev/null
 . /e2e/run.conf
 # shellcheck source=../budgets.sh
 . /e2e/budgets.sh
-SCENARIOS=${SCENARIOS-1 2 3 4 5 6 7 8 9 10}
-COMPARE=${COMPARE-}
+ITEMS=${ITEMS-main:1}
 MODE=${MODE:-in-tree}
-DEMO=${DEMO:-0}
 SNDBE=${SNDBE:-0}
 SNDBE_WHY=${SNDBE_WHY:-snd_be was not built}
 
@@ -101,6 +100,38 @@ bsleep() {
 		[ "${t%.*}" -ge "$left" ] 2>/dev/null && t=$left
 	fi
 	sleep "$t"
+}
+
+# xs_wait PATH VALUE SECONDS: wait until the xenstore node PATH reads
+# VALUE, at most SECONDS.  It waits on a xenstore watch (one line per
+# change), not by polling: under emulation every process a poll starts
+# costs the whole machine time.  Should the watch end, it polls.
+XS_WAIT_FIFO=/run/xs-wait.fifo
+xs_wait() {
+	local path=$1 want=$2 end now pid rc=1
+	printf -v now '%(%s)T' -1
+	end=$((now + $3))
+	rm -f "$XS_WAIT_FIFO"
+	mkfifo "$XS_WAIT_FIFO"
+	xenstore-watch "$path" >"$XS_WAIT_FIFO" 2>/dev/null &
+	pid=$!
+	exec 8<"$XS_WAIT_FIFO"
+	while :; do
+		if [ "$(xenstore-read "$path" 2>/dev/null)" = "$want" ]; then
+			rc=0
+			break
+		fi
+		printf -v now '%(%s)T' -1
+		[ "$now" -lt "$end" ] || break
+		read -r -t 1 _ <&8
+		# 1: end of the watch (> 128 is the timeout): poll
+		[ $? -ne 1 ] || sleep 0.1
+	done
+	kill "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	exec 8<&-
+	rm -f "$XS_WAIT_FIFO"
+	return $rc
 }
 
 # ---------------------------------------------------------------- backends
@@ -254,15 +285,10 @@ start_guest() {
 	fi
 	DOMID=$(xl domid $GUEST)
 	GHOME=/local/domain/$DOMID
-	n=0
-	until [ "$(xenstore-read "$GHOME/data/e2e/ready" 2>/dev/null)" = 1 ]; do
-		n=$((n + 1))
-		if [ $n -gt 900 ] || out_of_time; then
-			say "guest runner did not start"
-			return 1
-		fi
-		sleep 0.1
-	done
+	if ! xs_wait "$GHOME/data/e2e/ready" 1 "$(cap 90)"; then
+		say "guest runner did not start"
+		return 1
+	fi
 	say "guest $DOMID ready"
 	echo "E2E-STAGE guest-ready $(cut -d' ' -f1 /proc/uptime)"
 	GUEST_MODE=$MODE
@@ -289,16 +315,12 @@ gcmd() {
 	SEQ=$((SEQ + 1))
 	xenstore-write -R "$GHOME/data/e2e/cmd" "$*"
 	xenstore-write "$GHOME/data/e2e/req" "$SEQ"
-	end=$(($(date +%s) + t))
-	until [ "$(xenstore-read "$GHOME/data/e2e/done" 2>/dev/null)" = "$SEQ" ]; do
-		if [ "$(date +%s)" -ge "$end" ]; then
-			GOUT="(no answer within ${t}s)"
-			printf '[%s timeout] %s\n' "$SEQ" "$*" >>"$OUT/commands.log"
-			out_of_time
-			return 124
-		fi
-		sleep 0.1
-	done
+	if ! xs_wait "$GHOME/data/e2e/done" "$SEQ" "$t"; then
+		GOUT="(no answer within ${t}s)"
+		printf '[%s timeout] %s\n' "$SEQ" "$*" >>"$OUT/commands.log"
+		out_of_time
+		return 124
+	fi
 	rc=$(xenstore-read "$GHOME/data/e2e/rc")
 	GOUT=$(xenstore-read -R "$GHOME/data/e2e/out")
 	printf '[%s rc=%s] %s\n%s\n' "$SEQ" "$rc" "$*" "$GOUT" >>"$OUT/commands.log"
@@ -981,8 +1003,7 @@ s27() {
 	fault_data || { fail "test data: $GOUT"; return; }
 	FAULT_ALLOW='vsnd-1: (backend state 99 is not a xenbus state: taken as Unknown|stream fpb0: the backend went away|stream fpb0: the ring to the backend is disconnected \(-5\): xrun|stream fpb0: the ring to the backend is disconnected until it connects again|stream fpb0 stopped: no position from the backend|backend did not answer operation [0-9]+ in|backend refused to open stream fpb0|stream fpb0: cannot start|stream fpb0: the backend left [0-9]+ buffer pages mapped|backend did not close stream fpb0)'
 	fault_case state-flapping any 40 other "$FPCM /tmp/f3.raw" --flap-state 3 || return
-	backend_logged state-flapping '^FLAP dom=[0-9]+ dev=1 cycle 3: backend [0-9-]+ -> 99 '
-	# the same backend, done flapping, connects the card again
+	# the player may end at the first flap: the flapping goes on after it
 	local n=600
 	until tail -n +"$((FB_MARK + 1))" "$FBLOG" | grep -q '^FLAP .* over:'; do
 		n=$((n - 1))
@@ -992,6 +1013,8 @@ s27() {
 		fi
 		sleep 0.1
 	done
+	backend_logged state-flapping '^FLAP dom=[0-9]+ dev=1 cycle 3: backend [0-9-]+ -> 99 '
+	# the same backend, done flapping, connects the card again
 	FB_MARK=$(grep -n '^FLAP .* over:' "$FBLOG" | tail -n 1 | cut -d: -f1)
 	fault_connected 60 || { fail "state-flapping: the card did not come back after the flapping: $GOUT"; return; }
 	fault_log_check "state-flapping (reconnection)" "$FAULT_ALLOW"
@@ -1242,7 +1265,7 @@ bench() {
 	local before after writes queries
 	BENCH=""
 	use_backend test
-	DEADLINE=$(($(date +%s) + 120))
+	DEADLINE=$(($(date +%s) + E2E_BENCH_BUDGET))
 	OUT_OF_TIME=0
 	if ! ensure_guest; then
 		DEADLINE=0
@@ -1264,70 +1287,62 @@ bench() {
 	return 0
 }
 
-# ratio A B: B/A with one decimal, for the benchmark table
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0) printf "%.1f", b / a; else print "-" }'; }
-
 head -c 4194304 /dev/urandom >"$CAPTURE"
 modprobe snd-aloop 2>/dev/null || [ "$SNDBE" != 1 ] || say "snd-aloop did not load"
 
-for n in $SCENARIOS; do
-	run_one "$n"
-	report
-done
+# The host (run.sh) follows this boot on the serial console and keeps
+# every item's budget by its own clock: each item is framed by
+#   E2E-BEGIN <item> <budget>  and  E2E-END <item> <result>
+# where the result is the verdict line of a scenario, "W Q" (or "-") for a
+# benchmark and "done" for the demo.  The host may kill this boot at any
+# time and boot again with the items that have no result yet.
+begin_item() { echo "E2E-BEGIN $1 $2"; }
+end_item() { echo "E2E-END $1 $2"; }
 
-BENCH_OURS=""
-if [ "$MODE" = ours ] && [ -n "$COMPARE" ]; then
-	bench
-	BENCH_OURS=$BENCH
-fi
-
-if [ -n "$COMPARE" ]; then
-	# The comparison: the distribution's in-tree driver, same backends.
-	# It informs; it never fails the run.
-	declare -A TABLE=()
-	if [ "$MODE" = ours ]; then
-		say "comparison: a fresh guest with the in-tree snd_xen_front"
+MAIN_MODE=$MODE
+for item in $ITEMS; do
+	case $item in
+	main:*)
+		n=${item#main:}
+		MODE=$MAIN_MODE
+		begin_item "$item" "${E2E_BUDGET[$n]:-120}"
+		run_one "$n"
+		report
+		end_item "$item" "$VERDICT"
+		;;
+	cmp:*)
+		# The distribution's in-tree driver against the same backends:
+		# it informs, it never fails the run.
+		n=${item#cmp:}
 		MODE=in-tree
-		stop_guest
-		for n in $COMPARE; do
-			run_one "$n"
-			TABLE[$n]=$VERDICT
-			echo "in-tree: $VERDICT"
-		done
-	fi
-	bench
-	BENCH_IN_TREE=$BENCH
-	{
-		echo "In-tree snd_xen_front (distribution kernel) against the same backends:"
-		for n in $COMPARE; do
-			[ -n "${TABLE[$n]:-}" ] || continue
-			printf '  %-2s %-30s %s\n' "$n" "${E2E_NAMES[$n]}" "${TABLE[$n]%%[: ]*}"
-		done
-		for n in $COMPARE; do
-			case ${TABLE[$n]:-} in FAIL* | SKIP*) echo "     $n: ${TABLE[$n]#*: }" ;; esac
-		done
-		if [ -n "$BENCH_OURS" ] && [ -n "$BENCH_IN_TREE" ]; then
-			# shellcheck disable=SC2086 # two numbers each
-			set -- $BENCH_OURS $BENCH_IN_TREE
-			echo "Backend requests to play 2 s with aplay (same boot, same backend):"
-			printf '  %-16s %6s %8s %s\n' "" ours in-tree "in-tree/ours"
-			printf '  %-16s %6s %8s %s\n' WRITE "$1" "$3" "$(ratio "$1" "$3")"
-			printf '  %-16s %6s %8s %s\n' HW_PARAM_QUERY "$2" "$4" "$(ratio "$2" "$4")"
-		fi
-	} | tee "$OUT/in-tree-table.txt"
-fi
-
-if [ "$DEMO" = 1 ]; then
-	say "demo: playing /e2e/demo.wav"
-	MODE=${DEMO_MODE:-$MODE}
-	use_backend test
-	ensure_guest && {
-		clear_raw 0 0
-		gcmd 120 'aplay -D hw:0,0 /e2e/demo.wav' || say "demo aplay failed: $GOUT"
-		cp "$(raw_file 0 0)" "$OUT/demo-received.raw" 2>/dev/null
-		grep '^OPEN stream=0/0/0' "$BLOG" | tail -n 1 >"$OUT/demo-open.txt"
-	}
-fi
+		begin_item "$item" "${E2E_BUDGET[$n]:-120}"
+		run_one "$n"
+		echo "in-tree: $VERDICT"
+		end_item "$item" "$VERDICT"
+		;;
+	bench:main | bench:cmp)
+		if [ "$item" = bench:main ]; then MODE=$MAIN_MODE; else MODE=in-tree; fi
+		begin_item "$item" "$E2E_BENCH_BUDGET"
+		bench
+		end_item "$item" "${BENCH:--}"
+		;;
+	demo)
+		begin_item demo 180
+		say "demo: playing /e2e/demo.wav"
+		MODE=${DEMO_MODE:-$MAIN_MODE}
+		use_backend test
+		ensure_guest && {
+			clear_raw 0 0
+			gcmd 120 'aplay -D hw:0,0 /e2e/demo.wav' || say "demo aplay failed: $GOUT"
+			cp "$(raw_file 0 0)" "$OUT/demo-received.raw" 2>/dev/null
+			grep '^OPEN stream=0/0/0' "$BLOG" | tail -n 1 >"$OUT/demo-open.txt"
+		}
+		end_item demo "done"
+		;;
+	*) say "unknown item $item" ;;
+	esac
+done
+MODE=$MAIN_MODE
 
 echo "$NPASS passed, $NFAIL failed, $NSKIP skipped" | tee -a "$OUT/results.txt"
 mkdir -p "$OUT/raw" && find "$RAW" -name '*.raw' -size -64M -exec cp {} "$OUT/raw/" \;
