@@ -19,6 +19,7 @@
 # While KUnit compiles (CPU) the chroots and the e2e images are prepared
 # in the background (mostly network and disk); a stage that needs one of
 # them waits for it (flock on the chroot, see scripts/lib-chroot.sh).
+# The e2e stages run in a second lane, beside the others (below).
 set -u
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -39,19 +40,27 @@ mkdir -p "$cache"
 state_before=$(mktemp)
 state_after=$(mktemp)
 prep_pid=
+e2e_pid=
+results=
+e2e_results=
 cleanup() {
 	[ -z "$prep_pid" ] || kill -- -"$prep_pid" 2>/dev/null
-	rm -f "$state_before" "$state_after"
+	[ -z "$e2e_pid" ] || kill -- -"$e2e_pid" 2>/dev/null
+	rm -f "$state_before" "$state_after" "$results" "$e2e_results"
 }
 trap cleanup EXIT
 scripts/host-state.sh | sort >"$state_before"
 
 echo "=== setup: apt packages ==="
 apt-get update -qq
-# Build dependencies only: no kernel, headers or dkms on the host.
+# Build dependencies only: no kernel, headers or dkms on the host.  All
+# of every stage's, here: the stages run in two lanes, and two apt-get
+# runs at once would fight over dpkg's lock.
 apt-get install -y -qq --no-install-recommends \
 	build-essential flex bison bc libelf-dev libssl-dev python3 xz-utils \
 	sparse kmod git ca-certificates debootstrap cpio qemu-system-x86 \
+	clang libclang-rt-14-dev libxen-dev libasound2-dev cmake g++ \
+	dpkg-dev debhelper dh-dkms lintian rpm rpmlint \
 	>/dev/null
 echo "setup: $(( $(date +%s) - start_all ))s"
 
@@ -67,10 +76,10 @@ case " $stages " in
 	;;
 esac
 
-summary=""
-passed=0
-failed=0
-for stage in $stages; do
+# run_stage STAGE RESULTS NICENESS: run one stage at that niceness, print
+# its output and time, and append its summary line to the file RESULTS
+run_stage() {
+	local stage=$1 out=$2 niceness=$3 cmd t0 secs result
 	case $stage in
 	kunit) cmd="scripts/kunit.sh" ;;
 	kunit-sanitize) cmd="scripts/kunit.sh --sanitize" ;;
@@ -81,24 +90,73 @@ for stage in $stages; do
 	matrix) cmd="scripts/matrix.sh" ;;
 	e2e) cmd="tests/e2e/run.sh --check" ;;
 	e2e-kernels) cmd="tests/e2e/kernels.sh --check" ;;
-	*) echo "check: unknown stage $stage" >&2; exit 2 ;;
 	esac
 	echo
 	echo "=== stage $stage: $cmd ==="
 	t0=$(date +%s)
-	if $cmd; then
-		result=PASS
-		passed=$((passed + 1))
-	else
-		result=FAIL
-		failed=$((failed + 1))
-	fi
+	# shellcheck disable=SC2086 # the command and its arguments
+	if nice -n "$niceness" $cmd; then result=PASS; else result=FAIL; fi
 	secs=$(( $(date +%s) - t0 ))
 	echo "=== stage $stage: $result in ${secs}s ==="
-	summary="$summary$(printf '%-4s %-14s %5ss' "$result" "$stage" "$secs")
-"
+	printf '%-4s %-14s %5ss\n' "$result" "$stage" "$secs" >>"$out"
+}
+
+for stage in $stages; do
+	case $stage in
+	kunit | kunit-sanitize | fuzz | build | checkpatch | packages | matrix | e2e | e2e-kernels) ;;
+	*) echo "check: unknown stage $stage" >&2; exit 2 ;;
+	esac
 done
 
+# Two lanes.  The end-to-end rig runs the emulated machine in one thread
+# (tests/e2e/README.md, "Clocks"), on its own virtual clock: it keeps one
+# core busy, and load on the other cannot change what it sees, only how
+# long it takes.  So its stages run in the background, from the start,
+# while the other stages share the other core at a lower priority; the
+# background lane's output is printed when it has finished.
+# XSF_CHECK_LANES=1 runs every stage in the foreground, one after the other.
+main_stages="" e2e_stages=""
+for stage in $stages; do
+	case $stage in
+	e2e | e2e-kernels) e2e_stages="$e2e_stages $stage" ;;
+	*) main_stages="$main_stages $stage" ;;
+	esac
+done
+results=$(mktemp)
+e2e_results=$(mktemp)
+e2e_log=$cache/check-e2e.log
+e2e_pid=
+if [ "${XSF_CHECK_LANES:-2}" = 1 ] || [ -z "$main_stages" ] || [ -z "$e2e_stages" ]; then
+	main_stages=$stages
+	e2e_stages=""
+else
+	echo "setup: stages$e2e_stages run in the background (log: $e2e_log)"
+	# in a process group of its own, which cleanup() can end whole
+	set -m
+	(
+		for stage in $e2e_stages; do
+			run_stage "$stage" "$e2e_results" 0
+		done
+	) >"$e2e_log" 2>&1 </dev/null &
+	e2e_pid=$!
+	set +m
+fi
+niceness=0
+[ -n "$e2e_pid" ] && niceness=10
+for stage in $main_stages; do
+	run_stage "$stage" "$results" "$niceness"
+done
+if [ -n "$e2e_pid" ]; then
+	echo
+	echo "=== background lane:$e2e_stages (waiting for it) ==="
+	wait "$e2e_pid"
+	e2e_pid=
+	cat "$e2e_log"
+	cat "$e2e_results" >>"$results"
+fi
+passed=$(grep -c '^PASS' "$results")
+failed=$(grep -c '^FAIL' "$results")
+summary=$(cat "$results")
 if [ -n "$prep_pid" ]; then
 	if wait "$prep_pid"; then
 		echo "setup: background preparation finished without error"
@@ -125,7 +183,8 @@ else
 	failed=$((failed + 1))
 fi
 rm -f "$state_after.diff"
-summary="$summary$(printf '%-4s %-14s %5ss' "$result" host-unchanged "$(( $(date +%s) - t0 ))")
+summary="$summary
+$(printf '%-4s %-14s %5ss' "$result" host-unchanged "$(( $(date +%s) - t0 ))")
 "
 
 echo

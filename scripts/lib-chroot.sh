@@ -94,8 +94,8 @@ xsf_need_pkgs() {
 		XSF_APT_UPDATED=1
 	fi
 	# shellcheck disable=SC2086
-	apt-get install -y -q --no-install-recommends $missing >/dev/null ||
-		xsf_die "apt-get install$missing failed"
+	apt-get install -y -q -o DPkg::Lock::Timeout=600 --no-install-recommends \
+		$missing >/dev/null || xsf_die "apt-get install$missing failed"
 }
 
 # xsf_mirror: the Debian mirror the host's apt configuration uses.

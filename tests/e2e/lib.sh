@@ -21,7 +21,8 @@ e2e_deps() {
 	[ -f /usr/include/alsa/asoundlib.h ] || missing="$missing libasound2-dev"
 	if [ -n "$missing" ]; then
 		echo "[e2e] installing$missing" >&2
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o DPkg::Lock::Timeout=600 \
+			--no-install-recommends \
 			$missing >/dev/null
 	fi
 }
