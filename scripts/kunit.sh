@@ -11,7 +11,7 @@
 # cache, so later runs rebuild incrementally.
 #
 # --sanitize runs every suite again in an x86-64 kernel under QEMU with
-# KASAN, UBSAN, KFENCE (sampling every millisecond), lockdep
+# KASAN (outline), UBSAN, KFENCE (sampling every millisecond), lockdep
 # (PROVE_LOCKING), DEBUG_ATOMIC_SLEEP, DEBUG_OBJECTS and DEBUG_LIST, in
 # its own build directory; any report those print fails the run, even
 # when every test passed.
@@ -25,16 +25,36 @@ build=$cache/kunit/build
 log=$cache/kunit/last.log
 name=snd_xen_front
 sanitize=
+# Only what the suites need is built: these subsystems are on by default
+# in a kernel configured from the .kunitconfig alone, and none of the
+# suites uses them (CONFIG_EXPERT makes them optional).  Measured on 2
+# cores: the UML kernel builds in 201 s instead of 253, the sanitizer
+# kernel (with outline KASAN, below) in 336 s instead of 481.
+lean="CONFIG_EXPERT=y CONFIG_BLOCK=n CONFIG_IO_URING=n CONFIG_AIO=n
+	CONFIG_INPUT=n CONFIG_SERIO=n CONFIG_USB_SUPPORT=n CONFIG_NAMESPACES=n
+	CONFIG_COREDUMP=n CONFIG_HW_RANDOM=n CONFIG_HWMON=n CONFIG_SECCOMP=n
+	CONFIG_VHOST_MENU=n CONFIG_MISC_FILESYSTEMS=n"
+# UML's own, and (x86-64, for the sanitizers) a PC's firmware and
+# devices, tracing and the CPU vulnerability mitigations
+lean_uml="CONFIG_HID_SUPPORT=n CONFIG_SWAP=n"
+lean_x86="CONFIG_ACPI=n CONFIG_VT=n CONFIG_THERMAL=n CONFIG_POWER_SUPPLY=n
+	CONFIG_CPU_IDLE=n CONFIG_X86_MCE=n CONFIG_FTRACE=n CONFIG_CPU_MITIGATIONS=n
+	CONFIG_RANDOMIZE_BASE=n CONFIG_X86_PLATFORM_DEVICES=n
+	CONFIG_SURFACE_PLATFORMS=n CONFIG_IOMMU_SUPPORT=n CONFIG_VIRTUALIZATION=n
+	CONFIG_MTRR=n"
 if [ "${1:-}" = --sanitize ]; then
 	shift
 	sanitize=1
 	build=$cache/kunit/build-sanitize
 	log=$cache/kunit/sanitize.log
+	lean="$lean $lean_x86"
+	# KASAN's checks as calls (outline), not inlined at every access:
+	# a smaller kernel, for a test run of 38 s instead of 19.
 	set -- --arch=x86_64 --timeout=900 \
 		--kconfig_add CONFIG_DEBUG_KERNEL=y \
 		--kconfig_add CONFIG_KASAN=y \
 		--kconfig_add CONFIG_KASAN_GENERIC=y \
-		--kconfig_add CONFIG_KASAN_INLINE=y \
+		--kconfig_add CONFIG_KASAN_OUTLINE=y \
 		--kconfig_add CONFIG_UBSAN=y \
 		--kconfig_add CONFIG_UBSAN_BOUNDS=y \
 		--kconfig_add CONFIG_UBSAN_SHIFT=y \
@@ -49,7 +69,12 @@ if [ "${1:-}" = --sanitize ]; then
 		--kconfig_add CONFIG_DEBUG_OBJECTS_ENABLE_DEFAULT=1 \
 		--kconfig_add CONFIG_DEBUG_LIST=y \
 		"$@"
+else
+	lean="$lean $lean_uml"
 fi
+for option in $lean; do
+	set -- "$@" --kconfig_add "$option"
+done
 
 need=""
 for tool in flex bison bc python3 gcc make xz; do
