@@ -142,15 +142,36 @@ set +e
 # What dom0 runs, in order (dom0/scenarios.sh): main:N is scenario N with
 # the driver under test, cmp:N the same with the in-tree driver, bench:main
 # and bench:cmp the request count of each, demo the demo's playback.
+# A benchmark needs a guest with the test backend's card: it runs after
+# the last scenario of that phase, where the guest is already there.
+uses_test_backend() {
+	case " $E2E_SNDBE $E2E_FAULTS " in *" $1 "*) return 1 ;; esac
+}
+# with_bench PREFIX BENCH N...: the items PREFIX:N, with BENCH after the
+# last of them that uses the test backend (first if none does)
+with_bench() {
+	local prefix=$1 bench=$2 n last="" out=""
+	shift 2
+	for n in "$@"; do
+		uses_test_backend "$n" && last=$n
+	done
+	[ -n "$last" ] || out=" $bench"
+	for n in "$@"; do
+		out="$out $prefix:$n"
+		[ "$n" = "$last" ] && out="$out $bench"
+	done
+	echo "$out"
+}
 ITEMS=""
-for n in $SCENARIOS; do ITEMS="$ITEMS main:$n"; done
 if [ -n "$COMPARE" ]; then
-	ITEMS="$ITEMS bench:main"
-	for n in $COMPARE; do ITEMS="$ITEMS cmp:$n"; done
-	ITEMS="$ITEMS bench:cmp"
+	# shellcheck disable=SC2086 # one argument per scenario
+	ITEMS="$(with_bench main bench:main $SCENARIOS) $(with_bench cmp bench:cmp $COMPARE)"
+else
+	for n in $SCENARIOS; do ITEMS="$ITEMS main:$n"; done
 fi
 [ -n "$DEMO_WAV" ] && ITEMS="$ITEMS demo"
-ITEMS=${ITEMS# }
+read -r -a item_list <<<"$ITEMS"
+ITEMS=${item_list[*]}
 
 item_budget() {
 	case $1 in
