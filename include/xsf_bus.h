@@ -142,6 +142,7 @@ struct xsf_bus_client_ops {
  * @card_released_work: re-evaluates the state once a card is gone
  * @retry_work: connects again after a failure that may pass
  * @nr_failures: consecutive failed connection attempts
+ * @nr_give_ups: series of attempts given up since the last connection
  * @removing: the device is being removed
  * @generation: incremented on every (re)connection of the channels
  * @grant_epoch: incremented when the grant table was reset under us
@@ -164,6 +165,7 @@ struct xsf_front {
 	struct work_struct card_released_work;
 	struct delayed_work retry_work;
 	unsigned int nr_failures;
+	unsigned int nr_give_ups;
 	bool removing;
 	unsigned int generation;
 	unsigned int grant_epoch;

@@ -337,11 +337,102 @@ static void life_permanent_error_fatal(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, tf->xb->state, XenbusStateClosing);
 	xsf_bus_backend_changed(tf->front, XenbusStateClosed);
 	KUNIT_EXPECT_NE(test, tf->xb->state, XenbusStateClosing);
-	/* A new InitWait does not start the broken connection again. */
+	/* A backend back at once waits for a new series... */
 	xsf_bus_backend_changed(tf->front, XenbusStateInitWait);
 	KUNIT_EXPECT_NE(test, tf->xb->state, XenbusStateInitialised);
 	KUNIT_EXPECT_EQ(test, xsf_fake_bus.nr_fatal, 1U);
 	KUNIT_EXPECT_NULL(test, tf->front->channels);
+	/* ...then gets one more attempt, fatal again while nothing changed. */
+	KUNIT_EXPECT_TRUE(test, delayed_work_pending(&tf->front->retry_work));
+	flush_delayed_work(&tf->front->retry_work);
+	KUNIT_EXPECT_EQ(test, xsf_fake_bus.nr_fatal, 2U);
+	KUNIT_EXPECT_EQ(test, tf->xb->state, XenbusStateClosing);
+	KUNIT_EXPECT_FALSE(test, delayed_work_pending(&tf->front->retry_work));
+	KUNIT_EXPECT_NULL(test, tf->front->channels);
+	KUNIT_EXPECT_EQ(test, tf->front->nr_give_ups, 2U);
+	/* ...and each new series comes later than the one before. */
+	xsf_bus_backend_changed(tf->front, XenbusStateClosed);
+	KUNIT_ASSERT_TRUE(test, delayed_work_pending(&tf->front->retry_work));
+	KUNIT_EXPECT_TRUE(test, time_after(tf->front->retry_work.timer.expires,
+					   jiffies + msecs_to_jiffies(3000)));
+	cancel_delayed_work_sync(&tf->front->retry_work);
+}
+
+/*
+ * After giving up, a backend that goes away and comes back mended (a
+ * fixed configuration) is connected without rebinding the device.
+ */
+static void life_backend_back_after_giving_up(struct kunit *test)
+{
+	struct xsf_test_front *tf = xsf_test_front_with_tree(test, "p");
+	struct xsf_front *front = tf->front;
+
+	KUNIT_ASSERT_EQ(test, xsf_fake_store_set(XSF_TEST_N("0/0/type"), "x"),
+			0);
+	xsf_bus_backend_changed(front, XenbusStateInitWait);
+	KUNIT_EXPECT_EQ(test, front->nr_failures, XSF_MAX_CONNECT_FAILURES);
+	xsf_bus_backend_changed(front, XenbusStateClosing);
+	xsf_bus_backend_changed(front, XenbusStateClosed);
+	KUNIT_EXPECT_EQ(test, front->nr_failures, 0U);
+	KUNIT_ASSERT_EQ(test, xsf_fake_store_set(XSF_TEST_N("0/0/type"), "p"),
+			0);
+	xsf_bus_backend_changed(front, XenbusStateInitWait);
+	flush_delayed_work(&front->retry_work);
+	KUNIT_EXPECT_EQ(test, tf->xb->state, XenbusStateInitialised);
+	KUNIT_ASSERT_EQ(test, sim_backend_attach_store(tf->sim, XSF_TEST_NODE,
+						       &front->cfg), 0);
+	xsf_bus_backend_changed(front, XenbusStateConnected);
+	KUNIT_EXPECT_EQ(test, tf->xb->state, XenbusStateConnected);
+	KUNIT_EXPECT_NOT_NULL(test, front->card);
+	KUNIT_EXPECT_EQ(test, xsf_fake_bus.nr_fatal, 1U);
+}
+
+static unsigned int life_card_failures;
+
+static int life_card_create_failing(struct xsf_front *front)
+{
+	if (life_card_failures) {
+		life_card_failures--;
+		return -ENOMEM;
+	}
+	return xsf_card_client_ops.connect(front);
+}
+
+/*
+ * A card that could not be made while the backend is Connected is made
+ * again on the same rings: the backend stays Connected, so starting over
+ * from Initialising would wait for a change that never comes.
+ */
+static void life_card_failure_retried_on_same_rings(struct kunit *test)
+{
+	struct xsf_test_front *tf = xsf_test_front_with_tree(test, "p");
+	/* Static: the device may outlive the test's own allocations. */
+	static struct xsf_bus_client_ops client;
+	struct xsf_front *front = tf->front;
+	grant_ref_t ring_gref;
+
+	client = xsf_card_client_ops;
+	client.connect = life_card_create_failing;
+	front->client = &client;
+	life_card_failures = 1;
+	xsf_bus_backend_changed(front, XenbusStateInitWait);
+	KUNIT_ASSERT_EQ(test, tf->xb->state, XenbusStateInitialised);
+	KUNIT_ASSERT_EQ(test, sim_backend_attach_store(tf->sim, XSF_TEST_NODE,
+						       &front->cfg), 0);
+	ring_gref = front->channels[0].ring_gref;
+	xsf_bus_backend_changed(front, XenbusStateConnected);
+	KUNIT_EXPECT_NULL(test, front->card);
+	KUNIT_EXPECT_EQ(test, tf->xb->state, XenbusStateInitialised);
+	KUNIT_EXPECT_EQ(test, front->nr_failures, 1U);
+	KUNIT_EXPECT_EQ(test, xsf_fake_bus.nr_fatal, 0U);
+	KUNIT_ASSERT_NOT_NULL(test, front->channels);
+	KUNIT_EXPECT_TRUE(test, delayed_work_pending(&front->retry_work));
+	flush_delayed_work(&front->retry_work);
+	KUNIT_EXPECT_NOT_NULL(test, front->card);
+	KUNIT_EXPECT_EQ(test, tf->xb->state, XenbusStateConnected);
+	KUNIT_EXPECT_EQ(test, front->nr_failures, 0U);
+	KUNIT_ASSERT_NOT_NULL(test, front->channels);
+	KUNIT_EXPECT_EQ(test, front->channels[0].ring_gref, ring_gref);
 }
 
 /* Errors that persist give up after a bounded number of attempts. */
@@ -635,6 +726,8 @@ static struct kunit_case xsf_lifecycle_cases[] = {
 	KUNIT_CASE(life_stop_finds_room_on_full_ring),
 	KUNIT_CASE(life_transient_error_retried),
 	KUNIT_CASE(life_permanent_error_fatal),
+	KUNIT_CASE(life_backend_back_after_giving_up),
+	KUNIT_CASE(life_card_failure_retried_on_same_rings),
 	KUNIT_CASE(life_repeated_errors_give_up),
 	KUNIT_CASE(life_concurrent_refines),
 	KUNIT_CASE(life_remove_while_call_waits),

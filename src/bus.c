@@ -25,8 +25,12 @@
  *
  * A connection attempt that fails for a reason that may pass (no memory,
  * no grant entry, a XenStore conflict) is retried with a growing delay,
- * from Initialising; one that cannot succeed (a malformed configuration)
- * or fails XSF_MAX_CONNECT_FAILURES times in a row is fatal.
+ * from Initialising; a card that could not be made is made again on the
+ * same rings (the backend stays Connected).  An attempt that cannot
+ * succeed (a malformed configuration), or failures
+ * XSF_MAX_CONNECT_FAILURES times in a row, are fatal until the backend
+ * goes away: one that comes back (mended, perhaps) gets a new series of
+ * attempts, each series later than the one before.
  */
 #include <linux/delay.h>
 #include <linux/jiffies.h>
@@ -43,6 +47,13 @@ unsigned int xsf_close_timeout_ms = 3000;
 #define XSF_PUBLISH_RETRIES	16
 #define XSF_MAX_TRANSITIONS	8
 #define XSF_RETRY_FIRST_MS	100
+/*
+ * After giving up, a backend that comes back gets a new series of
+ * attempts after this delay, doubled for every series given up since the
+ * last connection, up to XSF_SERIES_MAX_MS.
+ */
+#define XSF_SERIES_FIRST_MS	2000
+#define XSF_SERIES_MAX_MS	60000
 
 /*
  * The ring was found corrupt and disconnected: its pending requests have
@@ -406,30 +417,38 @@ static bool xsf_bus_error_permanent(int err)
 }
 
 /*
- * A connection attempt failed: tear down what it made, then try again
- * later from Initialising, or give up for good.
+ * A connection attempt failed: try again later, or give up until the
+ * backend goes away.  A failed connect is torn down and tried again from
+ * Initialising.  A card that could not be made is made again on the
+ * rings the backend has bound: it stays Connected, so starting over from
+ * Initialising would wait for a change that never comes.
  */
 static void xsf_bus_failed(struct xsf_front *front, enum xsf_action action,
 			   int err)
 {
 	struct xenbus_device *xb = front->xb;
+	bool give_up;
 	unsigned int delay;
 
-	xsf_bus_disconnect(front);
 	front->nr_failures++;
-	if (xsf_bus_error_permanent(err) ||
-	    front->nr_failures >= XSF_MAX_CONNECT_FAILURES) {
+	give_up = xsf_bus_error_permanent(err) ||
+		  front->nr_failures >= XSF_MAX_CONNECT_FAILURES;
+	if (action != XSF_ACTION_CREATE_CARD || give_up)
+		xsf_bus_disconnect(front);
+	if (give_up) {
 		xenbus_dev_fatal(xb, err, "%s failed (attempt %u): giving up",
 				 xsf_action_name(action), front->nr_failures);
-		/* No new connection until the device is set up again. */
+		/* No new attempt until the backend went away and came back. */
 		front->nr_failures = XSF_MAX_CONNECT_FAILURES;
+		front->nr_give_ups++;
 		return;
 	}
 	delay = XSF_RETRY_FIRST_MS << (front->nr_failures - 1);
 	xenbus_dev_error(xb, err, "%s failed (attempt %u): trying again in %u ms",
 			 xsf_action_name(action), front->nr_failures, delay);
 	/* The backend lets go of anything it took when we start over. */
-	if (xb->state != XenbusStateInitialising)
+	if (action != XSF_ACTION_CREATE_CARD &&
+	    xb->state != XenbusStateInitialising)
 		xenbus_switch_state(xb, XenbusStateInitialising);
 	mod_delayed_work(front->wq, &front->retry_work, msecs_to_jiffies(delay));
 }
@@ -451,7 +470,8 @@ static void xsf_bus_run(struct xsf_front *front, enum xenbus_state backend)
 				   front->removing);
 		if (t.action == XSF_ACTION_NONE && t.next == xb->state)
 			return;
-		if (t.action == XSF_ACTION_CONNECT &&
+		if ((t.action == XSF_ACTION_CONNECT ||
+		     t.action == XSF_ACTION_CREATE_CARD) &&
 		    (delayed_work_pending(&front->retry_work) ||
 		     front->nr_failures >= XSF_MAX_CONNECT_FAILURES))
 			return; /* a retry is due later, or we gave up */
@@ -473,8 +493,10 @@ static void xsf_bus_run(struct xsf_front *front, enum xenbus_state backend)
 			xsf_bus_failed(front, t.action, ret);
 			return;
 		}
-		if (t.action == XSF_ACTION_CREATE_CARD)
+		if (t.action == XSF_ACTION_CREATE_CARD) {
 			front->nr_failures = 0;
+			front->nr_give_ups = 0;
+		}
 		if (t.next != xb->state)
 			xenbus_switch_state(xb, t.next);
 		if (xb->state == XenbusStateConnected)
@@ -497,6 +519,23 @@ void xsf_bus_backend_changed(struct xsf_front *front,
 			 backend);
 	mutex_lock(&front->lock);
 	front->backend_state = backend;
+	/*
+	 * A backend that goes away after we gave up may come back mended:
+	 * it gets a new series of attempts.  Answering our Closing looks the
+	 * same, so each series starts later than the one before: a broken
+	 * configuration costs one attempt a minute, not a spin.
+	 */
+	if (front->nr_failures >= XSF_MAX_CONNECT_FAILURES &&
+	    (backend == XenbusStateClosing || backend == XenbusStateClosed ||
+	     backend == XenbusStateUnknown ||
+	     backend == XenbusStateInitialising)) {
+		unsigned int shift = min(front->nr_give_ups - 1, 5U);
+
+		front->nr_failures = 0;
+		mod_delayed_work(front->wq, &front->retry_work,
+				 msecs_to_jiffies(min(XSF_SERIES_FIRST_MS << shift,
+						      XSF_SERIES_MAX_MS)));
+	}
 	xsf_bus_run(front, backend);
 	mutex_unlock(&front->lock);
 }
@@ -670,6 +709,7 @@ int xsf_bus_resume(struct xsf_front *front)
 	front->grant_epoch++;
 	front->backend_state = XenbusStateUnknown;
 	front->nr_failures = 0;
+	front->nr_give_ups = 0;
 	mutex_unlock(&front->lock);
 	return 0;
 }
