@@ -24,6 +24,10 @@
  *   XSF_HAVE_PCM_INFO_NO_REWINDS     SNDRV_PCM_INFO_NO_REWINDS exists (5.16);
  *                                    without it .ack refuses a rewind into
  *                                    data already sent
+ *   XSF_HAVE_PCM_PERIOD_ELAPSED_UNDER_LOCK
+ *                                    snd_pcm_period_elapsed_under_stream_lock()
+ *                                    exists (5.14): a period is reported
+ *                                    in the same lock hold that decided it
  *
  * Ring pages are granted by this driver itself (src/xenio.c), so the
  * xenbus_setup_ring()/xenbus_grant_ring() split needs no shim.
@@ -49,6 +53,7 @@
 #define XSF_HAVE_XENBUS_NOT_ESSENTIAL 1
 #define XSF_HAVE_PCM_RUNTIME_STATE 1
 #define XSF_HAVE_PCM_INFO_NO_REWINDS 1
+#define XSF_HAVE_PCM_PERIOD_ELAPSED_UNDER_LOCK 1
 #define XSF_VERSION "kunit"
 #endif
 
@@ -106,6 +111,26 @@ static inline snd_pcm_state_t xsf_pcm_state(struct snd_pcm_runtime *runtime)
 #else
 #define XSF_PCM_INFO_NO_REWINDS 0
 #endif
+
+/*
+ * Release the stream lock taken with snd_pcm_stream_lock_irqsave(), and
+ * tell ALSA a period elapsed if @elapsed.  Where ALSA can be told with
+ * the lock held, it is, so that it sees exactly the position that made
+ * the caller decide; older kernels take the lock themselves.
+ */
+static inline void xsf_pcm_unlock_elapsed(struct snd_pcm_substream *substream,
+					  bool elapsed, unsigned long flags)
+{
+#if defined(XSF_HAVE_PCM_PERIOD_ELAPSED_UNDER_LOCK)
+	if (elapsed)
+		snd_pcm_period_elapsed_under_stream_lock(substream);
+	snd_pcm_stream_unlock_irqrestore(substream, flags);
+#else
+	snd_pcm_stream_unlock_irqrestore(substream, flags);
+	if (elapsed)
+		snd_pcm_period_elapsed(substream);
+#endif
+}
 
 /* The backend's current state, read from XenStore. */
 static inline enum xenbus_state

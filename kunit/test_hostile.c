@@ -616,7 +616,7 @@ static void hostile_in_prod_far_ahead(struct kunit *test)
 	/* The backend goes on from where it claims to be. */
 	xsf_test_pcm_pos(tp, PB + PB / 2);
 	KUNIT_EXPECT_EQ(test, tp->stream->pos.stream, (u64)(PB + PB / 2));
-	KUNIT_EXPECT_EQ(test, xsf_test_pcm_hw_ptr(tp),
+	KUNIT_EXPECT_EQ(test, xsf_test_pcm_hwsync(tp),
 			(snd_pcm_uframes_t)((PB + PB / 2) / FB));
 	KUNIT_EXPECT_EQ(test, hostile_chan(tf, 0)->evtq.nr_lost, 0U);
 }

@@ -869,6 +869,356 @@ static void pcm_prepare_rebinds_after_resume(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, sc->nr_bad, 0U);
 }
 
+/* ------------------------------------------------------------------ */
+/* ALSA's rules                                                        */
+/* ------------------------------------------------------------------ */
+
+/*
+ * A period is reported once per boundary crossed.  Reported again while
+ * the pointer is still in the same period, and more than half a buffer's
+ * time after the last report (as right after PAUSE_RELEASE), ALSA would
+ * take it for a doubled interrupt and move the pointer a whole buffer on.
+ */
+static void pcm_period_reported_once_per_boundary(struct kunit *test)
+{
+	struct xsf_test_front *tf = xsf_test_connected(test, "p");
+	struct xsf_test_pcm *tp = xsf_test_pcm_prepared(test, tf, 0);
+	struct snd_pcm_runtime *runtime = tp->sub->runtime;
+
+	xsf_test_pcm_feed(test, tp, 4 * PB);
+	xsf_test_pcm_start(test, tp);
+	xsf_test_pcm_pos(tp, PB);
+	KUNIT_EXPECT_EQ(test, xsf_test_pcm_hw_ptr(tp), (snd_pcm_uframes_t)(PB / FB));
+	KUNIT_EXPECT_EQ(test, runtime->hw_ptr_interrupt, (snd_pcm_uframes_t)(PB / FB));
+	runtime->hw_ptr_jiffies -= HZ;
+	xsf_test_pcm_pos(tp, PB + 4 * FB);
+	/* Not reported: ALSA reads it when it asks. */
+	KUNIT_EXPECT_EQ(test, xsf_test_pcm_hw_ptr(tp), (snd_pcm_uframes_t)(PB / FB));
+	KUNIT_EXPECT_EQ(test, tp->sub->ops->pointer(tp->sub),
+			(snd_pcm_uframes_t)(PB / FB + 4));
+	runtime->hw_ptr_jiffies -= HZ;
+	xsf_test_pcm_pos(tp, 2 * PB + 4 * FB);
+	KUNIT_EXPECT_EQ(test, xsf_test_pcm_hw_ptr(tp),
+			(snd_pcm_uframes_t)(2 * PB / FB + 4));
+	KUNIT_EXPECT_EQ(test, runtime->hw_ptr_interrupt,
+			(snd_pcm_uframes_t)(2 * PB / FB));
+	/* Across the buffer's end: one report, one buffer on. */
+	xsf_test_pcm_feed(test, tp, 2 * PB);
+	runtime->hw_ptr_jiffies -= HZ;
+	xsf_test_pcm_pos(tp, 4 * PB + 8 * FB);
+	KUNIT_EXPECT_EQ(test, xsf_test_pcm_hw_ptr(tp),
+			(snd_pcm_uframes_t)(4 * PB / FB + 8));
+	KUNIT_EXPECT_EQ(test, xsf_pcm_state(runtime), SNDRV_PCM_STATE_RUNNING);
+}
+
+/* A position taken as the new reference without moving is no period. */
+static void pcm_rebase_without_movement_not_reported(struct kunit *test)
+{
+	struct xsf_test_front *tf = xsf_test_connected(test, "p");
+	struct xsf_test_pcm *tp = xsf_test_pcm_prepared(test, tf, 0);
+	struct snd_pcm_runtime *runtime = tp->sub->runtime;
+
+	xsf_test_pcm_feed(test, tp, 4 * PB);
+	xsf_test_pcm_start(test, tp);
+	tp->stream->start_jiffies = jiffies;	/* no time has passed */
+	runtime->hw_ptr_jiffies -= HZ;
+	xsf_test_pcm_pos(tp, 986880);
+	KUNIT_EXPECT_EQ(test, tp->stream->pos.stream, 0ULL);
+	KUNIT_EXPECT_EQ(test, xsf_test_pcm_hw_ptr(tp), 0UL);
+	KUNIT_EXPECT_EQ(test, runtime->hw_ptr_interrupt, 0UL);
+}
+
+/*
+ * Capture: the pointer is what READ answers delivered, reported when it
+ * crosses a boundary; a position without a READ moves nothing.
+ */
+static void pcm_capture_period_per_read(struct kunit *test)
+{
+	struct xsf_test_front *tf = xsf_test_connected(test, "c");
+	struct xsf_test_pcm *tp = xsf_test_pcm_prepared(test, tf, 0);
+	struct snd_pcm_runtime *runtime = tp->sub->runtime;
+
+	xsf_test_pcm_start(test, tp);
+	xsf_test_pcm_pos(tp, PB + PB / 2);
+	KUNIT_EXPECT_EQ(test, xsf_test_pcm_hw_ptr(tp),
+			(snd_pcm_uframes_t)((PB + PB / 2) / FB));
+	KUNIT_EXPECT_EQ(test, runtime->hw_ptr_interrupt, (snd_pcm_uframes_t)(PB / FB));
+	runtime->hw_ptr_jiffies -= HZ;
+	xsf_test_pcm_pos(tp, 2 * PB - FB);
+	KUNIT_EXPECT_EQ(test, tp->sc->nr_reqs[XENSND_OP_READ], 1U);
+	KUNIT_EXPECT_EQ(test, xsf_test_pcm_hw_ptr(tp),
+			(snd_pcm_uframes_t)((PB + PB / 2) / FB));
+	runtime->hw_ptr_jiffies -= HZ;
+	xsf_test_pcm_pos(tp, 3 * PB);
+	KUNIT_EXPECT_EQ(test, tp->sc->nr_reqs[XENSND_OP_READ], 2U);
+	KUNIT_EXPECT_EQ(test, xsf_test_pcm_hw_ptr(tp), (snd_pcm_uframes_t)(3 * PB / FB));
+	KUNIT_EXPECT_EQ(test, runtime->hw_ptr_interrupt,
+			(snd_pcm_uframes_t)(3 * PB / FB));
+}
+
+/*
+ * A PAUSE the backend refuses would leave ALSA PAUSED while the backend
+ * plays on: the stream is stopped (STOP sent) with an xrun instead.
+ */
+static void pcm_pause_refused_stops_with_xrun(struct kunit *test)
+{
+	struct xsf_test_front *tf = xsf_test_connected(test, "p");
+	struct xsf_test_pcm *tp = xsf_test_pcm_prepared(test, tf, 0);
+
+	xsf_test_pcm_feed(test, tp, 2 * PB);
+	xsf_test_pcm_start(test, tp);
+	sim_backend_set_status(tp->sc, XENSND_OP_TRIGGER, -EOPNOTSUPP);
+	KUNIT_EXPECT_EQ(test, xsf_test_pcm_pause(tp, true), 0);
+	sim_backend_sync(tf->sim);
+	KUNIT_EXPECT_EQ(test, xsf_test_pcm_state(tp), SNDRV_PCM_STATE_XRUN);
+	KUNIT_EXPECT_EQ(test, xsf_test_last_trigger(tp->sc),
+			(int)XENSND_OP_TRIGGER_STOP);
+	KUNIT_EXPECT_TRUE(test, tp->stream->pause_refused);
+	KUNIT_EXPECT_FALSE(test, tp->stream->running);
+	/* The refused STOP leaves the session to the next prepare. */
+	KUNIT_EXPECT_TRUE(test, tp->stream->started);
+	sim_backend_clear_status(tp->sc, XENSND_OP_TRIGGER);
+	KUNIT_EXPECT_EQ(test, xsf_test_pcm_ioctl(tp, SNDRV_PCM_IOCTL_PREPARE), 0);
+	KUNIT_EXPECT_FALSE(test, tp->stream->started);
+	/* START, PAUSE, our STOP, and the prepare's STOP. */
+	KUNIT_EXPECT_EQ(test, tp->sc->nr_reqs[XENSND_OP_TRIGGER], 4U);
+	KUNIT_EXPECT_EQ(test, xsf_test_last_trigger(tp->sc),
+			(int)XENSND_OP_TRIGGER_STOP);
+}
+
+/* A PAUSE that cannot be sent fails, and the stream runs on. */
+static void pcm_pause_unsent_fails(struct kunit *test)
+{
+	struct xsf_test_front *tf = xsf_test_connected(test, "p");
+	struct xsf_test_pcm *tp = xsf_test_pcm_prepared(test, tf, 0);
+	unsigned int i;
+
+	xsf_test_pcm_feed(test, tp, 2 * PB);
+	xsf_test_pcm_start(test, tp);
+	/* Every entry of the stream's table outstanding. */
+	snd_pcm_stream_lock_irq(tp->sub);
+	for (i = 0; i < ARRAY_SIZE(tp->stream->inflight); i++)
+		if (!tp->stream->inflight[i].used) {
+			tp->stream->inflight[i].used = true;
+			tp->stream->inflight[i].id = U16_MAX - i;
+		}
+	snd_pcm_stream_unlock_irq(tp->sub);
+	KUNIT_EXPECT_EQ(test, xsf_test_pcm_pause(tp, true), -EBUSY);
+	KUNIT_EXPECT_EQ(test, xsf_test_pcm_state(tp), SNDRV_PCM_STATE_RUNNING);
+	KUNIT_EXPECT_TRUE(test, tp->stream->running);
+	snd_pcm_stream_lock_irq(tp->sub);
+	memset(tp->stream->inflight, 0, sizeof(tp->stream->inflight));
+	snd_pcm_stream_unlock_irq(tp->sub);
+}
+
+/*
+ * Nothing is sent while paused, not even when an earlier WRITE is
+ * answered; what the application wrote meanwhile goes after RESUME.
+ */
+static void pcm_nothing_sent_while_paused(struct kunit *test)
+{
+	struct xsf_test_front *tf = xsf_test_connected(test, "p");
+	struct xsf_test_pcm *tp = xsf_test_pcm_prepared(test, tf, 0);
+
+	xsf_test_pcm_feed(test, tp, 2 * PB);
+	xsf_test_pcm_start(test, tp);
+	sim_backend_set_reply(tp->sc, XENSND_OP_WRITE, SIM_REPLY_HOLD);
+	KUNIT_ASSERT_EQ(test, xsf_test_pcm_write(tp, PB), (long)(PB / FB));
+	sim_backend_sync(tf->sim);
+	KUNIT_ASSERT_EQ(test, tp->sc->nr_reqs[XENSND_OP_WRITE], 2U);
+	KUNIT_ASSERT_EQ(test, xsf_test_pcm_pause(tp, true), 0);
+	KUNIT_ASSERT_EQ(test, xsf_test_pcm_write(tp, PB), (long)(PB / FB));
+	sim_backend_sync(tf->sim);
+	sim_backend_set_reply(tp->sc, XENSND_OP_WRITE, SIM_REPLY_NORMAL);
+	sim_backend_release(tp->sc);
+	sim_backend_sync(tf->sim);
+	KUNIT_EXPECT_EQ(test, tp->sc->nr_reqs[XENSND_OP_WRITE], 2U);
+	KUNIT_EXPECT_EQ(test, tp->stream->completed, 3ULL * PB);
+	KUNIT_ASSERT_EQ(test, xsf_test_pcm_pause(tp, false), 0);
+	sim_backend_sync(tf->sim);
+	KUNIT_ASSERT_EQ(test, tp->sc->nr_reqs[XENSND_OP_WRITE], 3U);
+	xsf_test_pcm_expect_rw(test, tp, XENSND_OP_WRITE, 2, 3 * PB, PB);
+	KUNIT_EXPECT_GT(test, xsf_test_log_index(tp->sc, XENSND_OP_WRITE, 2),
+			xsf_test_log_index(tp->sc, XENSND_OP_TRIGGER, 2));
+	KUNIT_EXPECT_EQ(test, xsf_test_req(test, tp->sc, XENSND_OP_TRIGGER,
+					   2)->req.op.trigger.type,
+			XENSND_OP_TRIGGER_RESUME);
+}
+
+/*
+ * HW_REFINE on a prepared stream (an answer not in the cache) keeps its
+ * backend session: START works without a new OPEN.
+ */
+static void pcm_refine_keeps_prepared_session(struct kunit *test)
+{
+	struct xsf_test_front *tf = xsf_test_connected(test, "p");
+	struct xsf_test_pcm *tp = xsf_test_pcm_prepared(test, tf, 0);
+	struct snd_pcm_hw_params *params;
+	unsigned int queries = tp->sc->nr_reqs[XENSND_OP_HW_PARAM_QUERY];
+	unsigned int closes = tp->sc->nr_reqs[XENSND_OP_CLOSE];
+	unsigned int opens = tp->sc->nr_reqs[XENSND_OP_OPEN];
+
+	params = kunit_kzalloc(test, sizeof(*params), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, params);
+	mutex_lock(&tp->stream->query_lock);
+	tp->stream->nr_queries = 0;
+	mutex_unlock(&tp->stream->query_lock);
+	xsf_test_params_any(params);
+	KUNIT_EXPECT_EQ(test, snd_pcm_hw_refine(tp->sub, params), 0);
+	sim_backend_sync(tf->sim);
+	KUNIT_EXPECT_EQ(test, tp->sc->nr_reqs[XENSND_OP_CLOSE], closes);
+	KUNIT_EXPECT_EQ(test, tp->sc->nr_reqs[XENSND_OP_HW_PARAM_QUERY], queries);
+	KUNIT_EXPECT_TRUE(test, tp->stream->opened);
+	xsf_test_pcm_feed(test, tp, PB);
+	xsf_test_pcm_start(test, tp);
+	KUNIT_EXPECT_EQ(test, xsf_test_pcm_state(tp), SNDRV_PCM_STATE_RUNNING);
+	KUNIT_EXPECT_EQ(test, tp->sc->nr_reqs[XENSND_OP_OPEN], opens);
+	KUNIT_EXPECT_EQ(test, tp->sc->nr_bad, 0U);
+}
+
+/*
+ * A STOP the backend refused leaves the session as it is: the next
+ * prepare stops it again and, refused again, opens the stream afresh
+ * instead of reusing a session that may still be playing.
+ */
+static void pcm_refused_stop_keeps_session(struct kunit *test)
+{
+	struct xsf_test_front *tf = xsf_test_connected(test, "p");
+	struct xsf_test_pcm *tp = xsf_test_pcm_prepared(test, tf, 0);
+	unsigned int closes = tp->sc->nr_reqs[XENSND_OP_CLOSE];
+	unsigned int opens = tp->sc->nr_reqs[XENSND_OP_OPEN];
+
+	xsf_test_pcm_feed(test, tp, PB);
+	xsf_test_pcm_start(test, tp);
+	sim_backend_set_status(tp->sc, XENSND_OP_TRIGGER, -EIO);
+	KUNIT_EXPECT_EQ(test, xsf_test_pcm_ioctl(tp, SNDRV_PCM_IOCTL_DROP), 0);
+	sim_backend_sync(tf->sim);
+	KUNIT_EXPECT_TRUE(test, tp->stream->started);
+	KUNIT_EXPECT_EQ(test, xsf_test_pcm_ioctl(tp, SNDRV_PCM_IOCTL_PREPARE), 0);
+	sim_backend_sync(tf->sim);
+	KUNIT_EXPECT_EQ(test, tp->sc->nr_reqs[XENSND_OP_CLOSE], closes + 1);
+	KUNIT_EXPECT_EQ(test, tp->sc->nr_reqs[XENSND_OP_OPEN], opens + 1);
+	KUNIT_EXPECT_TRUE(test, tp->sc->opened);
+	KUNIT_EXPECT_FALSE(test, tp->stream->started);
+	sim_backend_clear_status(tp->sc, XENSND_OP_TRIGGER);
+}
+
+/*
+ * RESET of a running stream: ALSA's application pointer moves to its
+ * hardware pointer without .ack; the driver follows, so writing on is
+ * no rewind, and data sent before is not sent twice.
+ */
+static void pcm_reset_running_follows(struct kunit *test)
+{
+	struct xsf_test_front *tf = xsf_test_connected(test, "p");
+	struct xsf_test_pcm *tp = xsf_test_pcm_prepared(test, tf, 0);
+	int ret;
+
+	xsf_test_pcm_feed(test, tp, 4 * PB);
+	xsf_test_pcm_start(test, tp);
+	xsf_test_pcm_pos(tp, PB);
+	KUNIT_ASSERT_EQ(test, xsf_test_pcm_reset(tp), 0);
+	KUNIT_EXPECT_EQ(test, tp->sub->runtime->control->appl_ptr,
+			(snd_pcm_uframes_t)(PB / FB));
+	/* Back into what was sent (all of it, here): refused, as any rewind. */
+	snd_pcm_stream_lock_irq(tp->sub);
+	tp->sub->runtime->control->appl_ptr -= 4;
+	ret = tp->sub->ops->ack(tp->sub);
+	tp->sub->runtime->control->appl_ptr += 4;
+	snd_pcm_stream_unlock_irq(tp->sub);
+	KUNIT_EXPECT_EQ(test, ret, -EPIPE);
+	KUNIT_EXPECT_EQ(test, xsf_test_pcm_write(tp, PB), (long)(PB / FB));
+	KUNIT_EXPECT_EQ(test, xsf_test_pcm_write(tp, 2 * PB), (long)(2 * PB / FB));
+	sim_backend_sync(tf->sim);
+	KUNIT_EXPECT_EQ(test, tp->sc->nr_reqs[XENSND_OP_WRITE], 1U);
+	xsf_test_pcm_pos(tp, 2 * PB);
+	KUNIT_EXPECT_EQ(test, xsf_test_pcm_write(tp, PB), (long)(PB / FB));
+	sim_backend_sync(tf->sim);
+	KUNIT_ASSERT_EQ(test, tp->sc->nr_reqs[XENSND_OP_WRITE], 2U);
+	xsf_test_pcm_expect_rw(test, tp, XENSND_OP_WRITE, 1, 0, PB);
+	KUNIT_EXPECT_EQ(test, xsf_test_pcm_state(tp), SNDRV_PCM_STATE_RUNNING);
+}
+
+/* RESET of a prepared stream: the backend drops what it was given. */
+static void pcm_reset_prepared_starts_over(struct kunit *test)
+{
+	struct xsf_test_front *tf = xsf_test_connected(test, "p");
+	struct xsf_test_pcm *tp = xsf_test_pcm_prepared(test, tf, 0);
+
+	xsf_test_pcm_feed(test, tp, 2 * PB);
+	KUNIT_ASSERT_EQ(test, xsf_test_pcm_reset(tp), 0);
+	sim_backend_sync(tf->sim);
+	KUNIT_EXPECT_EQ(test, xsf_test_last_trigger(tp->sc),
+			(int)XENSND_OP_TRIGGER_STOP);
+	KUNIT_EXPECT_EQ(test, tp->sc->written_since_stop, 0ULL);
+	tp->written = 0;
+	xsf_test_pcm_feed(test, tp, PB);
+	KUNIT_ASSERT_EQ(test, tp->sc->nr_reqs[XENSND_OP_WRITE], 2U);
+	xsf_test_pcm_expect_rw(test, tp, XENSND_OP_WRITE, 1, 0, PB);
+	/* Paused, the backend holds its place: refused, nothing moved. */
+	xsf_test_pcm_start(test, tp);
+	xsf_test_pcm_pos(tp, PB / 2);
+	KUNIT_ASSERT_EQ(test, xsf_test_pcm_hwsync(tp), (snd_pcm_uframes_t)(PB / 2 / FB));
+	KUNIT_ASSERT_EQ(test, xsf_test_pcm_pause(tp, true), 0);
+	KUNIT_EXPECT_EQ(test, xsf_test_pcm_reset(tp), -EBUSY);
+	KUNIT_EXPECT_EQ(test, xsf_test_pcm_hw_ptr(tp), (snd_pcm_uframes_t)(PB / 2 / FB));
+	KUNIT_EXPECT_EQ(test, tp->sub->runtime->control->appl_ptr,
+			(snd_pcm_uframes_t)(PB / FB));
+}
+
+/*
+ * A drain that ends inside a period: the report that finds everything
+ * played ends it, without waiting for a period that never comes.
+ */
+static void pcm_drain_ends_inside_period(struct kunit *test)
+{
+	struct xsf_test_front *tf = xsf_test_connected(test, "p");
+	struct xsf_test_pcm *tp = xsf_test_pcm_prepared(test, tf, 0);
+
+	xsf_test_pcm_feed(test, tp, PB + PB / 2);
+	xsf_test_pcm_start(test, tp);
+	KUNIT_ASSERT_EQ(test, xsf_test_pcm_trigger(tp, SNDRV_PCM_TRIGGER_DRAIN), 0);
+	snd_pcm_stream_lock_irq(tp->sub);
+	tp->sub->runtime->state = SNDRV_PCM_STATE_DRAINING;
+	tp->sub->runtime->status->state = SNDRV_PCM_STATE_DRAINING;
+	snd_pcm_stream_unlock_irq(tp->sub);
+	sim_backend_sync(tf->sim);
+	xsf_test_pcm_pos(tp, PB);
+	KUNIT_EXPECT_EQ(test, xsf_test_pcm_state(tp), SNDRV_PCM_STATE_DRAINING);
+	xsf_test_pcm_pos(tp, PB + PB / 4);
+	KUNIT_EXPECT_EQ(test, xsf_test_pcm_hw_ptr(tp), (snd_pcm_uframes_t)(PB / FB));
+	xsf_test_pcm_pos(tp, PB + PB / 2);
+	KUNIT_EXPECT_EQ(test, xsf_test_pcm_hw_ptr(tp),
+			(snd_pcm_uframes_t)((PB + PB / 2) / FB));
+	KUNIT_EXPECT_EQ(test, xsf_test_pcm_state(tp), SNDRV_PCM_STATE_SETUP);
+}
+
+/* After a CLOSE that timed out, the next OPEN is preceded by a CLOSE. */
+static void pcm_close_timeout_closes_before_open(struct kunit *test)
+{
+	struct xsf_test_front *tf = xsf_test_connected(test, "p");
+	struct xsf_test_pcm *tp;
+	unsigned int closes, opens;
+
+	xsf_test_set_timeout(test, &xsf_request_timeout_ms, 50);
+	tp = xsf_test_pcm_prepared(test, tf, 0);
+	closes = tp->sc->nr_reqs[XENSND_OP_CLOSE];
+	opens = tp->sc->nr_reqs[XENSND_OP_OPEN];
+	sim_backend_set_reply(tp->sc, XENSND_OP_CLOSE, SIM_REPLY_DROP);
+	KUNIT_ASSERT_EQ(test, xsf_test_pcm_hw_params(tp, SNDRV_PCM_FORMAT_S16_LE,
+						     48000, 2, PB / FB, BB / PB), 0);
+	KUNIT_EXPECT_EQ(test, tp->sc->nr_reqs[XENSND_OP_CLOSE], closes + 1);
+	KUNIT_EXPECT_TRUE(test, tp->stream->open_unknown);
+	sim_backend_set_reply(tp->sc, XENSND_OP_CLOSE, SIM_REPLY_NORMAL);
+	KUNIT_EXPECT_EQ(test, xsf_test_pcm_ioctl(tp, SNDRV_PCM_IOCTL_PREPARE), 0);
+	KUNIT_ASSERT_EQ(test, tp->sc->nr_reqs[XENSND_OP_CLOSE], closes + 2);
+	KUNIT_ASSERT_EQ(test, tp->sc->nr_reqs[XENSND_OP_OPEN], opens + 1);
+	KUNIT_EXPECT_LT(test, xsf_test_log_index(tp->sc, XENSND_OP_CLOSE,
+						 closes + 1),
+			xsf_test_log_index(tp->sc, XENSND_OP_OPEN, opens));
+	KUNIT_EXPECT_FALSE(test, tp->stream->open_unknown);
+}
+
 static struct kunit_case xsf_pcm_cases[] = {
 	KUNIT_CASE(pcm_names_from_cfg),
 	KUNIT_CASE(pcm_name_fallbacks),
@@ -906,6 +1256,18 @@ static struct kunit_case xsf_pcm_cases[] = {
 	KUNIT_CASE(pcm_backend_lost_still_mapping),
 	KUNIT_CASE(pcm_open_without_channel_fails),
 	KUNIT_CASE(pcm_prepare_rebinds_after_resume),
+	KUNIT_CASE(pcm_period_reported_once_per_boundary),
+	KUNIT_CASE(pcm_rebase_without_movement_not_reported),
+	KUNIT_CASE(pcm_capture_period_per_read),
+	KUNIT_CASE(pcm_pause_refused_stops_with_xrun),
+	KUNIT_CASE(pcm_pause_unsent_fails),
+	KUNIT_CASE(pcm_nothing_sent_while_paused),
+	KUNIT_CASE(pcm_refine_keeps_prepared_session),
+	KUNIT_CASE(pcm_refused_stop_keeps_session),
+	KUNIT_CASE(pcm_reset_running_follows),
+	KUNIT_CASE(pcm_reset_prepared_starts_over),
+	KUNIT_CASE(pcm_drain_ends_inside_period),
+	KUNIT_CASE(pcm_close_timeout_closes_before_open),
 	{}
 };
 

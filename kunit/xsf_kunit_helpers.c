@@ -609,6 +609,72 @@ int xsf_test_pcm_trigger(struct xsf_test_pcm *tp, int cmd)
 	return ret;
 }
 
+static void xsf_test_pcm_set_state(struct snd_pcm_runtime *runtime,
+				   snd_pcm_state_t state)
+{
+	runtime->state = state;
+	runtime->status->state = state;
+}
+
+/**
+ * xsf_test_pcm_pause() - SNDRV_PCM_IOCTL_PAUSE as ALSA carries it out
+ * @tp: the fixture, a running (@push) or paused substream
+ * @push: pause if true, release if false
+ *
+ * As snd_pcm_do_pause() and snd_pcm_post_pause() do, in one hold of the
+ * stream lock: the next report skips ALSA's jiffies check, the driver's
+ * trigger runs, and on success the state becomes PAUSED or RUNNING.
+ *
+ * Return: the driver's result.
+ */
+int xsf_test_pcm_pause(struct xsf_test_pcm *tp, bool push)
+{
+	struct snd_pcm_runtime *runtime = tp->sub->runtime;
+	int ret;
+
+	snd_pcm_stream_lock_irq(tp->sub);
+	runtime->hw_ptr_jiffies = jiffies - HZ * 1000;
+	ret = tp->sub->ops->trigger(tp->sub, push ?
+				    SNDRV_PCM_TRIGGER_PAUSE_PUSH :
+				    SNDRV_PCM_TRIGGER_PAUSE_RELEASE);
+	if (!ret)
+		xsf_test_pcm_set_state(runtime, push ? SNDRV_PCM_STATE_PAUSED :
+					       SNDRV_PCM_STATE_RUNNING);
+	snd_pcm_stream_unlock_irq(tp->sub);
+	return ret;
+}
+
+/**
+ * xsf_test_pcm_reset() - SNDRV_PCM_IOCTL_RESET as ALSA carries it out
+ * @tp: the fixture
+ *
+ * The kernel has no in-kernel entry for it: as snd_pcm_do_reset() and
+ * snd_pcm_post_reset() do, the driver's ioctl (or ALSA's default) for
+ * SNDRV_PCM_IOCTL1_RESET, then the pointers moved without .ack.
+ *
+ * Return: the ioctl's result.
+ */
+int xsf_test_pcm_reset(struct xsf_test_pcm *tp)
+{
+	struct snd_pcm_substream *sub = tp->sub;
+	struct snd_pcm_runtime *runtime = sub->runtime;
+	int ret;
+
+	if (sub->ops->ioctl)
+		ret = sub->ops->ioctl(sub, SNDRV_PCM_IOCTL1_RESET, NULL);
+	else
+		ret = snd_pcm_lib_ioctl(sub, SNDRV_PCM_IOCTL1_RESET, NULL);
+	if (ret)
+		return ret;
+	snd_pcm_stream_lock_irq(sub);
+	runtime->hw_ptr_base = 0;
+	runtime->hw_ptr_interrupt = runtime->status->hw_ptr -
+				    runtime->status->hw_ptr % runtime->period_size;
+	runtime->control->appl_ptr = runtime->status->hw_ptr;
+	snd_pcm_stream_unlock_irq(sub);
+	return 0;
+}
+
 /**
  * xsf_test_pattern() - the byte the tests play at a stream position
  * @n: octets played before it
@@ -745,6 +811,24 @@ void xsf_test_pcm_pos(struct xsf_test_pcm *tp, u64 position)
 snd_pcm_uframes_t xsf_test_pcm_hw_ptr(struct xsf_test_pcm *tp)
 {
 	return tp->sub->runtime->status->hw_ptr;
+}
+
+/**
+ * xsf_test_pcm_hwsync() - ALSA's hardware pointer once it read the driver's
+ * @tp: a running substream
+ *
+ * A period is reported only when one elapsed; in between, ALSA reads the
+ * position when it is asked, as for an application's
+ * SNDRV_PCM_IOCTL_DELAY.
+ *
+ * Return: the pointer, frames since the start of the run.
+ */
+snd_pcm_uframes_t xsf_test_pcm_hwsync(struct xsf_test_pcm *tp)
+{
+	snd_pcm_sframes_t delay;
+
+	snd_pcm_kernel_ioctl(tp->sub, SNDRV_PCM_IOCTL_DELAY, &delay);
+	return xsf_test_pcm_hw_ptr(tp);
 }
 
 /**

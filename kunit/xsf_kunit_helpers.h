@@ -127,6 +127,8 @@ int xsf_test_pcm_hw_params(struct xsf_test_pcm *tp, snd_pcm_format_t format,
 			   unsigned int period_frames, unsigned int periods);
 int xsf_test_pcm_ioctl(struct xsf_test_pcm *tp, unsigned int cmd);
 int xsf_test_pcm_trigger(struct xsf_test_pcm *tp, int cmd);
+int xsf_test_pcm_pause(struct xsf_test_pcm *tp, bool push);
+int xsf_test_pcm_reset(struct xsf_test_pcm *tp);
 long xsf_test_pcm_write(struct xsf_test_pcm *tp, unsigned int bytes);
 u8 xsf_test_pattern(u64 n);
 
@@ -141,6 +143,7 @@ void xsf_test_pcm_feed(struct kunit *test, struct xsf_test_pcm *tp,
 void xsf_test_pcm_start(struct kunit *test, struct xsf_test_pcm *tp);
 void xsf_test_pcm_pos(struct xsf_test_pcm *tp, u64 position);
 snd_pcm_uframes_t xsf_test_pcm_hw_ptr(struct xsf_test_pcm *tp);
+snd_pcm_uframes_t xsf_test_pcm_hwsync(struct xsf_test_pcm *tp);
 snd_pcm_state_t xsf_test_pcm_state(struct xsf_test_pcm *tp);
 void xsf_test_pcm_expect_rw(struct kunit *test, struct xsf_test_pcm *tp,
 			    u8 operation, unsigned int nth, u32 offset,

@@ -67,6 +67,10 @@ static int __maybe_unused probe_fn(struct snd_pcm_runtime *runtime)
 probe pcm_info_no_rewinds '
 static unsigned int __maybe_unused probe_info = SNDRV_PCM_INFO_NO_REWINDS;'
 
+probe pcm_period_elapsed_under_lock '
+static void __maybe_unused probe_fn(struct snd_pcm_substream *substream)
+{ snd_pcm_period_elapsed_under_stream_lock(substream); }'
+
 probe evtchn_lateeoi '
 static irqreturn_t probe_handler(int irq, void *data) { return IRQ_HANDLED; }
 static int __maybe_unused probe_fn(evtchn_port_t port)

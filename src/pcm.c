@@ -10,7 +10,9 @@
  * more at a time (partial periods only at start and drain).  Capture
  * positions from the backend become READ requests; data counts as
  * captured once its READ is answered.  No user process waits for a
- * backend round trip in the data path.
+ * backend round trip in the data path.  ALSA is told a period elapsed
+ * when the pointer crossed a period boundary, never more often (see
+ * xsf_pcm_period_crossed()); nothing is sent while the stream is paused.
  *
  * What the backend is told (XENSND_OP_OPEN) is exactly what the
  * application configured: buffer_sz is the ALSA buffer, a whole number of
@@ -243,17 +245,22 @@ static int xsf_pcm_backend_stop(struct xsf_pcm_stream *stream)
 
 	snd_pcm_stream_lock_irq(stream->substream);
 	stop = stream->opened && (stream->started || stream->fed);
-	stream->started = false;
-	stream->fed = false;
 	snd_pcm_stream_unlock_irq(stream->substream);
 	if (!stop)
 		return 0;
 	req.op.trigger.type = XENSND_OP_TRIGGER_STOP;
 	ret = xsf_pcm_call(stream, &req, NULL);
-	if (ret)
+	if (ret) {
+		/* Still started or fed, as far as we know. */
 		dev_warn(xsf_pcm_dev(stream), "stream %s: backend refused STOP: %d\n",
 			 stream->cfg.unique_id, ret);
-	return ret;
+		return ret;
+	}
+	snd_pcm_stream_lock_irq(stream->substream);
+	stream->started = false;
+	stream->fed = false;
+	snd_pcm_stream_unlock_irq(stream->substream);
+	return 0;
 }
 
 /**
@@ -264,7 +271,8 @@ static int xsf_pcm_backend_stop(struct xsf_pcm_stream *stream)
  * that drains its device on CLOSE (snd_be) would otherwise play what it
  * still has, or hold the answer back until it has.
  *
- * Return: 0 or a negative errno; the stream counts as closed either way.
+ * Return: 0 or a negative errno; the stream counts as closed either way,
+ * except that after a timeout the next OPEN is preceded by a CLOSE.
  */
 int xsf_pcm_backend_close(struct xsf_pcm_stream *stream)
 {
@@ -293,6 +301,12 @@ int xsf_pcm_backend_close(struct xsf_pcm_stream *stream)
 				stream->cfg.unique_id, ret);
 	}
 	ret = xsf_pcm_call(stream, &req, NULL);
+	/*
+	 * Unanswered, the CLOSE may still be carried out or not: the next
+	 * OPEN is preceded by another CLOSE.
+	 */
+	if (ret == -ETIMEDOUT)
+		stream->open_unknown = true;
 	if (ret && ret != -EIO)
 		dev_warn(xsf_pcm_dev(stream), "backend did not close stream %s: %d\n",
 			 stream->cfg.unique_id, ret);
@@ -337,23 +351,28 @@ static bool xsf_pcm_answer_sane(const struct xensnd_query_hw_param *a)
 	       a->period.min <= a->period.max;
 }
 
-/* The backend has the stream open and cannot answer a query now. */
+/*
+ * The backend has the stream open and cannot answer a query now.  A
+ * stream whose next step opens it again anyway (OPEN or SETUP: hw_params
+ * closes it; XRUN: prepare opens it if it is closed) is closed to ask.
+ * A prepared, running, paused or suspended one keeps its session, whose
+ * START or RESUME must find it open: HW_REFINE on it gets the cached
+ * answers and the XenStore constraints.
+ */
 static bool xsf_pcm_busy_for_queries(struct xsf_pcm_stream *stream)
 {
 	struct snd_pcm_runtime *runtime = stream->substream->runtime;
 	snd_pcm_state_t state = xsf_pcm_state(runtime);
 
-	if (!stream->opened)
+	if (!stream->opened && !stream->open_unknown)
 		return false;
-	if (state == SNDRV_PCM_STATE_RUNNING ||
-	    state == SNDRV_PCM_STATE_PAUSED ||
-	    state == SNDRV_PCM_STATE_DRAINING)
+	if (state != SNDRV_PCM_STATE_OPEN && state != SNDRV_PCM_STATE_SETUP &&
+	    state != SNDRV_PCM_STATE_XRUN)
 		return true;
-	/* Not playing: close it; the next prepare opens it again. */
 	mutex_lock(&stream->io_mutex);
 	xsf_pcm_backend_close(stream);
 	mutex_unlock(&stream->io_mutex);
-	return false;
+	return stream->open_unknown;
 }
 
 /*
@@ -576,10 +595,13 @@ static int xsf_pcm_bind(struct xsf_pcm_stream *stream)
 
 	if (ret)
 		return ret;
+	/*
+	 * open_unknown stays: a CLOSE that timed out for the previous user
+	 * of this connection's channel is closed again before the next OPEN.
+	 */
 	snd_pcm_stream_lock_irq(stream->substream);
 	stream->linked = true;
 	stream->opened = false;
-	stream->open_unknown = false;
 	snd_pcm_stream_unlock_irq(stream->substream);
 	return 0;
 }
@@ -759,9 +781,15 @@ static int xsf_pcm_backend_setup(struct xsf_pcm_stream *stream,
 	if (stream->volume_support == XSF_VOLUME_SUPPORTED)
 		params->buffer_sz += xsf_pcm_volume_bytes(params->period_sz,
 							  params->channels);
+	/*
+	 * The same session is reused after a STOP; a backend that refused
+	 * the STOP may hold anything, so its stream is closed and opened
+	 * afresh.
+	 */
 	if (stream->opened && stream->open_buf_gen == stream->buf_gen &&
-	    !memcmp(&stream->open, params, sizeof(*params)))
-		return xsf_pcm_backend_stop(stream);
+	    !memcmp(&stream->open, params, sizeof(*params)) &&
+	    !xsf_pcm_backend_stop(stream))
+		return 0;
 	xsf_pcm_backend_close(stream);
 	ret = xsf_pcm_backend_open(stream, params);
 	if (ret || stream->volume_support != XSF_VOLUME_UNKNOWN)
@@ -778,6 +806,52 @@ static int xsf_pcm_backend_setup(struct xsf_pcm_stream *stream,
 	params->buffer_sz += xsf_pcm_volume_bytes(params->period_sz,
 						  params->channels);
 	return xsf_pcm_backend_open(stream, params);
+}
+
+/* Nothing of the current run is outstanding, or nothing can answer. */
+static bool xsf_pcm_quiet(struct xsf_pcm_stream *stream)
+{
+	unsigned int i;
+	bool quiet = true;
+
+	snd_pcm_stream_lock_irq(stream->substream);
+	if (stream->linked)
+		for (i = 0; i < ARRAY_SIZE(stream->inflight) && quiet; i++)
+			quiet = !stream->inflight[i].used;
+	snd_pcm_stream_unlock_irq(stream->substream);
+	return quiet;
+}
+
+/*
+ * Wait (bounded) until the backend answered what the run has
+ * outstanding.  Process context, without the stream lock.
+ */
+static void xsf_pcm_wait_quiet(struct xsf_pcm_stream *stream)
+{
+	if (!wait_event_timeout(stream->idle_wait, xsf_pcm_quiet(stream),
+				msecs_to_jiffies(xsf_request_timeout_ms)))
+		dev_dbg(xsf_pcm_dev(stream), "stream %s: answers still outstanding after stop\n",
+			stream->cfg.unique_id);
+}
+
+/*
+ * A new run starts at position 0 with nothing sent: answers to requests
+ * of the previous run are not in the new table and are ignored.
+ */
+static void xsf_pcm_new_run(struct xsf_pcm_stream *stream)
+{
+	snd_pcm_stream_lock_irq(stream->substream);
+	stream->running = false;
+	stream->draining = false;
+	stream->appl_seen = 0;
+	stream->appl_bytes = 0;
+	stream->data_error = 0;
+	stream->submitted = 0;
+	stream->completed = 0;
+	memset(stream->inflight, 0, sizeof(stream->inflight));
+	xsf_pos_reset(&stream->pos, stream->buffer_bytes, stream->period_bytes);
+	snd_pcm_stream_unlock_irq(stream->substream);
+	xsf_bus_resync_events(&stream->link);
 }
 
 static int xsf_pcm_prepare(struct snd_pcm_substream *substream)
@@ -819,24 +893,15 @@ static int xsf_pcm_prepare(struct snd_pcm_substream *substream)
 		return ret;
 	}
 
-	snd_pcm_stream_lock_irq(substream);
-	stream->running = false;
-	stream->draining = false;
 	/*
-	 * ALSA resets the application pointer to 0 right after .prepare
-	 * (snd_pcm_do_prepare() then snd_pcm_post_prepare()), so do not take
-	 * the value of the previous run.  Answers to requests of the
-	 * previous run are not in the new table and are ignored.
+	 * A run that ended without a STOP from ALSA (a refused PAUSE) may
+	 * have our own STOP outstanding: its answer counts.  ALSA resets the
+	 * application pointer to 0 right after .prepare (snd_pcm_do_prepare()
+	 * then snd_pcm_post_prepare()), so do not take the value of the
+	 * previous run.
 	 */
-	stream->appl_seen = 0;
-	stream->appl_bytes = 0;
-	stream->data_error = 0;
-	stream->submitted = 0;
-	stream->completed = 0;
-	memset(stream->inflight, 0, sizeof(stream->inflight));
-	xsf_pos_reset(&stream->pos, stream->buffer_bytes, stream->period_bytes);
-	snd_pcm_stream_unlock_irq(substream);
-	xsf_bus_resync_events(&stream->link);
+	xsf_pcm_wait_quiet(stream);
+	xsf_pcm_new_run(stream);
 
 	params.rate = runtime->rate;
 	params.format = format;
@@ -880,26 +945,97 @@ static struct xsf_inflight *xsf_pcm_inflight_free_entry(struct xsf_pcm_stream *s
 	return NULL;
 }
 
-/* Nothing of the current run is outstanding, or nothing can answer. */
-static bool xsf_pcm_quiet(struct xsf_pcm_stream *stream)
-{
-	unsigned int i;
-	bool quiet = true;
-
-	snd_pcm_stream_lock_irq(stream->substream);
-	if (stream->linked)
-		for (i = 0; i < ARRAY_SIZE(stream->inflight) && quiet; i++)
-			quiet = !stream->inflight[i].used;
-	snd_pcm_stream_unlock_irq(stream->substream);
-	return quiet;
-}
-
 /* An entry of the table is answered.  Called under the stream lock. */
 static void xsf_pcm_inflight_done(struct xsf_pcm_stream *stream,
 				  struct xsf_inflight *slot)
 {
 	slot->used = false;
 	wake_up(&stream->idle_wait);
+}
+
+/*
+ * Octets done since the run was prepared: played (playback: the backend's
+ * position, but never past data it has confirmed) or captured and read.
+ * This is what .pointer reports.  Under the stream lock.
+ */
+static u64 xsf_pcm_hw_bytes(struct xsf_pcm_stream *stream)
+{
+	if (stream->cfg.capture)
+		return stream->completed;
+	return min(stream->pos.stream, stream->completed);
+}
+
+/* xsf_pcm_hw_bytes() as an offset into the buffer, in frames. */
+static snd_pcm_uframes_t xsf_pcm_hw_offset(struct xsf_pcm_stream *stream)
+{
+	u32 offset;
+
+	if (!stream->buffer_bytes)
+		return 0;
+	div_u64_rem(xsf_pcm_hw_bytes(stream), stream->buffer_bytes, &offset);
+	return bytes_to_frames(stream->substream->runtime, offset);
+}
+
+/*
+ * Whether the position has moved into a later period than the one ALSA
+ * last reported (runtime->hw_ptr_interrupt).  snd_pcm_period_elapsed()
+ * that finds the pointer still in that period takes it for a second
+ * acknowledge of the same interrupt and, when more than half a buffer's
+ * time has passed since the pointer was last read (always so right after
+ * PAUSE_RELEASE), moves the pointer a whole buffer on: played data would
+ * be sent again, stale captured data delivered, or an xrun reported.  So
+ * a period is reported when, and only when, a boundary was crossed, as
+ * ALSA computes the new pointer (snd_pcm_update_hw_ptr0()); ALSA reads
+ * the position in between through .pointer.  Under the stream lock.
+ */
+static bool xsf_pcm_period_crossed(struct xsf_pcm_stream *stream)
+{
+	struct snd_pcm_substream *substream = stream->substream;
+	struct snd_pcm_runtime *runtime = substream->runtime;
+	snd_pcm_uframes_t old_ptr, new_ptr;
+	snd_pcm_sframes_t since;
+
+	if (!snd_pcm_running(substream) || !runtime->period_size)
+		return false;
+	old_ptr = runtime->status->hw_ptr;
+	new_ptr = runtime->hw_ptr_base + xsf_pcm_hw_offset(stream);
+	if (new_ptr < old_ptr)
+		new_ptr += runtime->buffer_size;	/* past the buffer's end */
+	if (new_ptr == old_ptr)
+		return false;
+	since = (snd_pcm_sframes_t)(new_ptr - runtime->hw_ptr_interrupt);
+	if (since < 0)
+		since += runtime->boundary;
+	if (since >= (snd_pcm_sframes_t)runtime->period_size)
+		return true;
+	/*
+	 * The end of a drain is often inside a period: ALSA ends the drain
+	 * when a report finds everything played, and waits for nothing
+	 * else.  That report cannot go wrong: were ALSA to move the pointer
+	 * on, it would find everything played all the same.
+	 */
+	if (new_ptr >= runtime->boundary)
+		new_ptr -= runtime->boundary;
+	return xsf_pcm_state(runtime) == SNDRV_PCM_STATE_DRAINING &&
+	       new_ptr == runtime->control->appl_ptr;
+}
+
+/*
+ * Whether requests may go out: not while the stream is paused or
+ * suspended (data waits for RESUME: a paused device may be full), nor
+ * once it stopped.  ALSA's state changes with our trigger in one hold of
+ * the stream lock, so this agrees with the last trigger.
+ */
+static bool xsf_pcm_may_send(struct xsf_pcm_stream *stream)
+{
+	switch (xsf_pcm_state(stream->substream->runtime)) {
+	case SNDRV_PCM_STATE_PREPARED:
+	case SNDRV_PCM_STATE_RUNNING:
+	case SNDRV_PCM_STATE_DRAINING:
+		return true;
+	default:
+		return false;
+	}
 }
 
 /*
@@ -973,7 +1109,7 @@ static int xsf_pcm_ack(struct snd_pcm_substream *substream)
 	snd_pcm_uframes_t old_seen = stream->appl_seen;
 	u64 old_bytes = stream->appl_bytes;
 	snd_pcm_sframes_t delta;
-	snd_pcm_state_t state = xsf_pcm_state(runtime);
+	u64 unsent;
 	int ret;
 
 	if (stream->cfg.capture)
@@ -983,8 +1119,8 @@ static int xsf_pcm_ack(struct snd_pcm_substream *substream)
 		delta += runtime->boundary;
 	if ((snd_pcm_uframes_t)delta > runtime->boundary / 2)
 		delta -= runtime->boundary; /* the pointer went back */
-	if (delta < 0 &&
-	    (u64)frames_to_bytes(runtime, -delta) > old_bytes - stream->submitted) {
+	unsent = old_bytes > stream->submitted ? old_bytes - stream->submitted : 0;
+	if (delta < 0 && (u64)frames_to_bytes(runtime, -delta) > unsent) {
 		/*
 		 * Back into data the backend has already: it cannot be taken
 		 * back.  ALSA restores the pointer and reports an xrun.
@@ -995,10 +1131,7 @@ static int xsf_pcm_ack(struct snd_pcm_substream *substream)
 	}
 	stream->appl_seen = appl;
 	stream->appl_bytes = old_bytes + frames_to_bytes(runtime, delta);
-	/* While paused, data waits for RESUME (a paused device may be full). */
-	if (state != SNDRV_PCM_STATE_RUNNING &&
-	    state != SNDRV_PCM_STATE_PREPARED &&
-	    state != SNDRV_PCM_STATE_DRAINING)
+	if (!xsf_pcm_may_send(stream))
 		return 0;
 	ret = xsf_pcm_flush(stream, stream->draining);
 	if (ret) {
@@ -1012,6 +1145,30 @@ static int xsf_pcm_ack(struct snd_pcm_substream *substream)
 	return ret;
 }
 
+/* Send a TRIGGER; control requests always find room on the ring. */
+static int xsf_pcm_trigger_send(struct xsf_pcm_stream *stream, u8 type)
+{
+	struct xensnd_req req = { .operation = XENSND_OP_TRIGGER };
+	struct xsf_inflight *slot;
+	int ret;
+
+	if (!stream->linked || !stream->opened)
+		return -EIO;
+	slot = xsf_pcm_inflight_free_entry(stream);
+	if (!slot)
+		return -EBUSY;
+	req.op.trigger.type = type;
+	ret = xsf_bus_submit(&stream->link, &req, XSF_RING_CONTROL);
+	if (ret)
+		return ret;
+	slot->used = true;
+	slot->kind = XSF_INFLIGHT_TRIGGER;
+	slot->trigger = type;
+	slot->id = req.id;
+	slot->len = 0;
+	return 0;
+}
+
 static const char *const xsf_pcm_trigger_names[] = {
 	[XENSND_OP_TRIGGER_START] = "START",
 	[XENSND_OP_TRIGGER_PAUSE] = "PAUSE",
@@ -1019,33 +1176,87 @@ static const char *const xsf_pcm_trigger_names[] = {
 	[XENSND_OP_TRIGGER_RESUME] = "RESUME",
 };
 
+/*
+ * Send a STOP for a session that was started or given data, from the
+ * stream lock.  One that cannot be sent leaves the session as it is: the
+ * next prepare stops it, or closes it.
+ */
+static void xsf_pcm_stop_session(struct xsf_pcm_stream *stream)
+{
+	if (!stream->started && !stream->fed)
+		return;
+	if (xsf_pcm_trigger_send(stream, XENSND_OP_TRIGGER_STOP)) {
+		dev_dbg(xsf_pcm_dev(stream), "stream %s: STOP not sent\n",
+			stream->cfg.unique_id);
+		return;
+	}
+	stream->started = false;
+	stream->fed = false;
+}
+
+/*
+ * The backend refused to pause: it plays or records on.  A stream ALSA
+ * holds PAUSED (or SUSPENDED) would stay so while the backend runs, its
+ * positions ignored; it is stopped instead, and the application sees an
+ * xrun.  ALSA sends no STOP for a stream that is not running: we do.
+ * Under the stream lock.
+ */
+static void xsf_pcm_pause_refused(struct xsf_pcm_stream *stream, int status)
+{
+	struct snd_pcm_substream *substream = stream->substream;
+	snd_pcm_state_t state = xsf_pcm_state(substream->runtime);
+
+	/* Pausing is not offered again from the next opening on. */
+	stream->pause_refused = true;
+	if (state != SNDRV_PCM_STATE_PAUSED &&
+	    state != SNDRV_PCM_STATE_SUSPENDED) {
+		xsf_pcm_xrun(stream, "PAUSE", status);
+		return;
+	}
+	dev_warn_ratelimited(xsf_pcm_dev(stream),
+			     "stream %s: backend refused PAUSE (%d): stopped, xrun\n",
+			     stream->cfg.unique_id, status);
+	stream->running = false;
+	stream->draining = false;
+	xsf_pcm_stop_session(stream);
+	snd_pcm_stop(substream, SNDRV_PCM_STATE_XRUN);
+}
+
 /* A TRIGGER of the current run was answered.  Under the stream lock. */
 static void xsf_pcm_trigger_answered(struct xsf_pcm_stream *stream, u8 type,
 				     int status)
 {
 	if (!status)
 		return;
-	if (type == XENSND_OP_TRIGGER_PAUSE) {
+	switch (type) {
+	case XENSND_OP_TRIGGER_PAUSE:
+		xsf_pcm_pause_refused(stream, status);
+		break;
+	case XENSND_OP_TRIGGER_STOP:
 		/*
-		 * Pausing is not offered again from the next opening on; this
-		 * run recovers through an xrun.
+		 * The session may still be running: the next prepare stops
+		 * it again, or closes it.
 		 */
-		stream->pause_refused = true;
-	}
-	if (type == XENSND_OP_TRIGGER_STOP)
+		stream->started = true;
 		dev_warn_ratelimited(xsf_pcm_dev(stream),
 				     "stream %s: backend refused STOP: %d\n",
 				     stream->cfg.unique_id, status);
-	else
+		break;
+	default:
 		xsf_pcm_xrun(stream, type < ARRAY_SIZE(xsf_pcm_trigger_names) ?
 			     xsf_pcm_trigger_names[type] : "TRIGGER", status);
+	}
 }
 
-/* A READ or WRITE of the current run was answered.  Under the lock. */
-static bool xsf_pcm_data_answered(struct xsf_pcm_stream *stream, u32 len,
+/*
+ * A READ or WRITE of the current run was answered: captured data is
+ * there, played data confirmed (the position may have got ahead of it).
+ * What is ready next goes out, unless the stream is paused.  Under the
+ * stream lock.
+ */
+static void xsf_pcm_data_answered(struct xsf_pcm_stream *stream, u32 len,
 				  int status)
 {
-	bool elapsed;
 	int ret;
 
 	if (status) {
@@ -1053,18 +1264,14 @@ static bool xsf_pcm_data_answered(struct xsf_pcm_stream *stream, u32 len,
 		stream->data_error = status;
 		xsf_pcm_xrun(stream, stream->cfg.capture ? "READ failed" :
 			     "WRITE failed", status);
-		return false;
+		return;
 	}
-	/*
-	 * Captured data is there once READ is answered; played data was
-	 * held back by its WRITE if the position had got ahead of it.
-	 */
-	elapsed = stream->cfg.capture || stream->pos.stream > stream->completed;
 	stream->completed += len;
+	if (!xsf_pcm_may_send(stream))
+		return;
 	ret = xsf_pcm_flush(stream, stream->draining);
 	if (ret)
 		xsf_pcm_xrun(stream, "cannot send data", ret);
-	return elapsed;
 }
 
 /*
@@ -1112,35 +1319,10 @@ static void xsf_pcm_answer(void *ctx, int status, const struct xensnd_resp *resp
 	if (slot->kind == XSF_INFLIGHT_TRIGGER)
 		xsf_pcm_trigger_answered(stream, slot->trigger, status);
 	else
-		elapsed = xsf_pcm_data_answered(stream, slot->len, status);
+		xsf_pcm_data_answered(stream, slot->len, status);
+	elapsed = xsf_pcm_period_crossed(stream);
 out:
-	snd_pcm_stream_unlock_irqrestore(substream, flags);
-	if (elapsed)
-		snd_pcm_period_elapsed(substream);
-}
-
-/* Send a TRIGGER; control requests always find room on the ring. */
-static int xsf_pcm_trigger_send(struct xsf_pcm_stream *stream, u8 type)
-{
-	struct xensnd_req req = { .operation = XENSND_OP_TRIGGER };
-	struct xsf_inflight *slot;
-	int ret;
-
-	if (!stream->linked || !stream->opened)
-		return -EIO;
-	slot = xsf_pcm_inflight_free_entry(stream);
-	if (!slot)
-		return -EBUSY;
-	req.op.trigger.type = type;
-	ret = xsf_bus_submit(&stream->link, &req, XSF_RING_CONTROL);
-	if (ret)
-		return ret;
-	slot->used = true;
-	slot->kind = XSF_INFLIGHT_TRIGGER;
-	slot->trigger = type;
-	slot->id = req.id;
-	slot->len = 0;
-	return 0;
+	xsf_pcm_unlock_elapsed(substream, elapsed, flags);
 }
 
 /* Say so when a run ends after the backend had stopped reporting. */
@@ -1199,17 +1381,26 @@ static int xsf_pcm_trigger(struct snd_pcm_substream *substream, int cmd)
 		stream->running = false;
 		stream->draining = false;
 		/* A stop must succeed; a lost channel stops by itself. */
-		if (stream->started || stream->fed)
-			if (xsf_pcm_trigger_send(stream, XENSND_OP_TRIGGER_STOP))
-				dev_dbg(xsf_pcm_dev(stream), "stop not sent\n");
-		stream->started = false;
-		stream->fed = false;
+		xsf_pcm_stop_session(stream);
+		return 0;
+	case SNDRV_PCM_TRIGGER_PAUSE_PUSH:
+		/* A pause that cannot be sent fails: the stream plays on. */
+		ret = xsf_pcm_trigger_send(stream, XENSND_OP_TRIGGER_PAUSE);
+		if (ret) {
+			dev_warn(xsf_pcm_dev(stream), "stream %s: cannot pause: %d\n",
+				 stream->cfg.unique_id, ret);
+			return ret;
+		}
+		stream->running = false;
 		return 0;
 	case SNDRV_PCM_TRIGGER_SUSPEND:
-	case SNDRV_PCM_TRIGGER_PAUSE_PUSH:
+		/*
+		 * ALSA ignores the result: a stream that cannot be paused is
+		 * stopped, and its RESUME then fails with an xrun.
+		 */
 		stream->running = false;
 		if (xsf_pcm_trigger_send(stream, XENSND_OP_TRIGGER_PAUSE))
-			dev_dbg(xsf_pcm_dev(stream), "pause not sent\n");
+			xsf_pcm_stop_session(stream);
 		return 0;
 	case SNDRV_PCM_TRIGGER_DRAIN:
 		stream->draining = true;
@@ -1221,18 +1412,7 @@ static int xsf_pcm_trigger(struct snd_pcm_substream *substream, int cmd)
 
 static snd_pcm_uframes_t xsf_pcm_pointer(struct snd_pcm_substream *substream)
 {
-	struct xsf_pcm_stream *stream = substream->private_data;
-	u64 done;
-	u32 offset;
-
-	if (!stream->buffer_bytes)
-		return 0;
-	if (stream->cfg.capture)
-		done = stream->completed;
-	else
-		done = min(stream->pos.stream, stream->completed);
-	div_u64_rem(done, stream->buffer_bytes, &offset);
-	return bytes_to_frames(substream->runtime, offset);
+	return xsf_pcm_hw_offset(substream->private_data);
 }
 
 static struct page *xsf_pcm_page(struct snd_pcm_substream *substream,
@@ -1255,12 +1435,85 @@ static int xsf_pcm_sync_stop(struct snd_pcm_substream *substream)
 {
 	struct xsf_pcm_stream *stream = substream->private_data;
 
-	if (!wait_event_timeout(stream->idle_wait, xsf_pcm_quiet(stream),
-				msecs_to_jiffies(xsf_request_timeout_ms)))
-		dev_dbg(xsf_pcm_dev(stream), "stream %s: answers still outstanding after stop\n",
-			stream->cfg.unique_id);
+	xsf_pcm_wait_quiet(stream);
 	xsf_bus_quiesce(&stream->link);
 	return 0;
+}
+
+/*
+ * SNDRV_PCM_IOCTL1_RESET, before ALSA's own handling: ALSA then moves
+ * its application pointer to the hardware pointer (snd_pcm_post_reset())
+ * without .ack.  It comes from SNDRV_PCM_IOCTL_RESET and from every
+ * prepare (snd_pcm_do_prepare(), in the state before it).  A prepared
+ * stream starts its run again: the backend drops what it was given.  A
+ * paused or suspended one cannot follow ALSA, which would set its
+ * pointers to 0 while the backend holds its place: refused, before ALSA
+ * changed anything.  Process context, without the stream lock.
+ */
+static int xsf_pcm_reset_prepare(struct xsf_pcm_stream *stream)
+{
+	int ret;
+
+	switch (xsf_pcm_state(stream->substream->runtime)) {
+	case SNDRV_PCM_STATE_PAUSED:
+	case SNDRV_PCM_STATE_SUSPENDED:
+		dev_dbg(xsf_pcm_dev(stream), "stream %s: RESET refused while paused\n",
+			stream->cfg.unique_id);
+		return -EBUSY;
+	case SNDRV_PCM_STATE_PREPARED:
+		mutex_lock(&stream->io_mutex);
+		xsf_pcm_wait_quiet(stream);
+		ret = xsf_pcm_backend_stop(stream);
+		if (!ret)
+			xsf_pcm_new_run(stream);
+		mutex_unlock(&stream->io_mutex);
+		return ret;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * After ALSA's handling of SNDRV_PCM_IOCTL1_RESET: a running stream's
+ * hardware pointer is within the buffer now, and the application pointer
+ * goes there; the driver follows.  What was sent already cannot be taken
+ * back: the backend plays it, and data written again over it is not sent.
+ */
+static void xsf_pcm_reset_follow(struct xsf_pcm_stream *stream)
+{
+	struct snd_pcm_substream *substream = stream->substream;
+	struct snd_pcm_runtime *runtime = substream->runtime;
+	u64 hw;
+	u32 offset;
+
+	snd_pcm_stream_lock_irq(substream);
+	if (xsf_pcm_state(runtime) == SNDRV_PCM_STATE_RUNNING &&
+	    stream->buffer_bytes) {
+		hw = xsf_pcm_hw_bytes(stream);
+		div_u64_rem(hw, stream->buffer_bytes, &offset);
+		stream->appl_seen = runtime->status->hw_ptr;
+		stream->appl_bytes = hw - offset +
+				     frames_to_bytes(runtime, stream->appl_seen);
+		if (stream->appl_bytes > hw && hw >= stream->buffer_bytes)
+			stream->appl_bytes -= stream->buffer_bytes;
+	}
+	snd_pcm_stream_unlock_irq(substream);
+}
+
+static int xsf_pcm_ioctl(struct snd_pcm_substream *substream, unsigned int cmd,
+			 void *arg)
+{
+	struct xsf_pcm_stream *stream = substream->private_data;
+	int ret;
+
+	if (cmd != SNDRV_PCM_IOCTL1_RESET)
+		return snd_pcm_lib_ioctl(substream, cmd, arg);
+	ret = xsf_pcm_reset_prepare(stream);
+	if (!ret)
+		ret = snd_pcm_lib_ioctl(substream, cmd, arg);
+	if (!ret)
+		xsf_pcm_reset_follow(stream);
+	return ret;
 }
 
 /* Octets the stream can have moved since it started, by the clock. */
@@ -1293,8 +1546,17 @@ static bool xsf_pcm_event(void *ctx, const struct xensnd_evt *evt)
 		return false;
 	}
 	snd_pcm_stream_lock_irqsave(substream, flags);
-	if (!substream->runtime || !stream->running || !stream->linked)
+	if (!substream->runtime || !stream->linked)
 		goto out;
+	if (!stream->running) {
+		/*
+		 * A backend reports until it carried out a PAUSE: of no
+		 * use, but not a flood either.
+		 */
+		useful = xsf_pcm_state(substream->runtime) ==
+			 SNDRV_PCM_STATE_PAUSED;
+		goto out;
+	}
 	useful = true;
 	/* Beyond these the backend lost data: a buffer past what it had. */
 	limit = (stream->cfg.capture ? stream->completed : stream->submitted) +
@@ -1316,16 +1578,11 @@ static bool xsf_pcm_event(void *ctx, const struct xensnd_evt *evt)
 		stream->pos_jiffies = jiffies;
 		break;
 	}
-	if (stream->cfg.capture) {
-		if (xsf_pcm_flush(stream, false))
-			xsf_pcm_xrun(stream, "cannot send READ", -EIO);
-	} else {
-		elapsed = true;
-	}
+	if (stream->cfg.capture && xsf_pcm_flush(stream, false))
+		xsf_pcm_xrun(stream, "cannot send READ", -EIO);
+	elapsed = xsf_pcm_period_crossed(stream);
 out:
-	snd_pcm_stream_unlock_irqrestore(substream, flags);
-	if (elapsed)
-		snd_pcm_period_elapsed(substream);
+	xsf_pcm_unlock_elapsed(substream, elapsed, flags);
 	return useful;
 }
 
@@ -1392,6 +1649,7 @@ const struct snd_pcm_ops xsf_pcm_ops = {
 	.close = xsf_pcm_close,
 	.hw_params = xsf_pcm_hw_params,
 	.hw_free = xsf_pcm_hw_free,
+	.ioctl = xsf_pcm_ioctl,
 	.prepare = xsf_pcm_prepare,
 	.trigger = xsf_pcm_trigger,
 	.sync_stop = xsf_pcm_sync_stop,
