@@ -9,6 +9,7 @@
 #include <sound/pcm.h>
 
 #include "xsf_bus.h"
+#include "xsf_session.h"
 
 /* Cached HW_PARAM_QUERY answers per stream. */
 #define XSF_QUERY_CACHE_SIZE	16
@@ -87,6 +88,37 @@ enum xsf_volume_support {
 	XSF_VOLUME_UNSUPPORTED,
 };
 
+/**
+ * enum xsf_pause_support - what is known of the backend's PAUSE
+ * @XSF_PAUSE_OFFERED: not refused so far: ALSA offers pausing
+ * @XSF_PAUSE_REFUSED: the backend refused a PAUSE once: pausing is not
+ *	offered from the next opening of the substream on
+ *
+ * A property of the backend learnt once, like &enum xsf_volume_support:
+ * it outlives sessions and substreams, so it is not session state.
+ */
+enum xsf_pause_support {
+	XSF_PAUSE_OFFERED,
+	XSF_PAUSE_REFUSED,
+};
+
+/**
+ * enum xsf_pcm_link_state - whether the stream uses its link
+ * @XSF_PCM_UNLINKED: no channel: nothing is sent, and answers and
+ *	events are ignored
+ * @XSF_PCM_LINKED: attached to its channel of the current connection
+ *
+ * Changed under the PCM stream lock, so that the link's callbacks and
+ * the trigger agree on it.  Not xsf_bus_attached(): the stream lets go
+ * of the link before the bus detaches it (the loss callback runs while
+ * attached, and detaching waits for what is outstanding), and from then
+ * on nothing that arrives may touch the stream.
+ */
+enum xsf_pcm_link_state {
+	XSF_PCM_UNLINKED,
+	XSF_PCM_LINKED,
+};
+
 struct xsf_card;
 
 /**
@@ -100,28 +132,25 @@ struct xsf_card;
  *	queries, mixer) with buffer allocation; never held for another
  *	stream, so a stalled stream blocks nobody else
  * @link: the stream's attachment to its channel on the bus
- * @linked: @link is attached (changed under the PCM stream lock)
+ * @link_state: see &enum xsf_pcm_link_state
  * @buf: the shared buffer: audio data, then the volume area if any
  * @buf_gen: incremented whenever @buf is (re)allocated or granted anew
  * @buf_epoch: the bus's grant epoch when @buf was granted
  * @revoke_work: ends the buffer's grants after the backend went away
- * @buf_revoked: the buffer's grants were ended; grant it again to use it
  * @buffer_bytes: ALSA buffer size in octets
  * @period_bytes: ALSA period size in octets
  * @frame_bytes: octets per frame
  * @byte_rate: octets per second
- * @opened: the backend has the stream open (OPEN answered)
- * @open_unknown: an OPEN went unanswered: the backend may have the stream
- *	open, so a CLOSE goes first before the next OPEN
- * @open: what that OPEN announced
+ * @session: the backend's session of the stream (see session.c),
+ *	changed under the PCM stream lock; %XSF_SESSION_REVOKED also says
+ *	that the buffer must be granted again before it is used
+ * @open: what the OPEN of the session announced
  * @open_buf_gen: @buf_gen of the buffer that OPEN announced
  * @volume_offset: where the volume area starts in @buf (0: no area in
  *	the current OPEN)
- * @started: START was sent and no STOP since (backend side)
- * @fed: data went to the backend since the last OPEN or STOP
- * @running: started and neither stopped nor paused (ALSA side)
- * @draining: playback drain in progress: send partial periods
- * @pause_refused: the backend refused PAUSE once: not offered again
+ * @run: what ALSA's triggers asked for (running, draining), changed
+ *	under the PCM stream lock
+ * @pause_support: see &enum xsf_pause_support
  * @data_error: a data request of this run failed (errno)
  * @appl_seen: application pointer at the last .ack
  * @appl_bytes: playback: octets the application has produced
@@ -157,26 +186,21 @@ struct xsf_pcm_stream {
 	struct snd_pcm_substream *substream;
 	struct mutex io_mutex; /* this stream's blocking requests and buffer */
 	struct xsf_link link;
-	bool linked;
+	enum xsf_pcm_link_state link_state;
 	struct xsf_shbuf buf;
 	unsigned int buf_gen;
 	unsigned int buf_epoch;
 	struct work_struct revoke_work;
-	bool buf_revoked;
 	u32 buffer_bytes;
 	u32 period_bytes;
 	u32 frame_bytes;
 	u32 byte_rate;
-	bool opened;
-	bool open_unknown;
+	enum xsf_session_state session;
 	struct xsf_open_params open;
 	unsigned int open_buf_gen;
 	u32 volume_offset;
-	bool started;
-	bool fed;
-	bool running;
-	bool draining;
-	bool pause_refused;
+	enum xsf_run_state run;
+	enum xsf_pause_support pause_support;
 	int data_error;
 	snd_pcm_uframes_t appl_seen;
 	u64 appl_bytes;

@@ -206,13 +206,13 @@ static void hostile_open_status_garbage(struct kunit *test)
 	sim_backend_set_status(tp->sc, XENSND_OP_OPEN, param->sent);
 	KUNIT_EXPECT_EQ(test, xsf_test_pcm_ioctl(tp, SNDRV_PCM_IOCTL_PREPARE),
 			param->expected);
-	KUNIT_EXPECT_FALSE(test, tp->stream->opened);
+	KUNIT_EXPECT_FALSE(test, xsf_session_is_open(tp->stream->session));
 	KUNIT_EXPECT_FALSE(test, tp->sc->opened);
 	/* The backend comes to its senses: the stream works. */
 	sim_backend_clear_status(tp->sc, XENSND_OP_OPEN);
 	KUNIT_EXPECT_EQ(test, xsf_test_pcm_ioctl(tp, SNDRV_PCM_IOCTL_PREPARE),
 			0);
-	KUNIT_EXPECT_TRUE(test, tp->stream->opened);
+	KUNIT_EXPECT_TRUE(test, xsf_session_is_open(tp->stream->session));
 	KUNIT_EXPECT_EQ(test, tp->sc->nr_bad, 0U);
 }
 
@@ -273,7 +273,7 @@ static void hostile_close_status_garbage(struct kunit *test)
 	sim_backend_set_status(tp->sc, XENSND_OP_CLOSE, 0x12345678);
 	xsf_test_pcm_close(tp);
 	KUNIT_EXPECT_FALSE(test, xsf_bus_attached(&tp->stream->link));
-	KUNIT_EXPECT_FALSE(test, tp->stream->opened);
+	KUNIT_EXPECT_FALSE(test, xsf_session_is_open(tp->stream->session));
 	/* Only the ring and the event page stay granted. */
 	KUNIT_EXPECT_EQ(test, xsf_fake_io_live_grants(), 2U);
 	KUNIT_EXPECT_EQ(test, xsf_fake_io_held_grants(), 2U);
@@ -306,7 +306,7 @@ static void hostile_open_answer_not_its_own(struct kunit *test,
 	KUNIT_EXPECT_EQ(test, ring->nr_stale, 1U);
 	KUNIT_EXPECT_EQ(test, ring->nr_timeouts, 1U);
 	KUNIT_EXPECT_TRUE(test, ring->connected);
-	KUNIT_EXPECT_FALSE(test, tp->stream->opened);
+	KUNIT_EXPECT_FALSE(test, xsf_session_is_open(tp->stream->session));
 	KUNIT_EXPECT_EQ(test, hostile_spurious(tp->sc->ring_port),
 			spurious + 1);
 }
@@ -1062,7 +1062,7 @@ static void hostile_get_volume_never_answered(struct kunit *test)
 			0);
 	KUNIT_EXPECT_LT(test, jiffies_to_msecs(jiffies - start), 2000U);
 	KUNIT_EXPECT_EQ(test, tp->stream->volume_support, XSF_VOLUME_UNKNOWN);
-	KUNIT_EXPECT_TRUE(test, tp->stream->opened);
+	KUNIT_EXPECT_TRUE(test, xsf_session_is_open(tp->stream->session));
 	KUNIT_EXPECT_EQ(test, tp->sc->nr_reqs[XENSND_OP_OPEN], 1U);
 	KUNIT_EXPECT_NULL(test, hostile_ctl(tf, "PCM Playback Volume"));
 
@@ -1091,7 +1091,7 @@ static void hostile_close_never_answered(struct kunit *test)
 	KUNIT_EXPECT_LT(test, jiffies_to_msecs(jiffies - start), 2000U);
 	KUNIT_EXPECT_EQ(test, tp->sc->nr_reqs[XENSND_OP_CLOSE], 2U);
 	KUNIT_EXPECT_FALSE(test, xsf_bus_attached(&tp->stream->link));
-	KUNIT_EXPECT_FALSE(test, tp->stream->opened);
+	KUNIT_EXPECT_FALSE(test, xsf_session_is_open(tp->stream->session));
 	KUNIT_EXPECT_FALSE(test, xsf_card_busy(tf->front));
 	/* Only the ring and the event page stay granted. */
 	KUNIT_EXPECT_EQ(test, xsf_fake_io_live_grants(), 2U);
@@ -1125,7 +1125,7 @@ static void hostile_open_timeout_then_close(struct kunit *test)
 	KUNIT_EXPECT_LT(test, close_index,
 			xsf_test_log_index(tp->sc, XENSND_OP_OPEN, 1));
 	KUNIT_EXPECT_EQ(test, tp->sc->nr_bad, 0U);
-	KUNIT_EXPECT_TRUE(test, tp->stream->opened);
+	KUNIT_EXPECT_TRUE(test, xsf_session_is_open(tp->stream->session));
 }
 
 /* ------------------------------------------------------------------ */
@@ -1229,7 +1229,7 @@ static void hostile_flap_during_prepare(struct kunit *test)
 	xsf_bus_backend_changed(tf->front, XenbusStateClosing);
 	hostile_job_wait(test, job, 1000);
 	KUNIT_EXPECT_LT(test, job->ret, 0);
-	KUNIT_EXPECT_FALSE(test, tp->stream->opened);
+	KUNIT_EXPECT_FALSE(test, xsf_session_is_open(tp->stream->session));
 	KUNIT_EXPECT_EQ(test, tf->xb->state, XenbusStateReconfiguring);
 	xsf_bus_backend_changed(tf->front, XenbusStateConnected);
 	xsf_bus_backend_changed(tf->front, XenbusStateClosing);

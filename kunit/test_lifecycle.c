@@ -127,7 +127,7 @@ static void life_late_write_after_close(struct kunit *test)
 	sim_backend_sync(tf->sim);
 	/* Not counted: the answer found no stream. */
 	KUNIT_EXPECT_EQ(test, stream->completed, 0ULL);
-	KUNIT_EXPECT_FALSE(test, stream->linked);
+	KUNIT_EXPECT_EQ(test, stream->link_state, XSF_PCM_UNLINKED);
 }
 
 /* A READ answered after the stream was opened again is not this run's. */

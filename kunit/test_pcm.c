@@ -376,7 +376,7 @@ static void pcm_pause_resume_stop(struct kunit *test)
 			xsf_test_pcm_trigger(tp, SNDRV_PCM_TRIGGER_PAUSE_PUSH),
 			0);
 	sim_backend_sync(tf->sim);
-	KUNIT_EXPECT_FALSE(test, tp->stream->running);
+	KUNIT_EXPECT_FALSE(test, xsf_run_running(tp->stream->run));
 	/* Positions while paused are not believed. */
 	xsf_test_pcm_pos(tp, PB);
 	KUNIT_EXPECT_EQ(test, xsf_test_pcm_hw_ptr(tp), 0UL);
@@ -384,7 +384,7 @@ static void pcm_pause_resume_stop(struct kunit *test)
 			xsf_test_pcm_trigger(tp, SNDRV_PCM_TRIGGER_PAUSE_RELEASE),
 			0);
 	sim_backend_sync(tf->sim);
-	KUNIT_EXPECT_TRUE(test, tp->stream->running);
+	KUNIT_EXPECT_TRUE(test, xsf_run_running(tp->stream->run));
 	xsf_test_pcm_pos(tp, PB);
 	KUNIT_EXPECT_EQ(test, xsf_test_pcm_hw_ptr(tp), (snd_pcm_uframes_t)(PB / FB));
 	KUNIT_EXPECT_EQ(test, xsf_test_pcm_ioctl(tp, SNDRV_PCM_IOCTL_DROP), 0);
@@ -595,7 +595,7 @@ static void pcm_query_rejected_still_works(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, tp->stream->nr_queries_sent, 1U);
 	KUNIT_EXPECT_EQ(test, xsf_test_pcm_ioctl(tp, SNDRV_PCM_IOCTL_PREPARE),
 			0);
-	KUNIT_EXPECT_TRUE(test, tp->stream->opened);
+	KUNIT_EXPECT_TRUE(test, xsf_session_is_open(tp->stream->session));
 }
 
 static void pcm_query_no_match_fails(struct kunit *test)
@@ -643,12 +643,12 @@ static void pcm_open_rejected(struct kunit *test)
 	sim_backend_set_status(tp->sc, XENSND_OP_OPEN, -EBUSY);
 	KUNIT_EXPECT_EQ(test, xsf_test_pcm_ioctl(tp, SNDRV_PCM_IOCTL_PREPARE),
 			-EBUSY);
-	KUNIT_EXPECT_FALSE(test, tp->stream->opened);
+	KUNIT_EXPECT_FALSE(test, xsf_session_is_open(tp->stream->session));
 	KUNIT_EXPECT_FALSE(test, tp->sc->opened);
 	sim_backend_clear_status(tp->sc, XENSND_OP_OPEN);
 	KUNIT_EXPECT_EQ(test, xsf_test_pcm_ioctl(tp, SNDRV_PCM_IOCTL_PREPARE),
 			0);
-	KUNIT_EXPECT_TRUE(test, tp->stream->opened);
+	KUNIT_EXPECT_TRUE(test, xsf_session_is_open(tp->stream->session));
 }
 
 static void pcm_open_timeout(struct kunit *test)
@@ -661,7 +661,7 @@ static void pcm_open_timeout(struct kunit *test)
 	sim_backend_set_reply(tp->sc, XENSND_OP_OPEN, SIM_REPLY_DROP);
 	KUNIT_EXPECT_EQ(test, xsf_test_pcm_ioctl(tp, SNDRV_PCM_IOCTL_PREPARE),
 			-ETIMEDOUT);
-	KUNIT_EXPECT_FALSE(test, tp->stream->opened);
+	KUNIT_EXPECT_FALSE(test, xsf_session_is_open(tp->stream->session));
 	sim_backend_set_reply(tp->sc, XENSND_OP_OPEN, SIM_REPLY_NORMAL);
 }
 
@@ -765,7 +765,7 @@ static void pcm_backend_lost_with_stream_open(struct kunit *test)
 	 * departed backend loses access to it.
 	 */
 	flush_work(&tp->stream->revoke_work);
-	KUNIT_EXPECT_TRUE(test, tp->stream->buf_revoked);
+	KUNIT_EXPECT_EQ(test, tp->stream->session, XSF_SESSION_REVOKED);
 	KUNIT_EXPECT_EQ(test, tp->stream->buf.nr_pages, 2U);
 	KUNIT_EXPECT_EQ(test, xsf_fake_io_live_grants(), 0U);
 	/* Using the stream now fails instead of touching freed channels. */
@@ -973,13 +973,13 @@ static void pcm_pause_refused_stops_with_xrun(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, xsf_test_pcm_state(tp), SNDRV_PCM_STATE_XRUN);
 	KUNIT_EXPECT_EQ(test, xsf_test_last_trigger(tp->sc),
 			(int)XENSND_OP_TRIGGER_STOP);
-	KUNIT_EXPECT_TRUE(test, tp->stream->pause_refused);
-	KUNIT_EXPECT_FALSE(test, tp->stream->running);
+	KUNIT_EXPECT_EQ(test, tp->stream->pause_support, XSF_PAUSE_REFUSED);
+	KUNIT_EXPECT_FALSE(test, xsf_run_running(tp->stream->run));
 	/* The refused STOP leaves the session to the next prepare. */
-	KUNIT_EXPECT_TRUE(test, tp->stream->started);
+	KUNIT_EXPECT_TRUE(test, xsf_session_needs_stop(tp->stream->session));
 	sim_backend_clear_status(tp->sc, XENSND_OP_TRIGGER);
 	KUNIT_EXPECT_EQ(test, xsf_test_pcm_ioctl(tp, SNDRV_PCM_IOCTL_PREPARE), 0);
-	KUNIT_EXPECT_FALSE(test, tp->stream->started);
+	KUNIT_EXPECT_FALSE(test, xsf_session_needs_stop(tp->stream->session));
 	/* START, PAUSE, our STOP, and the prepare's STOP. */
 	KUNIT_EXPECT_EQ(test, tp->sc->nr_reqs[XENSND_OP_TRIGGER], 4U);
 	KUNIT_EXPECT_EQ(test, xsf_test_last_trigger(tp->sc),
@@ -1005,7 +1005,7 @@ static void pcm_pause_unsent_fails(struct kunit *test)
 	snd_pcm_stream_unlock_irq(tp->sub);
 	KUNIT_EXPECT_EQ(test, xsf_test_pcm_pause(tp, true), -EBUSY);
 	KUNIT_EXPECT_EQ(test, xsf_test_pcm_state(tp), SNDRV_PCM_STATE_RUNNING);
-	KUNIT_EXPECT_TRUE(test, tp->stream->running);
+	KUNIT_EXPECT_TRUE(test, xsf_run_running(tp->stream->run));
 	snd_pcm_stream_lock_irq(tp->sub);
 	memset(tp->stream->inflight, 0, sizeof(tp->stream->inflight));
 	snd_pcm_stream_unlock_irq(tp->sub);
@@ -1068,7 +1068,7 @@ static void pcm_refine_keeps_prepared_session(struct kunit *test)
 	sim_backend_sync(tf->sim);
 	KUNIT_EXPECT_EQ(test, tp->sc->nr_reqs[XENSND_OP_CLOSE], closes);
 	KUNIT_EXPECT_EQ(test, tp->sc->nr_reqs[XENSND_OP_HW_PARAM_QUERY], queries);
-	KUNIT_EXPECT_TRUE(test, tp->stream->opened);
+	KUNIT_EXPECT_TRUE(test, xsf_session_is_open(tp->stream->session));
 	xsf_test_pcm_feed(test, tp, PB);
 	xsf_test_pcm_start(test, tp);
 	KUNIT_EXPECT_EQ(test, xsf_test_pcm_state(tp), SNDRV_PCM_STATE_RUNNING);
@@ -1093,13 +1093,13 @@ static void pcm_refused_stop_keeps_session(struct kunit *test)
 	sim_backend_set_status(tp->sc, XENSND_OP_TRIGGER, -EIO);
 	KUNIT_EXPECT_EQ(test, xsf_test_pcm_ioctl(tp, SNDRV_PCM_IOCTL_DROP), 0);
 	sim_backend_sync(tf->sim);
-	KUNIT_EXPECT_TRUE(test, tp->stream->started);
+	KUNIT_EXPECT_TRUE(test, xsf_session_needs_stop(tp->stream->session));
 	KUNIT_EXPECT_EQ(test, xsf_test_pcm_ioctl(tp, SNDRV_PCM_IOCTL_PREPARE), 0);
 	sim_backend_sync(tf->sim);
 	KUNIT_EXPECT_EQ(test, tp->sc->nr_reqs[XENSND_OP_CLOSE], closes + 1);
 	KUNIT_EXPECT_EQ(test, tp->sc->nr_reqs[XENSND_OP_OPEN], opens + 1);
 	KUNIT_EXPECT_TRUE(test, tp->sc->opened);
-	KUNIT_EXPECT_FALSE(test, tp->stream->started);
+	KUNIT_EXPECT_FALSE(test, xsf_session_needs_stop(tp->stream->session));
 	sim_backend_clear_status(tp->sc, XENSND_OP_TRIGGER);
 }
 
@@ -1208,7 +1208,7 @@ static void pcm_close_timeout_closes_before_open(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, xsf_test_pcm_hw_params(tp, SNDRV_PCM_FORMAT_S16_LE,
 						     48000, 2, PB / FB, BB / PB), 0);
 	KUNIT_EXPECT_EQ(test, tp->sc->nr_reqs[XENSND_OP_CLOSE], closes + 1);
-	KUNIT_EXPECT_TRUE(test, tp->stream->open_unknown);
+	KUNIT_EXPECT_EQ(test, tp->stream->session, XSF_SESSION_IN_DOUBT);
 	sim_backend_set_reply(tp->sc, XENSND_OP_CLOSE, SIM_REPLY_NORMAL);
 	KUNIT_EXPECT_EQ(test, xsf_test_pcm_ioctl(tp, SNDRV_PCM_IOCTL_PREPARE), 0);
 	KUNIT_ASSERT_EQ(test, tp->sc->nr_reqs[XENSND_OP_CLOSE], closes + 2);
@@ -1216,7 +1216,7 @@ static void pcm_close_timeout_closes_before_open(struct kunit *test)
 	KUNIT_EXPECT_LT(test, xsf_test_log_index(tp->sc, XENSND_OP_CLOSE,
 						 closes + 1),
 			xsf_test_log_index(tp->sc, XENSND_OP_OPEN, opens));
-	KUNIT_EXPECT_FALSE(test, tp->stream->open_unknown);
+	KUNIT_EXPECT_NE(test, tp->stream->session, XSF_SESSION_IN_DOUBT);
 }
 
 static struct kunit_case xsf_pcm_cases[] = {

@@ -192,7 +192,8 @@ static int xsf_mixer_volume_put(struct snd_kcontrol *kctl,
 			changed = 1;
 		}
 	}
-	if (changed && stream->opened && stream->volume_offset)
+	if (changed && xsf_session_is_open(stream->session) &&
+	    stream->volume_offset)
 		ret = xsf_mixer_send(stream, XENSND_OP_SET_VOLUME,
 				     xsf_mixer_open_channels(stream), 0);
 	mutex_unlock(&stream->io_mutex);
@@ -239,7 +240,7 @@ static int xsf_mixer_switch_put(struct snd_kcontrol *kctl,
 		stream->unmuted[i] = on;
 		__set_bit(i, on ? &unmute : &mute);
 	}
-	if (stream->opened && stream->volume_offset) {
+	if (xsf_session_is_open(stream->session) && stream->volume_offset) {
 		nr = xsf_mixer_open_channels(stream);
 		if (mute)
 			ret = xsf_mixer_send(stream, XENSND_OP_MUTE, nr, mute);

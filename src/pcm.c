@@ -21,7 +21,10 @@
  * gets a volume area after the audio (whole periods too), which is where
  * sndif.h exchanges volume values.  The stream stays open in the backend
  * across xruns and restarts (TRIGGER STOP, then START) and is opened
- * again only when the parameters or the buffer changed.
+ * again only when the parameters or the buffer changed.  What the
+ * backend holds of the stream is one state (xsf_session.h), fed every
+ * request that went out and every answer; what ALSA's triggers asked for
+ * (running, draining) is another.
  *
  * The hardware constraints come from XenStore and are narrowed with
  * XENSND_OP_HW_PARAM_QUERY; answers are cached per stream, so ALSA's
@@ -177,6 +180,29 @@ static struct device *xsf_pcm_dev(struct xsf_pcm_stream *stream)
 	return &stream->xcard->front->xb->dev;
 }
 
+/* Feed the session an event.  Under the stream lock. */
+static void xsf_pcm_session_event(struct xsf_pcm_stream *stream,
+				  enum xsf_session_event event)
+{
+	stream->session = xsf_session_next(stream->session, event);
+}
+
+/* The same, from process context without the stream lock. */
+static void xsf_pcm_session_event_irq(struct xsf_pcm_stream *stream,
+				      enum xsf_session_event event)
+{
+	snd_pcm_stream_lock_irq(stream->substream);
+	xsf_pcm_session_event(stream, event);
+	snd_pcm_stream_unlock_irq(stream->substream);
+}
+
+/* Feed the run a trigger.  Under the stream lock. */
+static void xsf_pcm_run_event(struct xsf_pcm_stream *stream,
+			      enum xsf_run_event event)
+{
+	stream->run = xsf_run_next(stream->run, event);
+}
+
 /**
  * xsf_pcm_call() - blocking request on the stream's channel
  * @stream: the stream
@@ -210,9 +236,11 @@ static int xsf_pcm_backend_open(struct xsf_pcm_stream *stream,
 							params->buffer_sz);
 	stream->nr_opens++;
 	ret = xsf_pcm_call(stream, &req, NULL);
-	if (ret == -ETIMEDOUT)
-		stream->open_unknown = true;
 	if (ret) {
+		/* Unanswered, the backend may have opened it all the same. */
+		xsf_pcm_session_event_irq(stream, ret == -ETIMEDOUT ?
+					  XSF_SESSION_OPEN_TIMEOUT :
+					  XSF_SESSION_OPEN_REFUSED);
 		dev_err(xsf_pcm_dev(stream),
 			"backend refused to open stream %s (%s, %u Hz, %u channels, buffer %u, period %u): %d\n",
 			stream->cfg.unique_id,
@@ -222,7 +250,7 @@ static int xsf_pcm_backend_open(struct xsf_pcm_stream *stream,
 		return ret;
 	}
 	snd_pcm_stream_lock_irq(stream->substream);
-	stream->opened = true;
+	xsf_pcm_session_event(stream, XSF_SESSION_OPEN_DONE);
 	stream->open = *params;
 	stream->open_buf_gen = stream->buf_gen;
 	stream->volume_offset = params->buffer_sz > stream->buffer_bytes ?
@@ -244,23 +272,21 @@ static int xsf_pcm_backend_stop(struct xsf_pcm_stream *stream)
 	int ret;
 
 	snd_pcm_stream_lock_irq(stream->substream);
-	stop = stream->opened && (stream->started || stream->fed);
+	stop = xsf_session_needs_stop(stream->session);
+	if (stop)
+		xsf_pcm_session_event(stream, XSF_SESSION_STOP_SENT);
 	snd_pcm_stream_unlock_irq(stream->substream);
 	if (!stop)
 		return 0;
 	req.op.trigger.type = XENSND_OP_TRIGGER_STOP;
 	ret = xsf_pcm_call(stream, &req, NULL);
-	if (ret) {
-		/* Still started or fed, as far as we know. */
+	/* Refused, the session may still hold data or play. */
+	xsf_pcm_session_event_irq(stream, ret ? XSF_SESSION_STOP_REFUSED :
+					  XSF_SESSION_STOP_DONE);
+	if (ret)
 		dev_warn(xsf_pcm_dev(stream), "stream %s: backend refused STOP: %d\n",
 			 stream->cfg.unique_id, ret);
-		return ret;
-	}
-	snd_pcm_stream_lock_irq(stream->substream);
-	stream->started = false;
-	stream->fed = false;
-	snd_pcm_stream_unlock_irq(stream->substream);
-	return 0;
+	return ret;
 }
 
 /**
@@ -281,14 +307,11 @@ int xsf_pcm_backend_close(struct xsf_pcm_stream *stream)
 	bool stop;
 	int ret;
 
-	if (!stream->opened && !stream->open_unknown)
+	if (!xsf_session_needs_close(stream->session))
 		return 0;
-	stream->open_unknown = false;
 	snd_pcm_stream_lock_irq(substream);
-	stop = stream->opened && (stream->started || stream->fed);
-	stream->opened = false;
-	stream->started = false;
-	stream->fed = false;
+	stop = xsf_session_needs_stop(stream->session);
+	xsf_pcm_session_event(stream, XSF_SESSION_CLOSE_SENT);
 	stream->volume_offset = 0;
 	snd_pcm_stream_unlock_irq(substream);
 	if (stop) {
@@ -305,8 +328,9 @@ int xsf_pcm_backend_close(struct xsf_pcm_stream *stream)
 	 * Unanswered, the CLOSE may still be carried out or not: the next
 	 * OPEN is preceded by another CLOSE.
 	 */
-	if (ret == -ETIMEDOUT)
-		stream->open_unknown = true;
+	xsf_pcm_session_event_irq(stream, ret == -ETIMEDOUT ?
+				  XSF_SESSION_CLOSE_TIMEOUT :
+				  XSF_SESSION_CLOSE_DONE);
 	if (ret && ret != -EIO)
 		dev_warn(xsf_pcm_dev(stream), "backend did not close stream %s: %d\n",
 			 stream->cfg.unique_id, ret);
@@ -364,7 +388,7 @@ static bool xsf_pcm_busy_for_queries(struct xsf_pcm_stream *stream)
 	struct snd_pcm_runtime *runtime = stream->substream->runtime;
 	snd_pcm_state_t state = xsf_pcm_state(runtime);
 
-	if (!stream->opened && !stream->open_unknown)
+	if (!xsf_session_needs_close(stream->session))
 		return false;
 	if (state != SNDRV_PCM_STATE_OPEN && state != SNDRV_PCM_STATE_SETUP &&
 	    state != SNDRV_PCM_STATE_XRUN)
@@ -372,7 +396,7 @@ static bool xsf_pcm_busy_for_queries(struct xsf_pcm_stream *stream)
 	mutex_lock(&stream->io_mutex);
 	xsf_pcm_backend_close(stream);
 	mutex_unlock(&stream->io_mutex);
-	return stream->open_unknown;
+	return xsf_session_needs_close(stream->session);
 }
 
 /*
@@ -538,7 +562,7 @@ static int xsf_pcm_constraints(struct xsf_pcm_stream *stream,
 		  SNDRV_PCM_INFO_INTERLEAVED | SNDRV_PCM_INFO_BLOCK_TRANSFER |
 		  SNDRV_PCM_INFO_RESUME | SNDRV_PCM_INFO_BATCH |
 		  SNDRV_PCM_INFO_SYNC_APPLPTR | XSF_PCM_INFO_NO_REWINDS;
-	if (!stream->pause_refused)
+	if (stream->pause_support != XSF_PAUSE_REFUSED)
 		h->info |= SNDRV_PCM_INFO_PAUSE;
 	if (!stream->cfg.capture)
 		h->info |= SNDRV_PCM_INFO_DRAIN_TRIGGER;
@@ -596,12 +620,13 @@ static int xsf_pcm_bind(struct xsf_pcm_stream *stream)
 	if (ret)
 		return ret;
 	/*
-	 * open_unknown stays: a CLOSE that timed out for the previous user
-	 * of this connection's channel is closed again before the next OPEN.
+	 * A session in doubt stays so: a CLOSE that timed out for the
+	 * previous user of this connection's channel is closed again before
+	 * the next OPEN.
 	 */
 	snd_pcm_stream_lock_irq(stream->substream);
-	stream->linked = true;
-	stream->opened = false;
+	stream->link_state = XSF_PCM_LINKED;
+	xsf_pcm_session_event(stream, XSF_SESSION_REBOUND);
 	snd_pcm_stream_unlock_irq(stream->substream);
 	return 0;
 }
@@ -613,7 +638,7 @@ static int xsf_pcm_bind(struct xsf_pcm_stream *stream)
 static void xsf_pcm_unbind(struct xsf_pcm_stream *stream)
 {
 	snd_pcm_stream_lock_irq(stream->substream);
-	stream->linked = false;
+	stream->link_state = XSF_PCM_UNLINKED;
 	snd_pcm_stream_unlock_irq(stream->substream);
 	wake_up(&stream->idle_wait);
 	xsf_bus_detach(&stream->link);
@@ -646,7 +671,9 @@ static int xsf_pcm_open(struct snd_pcm_substream *substream)
 	ret = xsf_pcm_bind(stream);
 	if (ret)
 		return ret;
-	stream->running = false;
+	snd_pcm_stream_lock_irq(substream);
+	xsf_pcm_run_event(stream, XSF_RUN_STOP);
+	snd_pcm_stream_unlock_irq(substream);
 	mutex_lock(&stream->query_lock);
 	stream->nr_queries = 0;
 	stream->next_query = 0;
@@ -710,7 +737,8 @@ static int xsf_pcm_hw_params(struct snd_pcm_substream *substream,
 				      size);
 		stream->buf_gen++;
 		stream->buf_epoch = xsf_bus_grant_epoch(stream->xcard->front);
-		stream->buf_revoked = false;
+		/* Nothing of the new buffer was revoked. */
+		xsf_pcm_session_event_irq(stream, XSF_SESSION_GRANTED);
 	}
 	if (!ret) {
 		stream->buffer_bytes = buffer_bytes;
@@ -753,7 +781,8 @@ static int xsf_pcm_regrant(struct xsf_pcm_stream *stream)
 	int ret;
 
 	if (!stream->buf.nr_pages ||
-	    (stream->buf_epoch == epoch && !stream->buf_revoked))
+	    (stream->buf_epoch == epoch &&
+	     stream->session != XSF_SESSION_REVOKED))
 		return 0;
 	ret = xsf_shbuf_regrant(front->xb, &stream->buf);
 	if (ret) {
@@ -762,7 +791,7 @@ static int xsf_pcm_regrant(struct xsf_pcm_stream *stream)
 		return ret;
 	}
 	stream->buf_epoch = epoch;
-	stream->buf_revoked = false;
+	xsf_pcm_session_event_irq(stream, XSF_SESSION_GRANTED);
 	stream->buf_gen++;
 	return 0;
 }
@@ -786,7 +815,8 @@ static int xsf_pcm_backend_setup(struct xsf_pcm_stream *stream,
 	 * the STOP may hold anything, so its stream is closed and opened
 	 * afresh.
 	 */
-	if (stream->opened && stream->open_buf_gen == stream->buf_gen &&
+	if (xsf_session_is_open(stream->session) &&
+	    stream->open_buf_gen == stream->buf_gen &&
 	    !memcmp(&stream->open, params, sizeof(*params)) &&
 	    !xsf_pcm_backend_stop(stream))
 		return 0;
@@ -815,7 +845,7 @@ static bool xsf_pcm_quiet(struct xsf_pcm_stream *stream)
 	bool quiet = true;
 
 	snd_pcm_stream_lock_irq(stream->substream);
-	if (stream->linked)
+	if (stream->link_state == XSF_PCM_LINKED)
 		for (i = 0; i < ARRAY_SIZE(stream->inflight) && quiet; i++)
 			quiet = !stream->inflight[i].used;
 	snd_pcm_stream_unlock_irq(stream->substream);
@@ -841,8 +871,7 @@ static void xsf_pcm_wait_quiet(struct xsf_pcm_stream *stream)
 static void xsf_pcm_new_run(struct xsf_pcm_stream *stream)
 {
 	snd_pcm_stream_lock_irq(stream->substream);
-	stream->running = false;
-	stream->draining = false;
+	xsf_pcm_run_event(stream, XSF_RUN_STOP);
 	stream->appl_seen = 0;
 	stream->appl_bytes = 0;
 	stream->data_error = 0;
@@ -866,7 +895,7 @@ static int xsf_pcm_prepare(struct snd_pcm_substream *substream)
 	if (format < 0)
 		return -EINVAL;
 	mutex_lock(&stream->io_mutex);
-	if (!stream->linked) {
+	if (stream->link_state != XSF_PCM_LINKED) {
 		/*
 		 * The channel went away since the last prepare: link to the
 		 * new connection's, once it is there (a resumed guest's
@@ -1051,7 +1080,9 @@ static int xsf_pcm_flush(struct xsf_pcm_stream *stream, bool force)
 	struct xsf_inflight *slot;
 	int ret;
 
-	while (stream->linked && stream->opened && ready > stream->submitted) {
+	while (stream->link_state == XSF_PCM_LINKED &&
+	       xsf_session_is_open(stream->session) &&
+	       ready > stream->submitted) {
 		struct xensnd_req req = {
 			.operation = capture ? XENSND_OP_READ : XENSND_OP_WRITE,
 		};
@@ -1084,7 +1115,7 @@ static int xsf_pcm_flush(struct xsf_pcm_stream *stream, bool force)
 		stream->submitted += len;
 		stream->nr_data_requests++;
 		if (!capture)
-			stream->fed = true;
+			xsf_pcm_session_event(stream, XSF_SESSION_DATA_SENT);
 	}
 	return 0;
 }
@@ -1133,7 +1164,7 @@ static int xsf_pcm_ack(struct snd_pcm_substream *substream)
 	stream->appl_bytes = old_bytes + frames_to_bytes(runtime, delta);
 	if (!xsf_pcm_may_send(stream))
 		return 0;
-	ret = xsf_pcm_flush(stream, stream->draining);
+	ret = xsf_pcm_flush(stream, xsf_run_draining(stream->run));
 	if (ret) {
 		/* ALSA restores its pointer: so do we. */
 		stream->appl_seen = old_seen;
@@ -1145,14 +1176,26 @@ static int xsf_pcm_ack(struct snd_pcm_substream *substream)
 	return ret;
 }
 
-/* Send a TRIGGER; control requests always find room on the ring. */
+/* What a TRIGGER of each type, once sent, is to the session. */
+static const enum xsf_session_event xsf_pcm_trigger_events[] = {
+	[XENSND_OP_TRIGGER_START] = XSF_SESSION_START_SENT,
+	[XENSND_OP_TRIGGER_PAUSE] = XSF_SESSION_PAUSE_SENT,
+	[XENSND_OP_TRIGGER_STOP] = XSF_SESSION_STOP_SENT,
+	[XENSND_OP_TRIGGER_RESUME] = XSF_SESSION_RESUME_SENT,
+};
+
+/*
+ * Send a TRIGGER (one of xsf_pcm_trigger_events); control requests
+ * always find room on the ring.  Under the stream lock.
+ */
 static int xsf_pcm_trigger_send(struct xsf_pcm_stream *stream, u8 type)
 {
 	struct xensnd_req req = { .operation = XENSND_OP_TRIGGER };
 	struct xsf_inflight *slot;
 	int ret;
 
-	if (!stream->linked || !stream->opened)
+	if (stream->link_state != XSF_PCM_LINKED ||
+	    !xsf_session_is_open(stream->session))
 		return -EIO;
 	slot = xsf_pcm_inflight_free_entry(stream);
 	if (!slot)
@@ -1166,6 +1209,7 @@ static int xsf_pcm_trigger_send(struct xsf_pcm_stream *stream, u8 type)
 	slot->trigger = type;
 	slot->id = req.id;
 	slot->len = 0;
+	xsf_pcm_session_event(stream, xsf_pcm_trigger_events[type]);
 	return 0;
 }
 
@@ -1183,15 +1227,11 @@ static const char *const xsf_pcm_trigger_names[] = {
  */
 static void xsf_pcm_stop_session(struct xsf_pcm_stream *stream)
 {
-	if (!stream->started && !stream->fed)
+	if (!xsf_session_needs_stop(stream->session))
 		return;
-	if (xsf_pcm_trigger_send(stream, XENSND_OP_TRIGGER_STOP)) {
+	if (xsf_pcm_trigger_send(stream, XENSND_OP_TRIGGER_STOP))
 		dev_dbg(xsf_pcm_dev(stream), "stream %s: STOP not sent\n",
 			stream->cfg.unique_id);
-		return;
-	}
-	stream->started = false;
-	stream->fed = false;
 }
 
 /*
@@ -1207,7 +1247,8 @@ static void xsf_pcm_pause_refused(struct xsf_pcm_stream *stream, int status)
 	snd_pcm_state_t state = xsf_pcm_state(substream->runtime);
 
 	/* Pausing is not offered again from the next opening on. */
-	stream->pause_refused = true;
+	stream->pause_support = XSF_PAUSE_REFUSED;
+	xsf_pcm_session_event(stream, XSF_SESSION_PAUSE_REFUSED);
 	if (state != SNDRV_PCM_STATE_PAUSED &&
 	    state != SNDRV_PCM_STATE_SUSPENDED) {
 		xsf_pcm_xrun(stream, "PAUSE", status);
@@ -1216,8 +1257,7 @@ static void xsf_pcm_pause_refused(struct xsf_pcm_stream *stream, int status)
 	dev_warn_ratelimited(xsf_pcm_dev(stream),
 			     "stream %s: backend refused PAUSE (%d): stopped, xrun\n",
 			     stream->cfg.unique_id, status);
-	stream->running = false;
-	stream->draining = false;
+	xsf_pcm_run_event(stream, XSF_RUN_STOP);
 	xsf_pcm_stop_session(stream);
 	snd_pcm_stop(substream, SNDRV_PCM_STATE_XRUN);
 }
@@ -1237,7 +1277,7 @@ static void xsf_pcm_trigger_answered(struct xsf_pcm_stream *stream, u8 type,
 		 * The session may still be running: the next prepare stops
 		 * it again, or closes it.
 		 */
-		stream->started = true;
+		xsf_pcm_session_event(stream, XSF_SESSION_STOP_REFUSED);
 		dev_warn_ratelimited(xsf_pcm_dev(stream),
 				     "stream %s: backend refused STOP: %d\n",
 				     stream->cfg.unique_id, status);
@@ -1269,7 +1309,7 @@ static void xsf_pcm_data_answered(struct xsf_pcm_stream *stream, u32 len,
 	stream->completed += len;
 	if (!xsf_pcm_may_send(stream))
 		return;
-	ret = xsf_pcm_flush(stream, stream->draining);
+	ret = xsf_pcm_flush(stream, xsf_run_draining(stream->run));
 	if (ret)
 		xsf_pcm_xrun(stream, "cannot send data", ret);
 }
@@ -1287,7 +1327,7 @@ static void xsf_pcm_ring_failed(struct xsf_pcm_stream *stream)
 	for (i = 0; i < ARRAY_SIZE(stream->inflight); i++)
 		stream->inflight[i].used = false;
 	wake_up(&stream->idle_wait);
-	if (stream->running)
+	if (xsf_run_running(stream->run))
 		xsf_pcm_xrun(stream, "the ring to the backend is disconnected",
 			     -EIO);
 }
@@ -1306,7 +1346,7 @@ static void xsf_pcm_answer(void *ctx, int status, const struct xensnd_resp *resp
 	bool elapsed = false;
 
 	snd_pcm_stream_lock_irqsave(substream, flags);
-	if (!stream->linked || !substream->runtime)
+	if (stream->link_state != XSF_PCM_LINKED || !substream->runtime)
 		goto out;
 	if (!resp) {
 		xsf_pcm_ring_failed(stream);
@@ -1333,7 +1373,7 @@ static void xsf_pcm_check_stalled(struct xsf_pcm_stream *stream)
 			div_u64((u64)stream->buffer_bytes * 1000,
 				stream->byte_rate) : 0;
 
-	if (stream->running &&
+	if (xsf_run_running(stream->run) &&
 	    jiffies_to_msecs(quiet) > max_t(u64, 5000, 2 * buffer_ms))
 		dev_warn(xsf_pcm_dev(stream),
 			 "stream %s stopped: no position from the backend for %u ms\n",
@@ -1359,8 +1399,7 @@ static int xsf_pcm_trigger(struct snd_pcm_substream *substream, int cmd)
 				 stream->cfg.unique_id, ret);
 			return ret;
 		}
-		stream->running = true;
-		stream->started = true;
+		xsf_pcm_run_event(stream, XSF_RUN_START);
 		stream->start_jiffies = jiffies;
 		stream->pos_jiffies = jiffies;
 		return 0;
@@ -1372,14 +1411,13 @@ static int xsf_pcm_trigger(struct snd_pcm_substream *substream, int cmd)
 				 stream->cfg.unique_id, ret);
 			return ret;
 		}
-		stream->running = true;
+		xsf_pcm_run_event(stream, XSF_RUN_RELEASE);
 		stream->pos_jiffies = jiffies;
 		/* Data written while paused goes out now, after the RESUME. */
-		return xsf_pcm_flush(stream, stream->draining);
+		return xsf_pcm_flush(stream, xsf_run_draining(stream->run));
 	case SNDRV_PCM_TRIGGER_STOP:
 		xsf_pcm_check_stalled(stream);
-		stream->running = false;
-		stream->draining = false;
+		xsf_pcm_run_event(stream, XSF_RUN_STOP);
 		/* A stop must succeed; a lost channel stops by itself. */
 		xsf_pcm_stop_session(stream);
 		return 0;
@@ -1391,19 +1429,19 @@ static int xsf_pcm_trigger(struct snd_pcm_substream *substream, int cmd)
 				 stream->cfg.unique_id, ret);
 			return ret;
 		}
-		stream->running = false;
+		xsf_pcm_run_event(stream, XSF_RUN_HOLD);
 		return 0;
 	case SNDRV_PCM_TRIGGER_SUSPEND:
 		/*
 		 * ALSA ignores the result: a stream that cannot be paused is
 		 * stopped, and its RESUME then fails with an xrun.
 		 */
-		stream->running = false;
+		xsf_pcm_run_event(stream, XSF_RUN_HOLD);
 		if (xsf_pcm_trigger_send(stream, XENSND_OP_TRIGGER_PAUSE))
 			xsf_pcm_stop_session(stream);
 		return 0;
 	case SNDRV_PCM_TRIGGER_DRAIN:
-		stream->draining = true;
+		xsf_pcm_run_event(stream, XSF_RUN_DRAIN);
 		return xsf_pcm_flush(stream, true);
 	default:
 		return -EINVAL;
@@ -1546,9 +1584,9 @@ static bool xsf_pcm_event(void *ctx, const struct xensnd_evt *evt)
 		return false;
 	}
 	snd_pcm_stream_lock_irqsave(substream, flags);
-	if (!substream->runtime || !stream->linked)
+	if (!substream->runtime || stream->link_state != XSF_PCM_LINKED)
 		goto out;
-	if (!stream->running) {
+	if (!xsf_run_running(stream->run)) {
 		/*
 		 * A backend reports until it carried out a PAUSE: of no
 		 * use, but not a flood either.
@@ -1597,11 +1635,8 @@ static void xsf_pcm_lost(void *ctx)
 	unsigned long flags;
 
 	snd_pcm_stream_lock_irqsave(stream->substream, flags);
-	stream->linked = false;
-	stream->opened = false;
-	stream->open_unknown = false;
-	stream->started = false;
-	stream->fed = false;
+	stream->link_state = XSF_PCM_UNLINKED;
+	xsf_pcm_session_event(stream, XSF_SESSION_LOST);
 	stream->volume_offset = 0;
 	if (stream->substream->runtime && snd_pcm_running(stream->substream)) {
 		dev_warn(xsf_pcm_dev(stream), "stream %s: the backend went away\n",
@@ -1627,10 +1662,11 @@ static void xsf_pcm_revoke_work(struct work_struct *work)
 	unsigned int in_use;
 
 	mutex_lock(&stream->io_mutex);
-	if (stream->linked || !stream->buf.nr_pages || stream->buf_revoked)
+	if (stream->link_state == XSF_PCM_LINKED || !stream->buf.nr_pages ||
+	    stream->session == XSF_SESSION_REVOKED)
 		goto out;
 	in_use = xsf_shbuf_revoke(&stream->buf);
-	stream->buf_revoked = true;
+	xsf_pcm_session_event_irq(stream, XSF_SESSION_REVOKE);
 	if (in_use)
 		dev_warn(xsf_pcm_dev(stream), "stream %s: the backend left %u buffer pages mapped; their grants end when it unmaps them\n",
 			 stream->cfg.unique_id, in_use);
