@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
- * snd_xen_front: the ALSA side (card.c, pcm.c, mixer.c).
+ * snd_xen_front: the ALSA side (card.c, pcm.c, pcm_hw.c, pcm_data.c,
+ * mixer.c).
  */
 #ifndef XSF_ALSA_H
 #define XSF_ALSA_H
@@ -263,12 +264,57 @@ void xsf_card_disconnect(struct xsf_front *front);
 bool xsf_card_busy(struct xsf_front *front);
 void xsf_card_suspend(struct xsf_front *front);
 
+/*
+ * The PCM stream, in three files: pcm.c (the session and the ALSA
+ * operations that drive it), pcm_hw.c (constraints and queries),
+ * pcm_data.c (the data path).  What they call of each other follows.
+ */
+
+static inline struct device *xsf_pcm_dev(struct xsf_pcm_stream *stream)
+{
+	return &stream->xcard->front->xb->dev;
+}
+
+/* Feed the stream's session an event.  Under the PCM stream lock. */
+static inline void xsf_pcm_session_event(struct xsf_pcm_stream *stream,
+					 enum xsf_session_event event)
+{
+	stream->session = xsf_session_next(stream->session, event);
+}
+
+/* Feed the stream's run a trigger.  Under the PCM stream lock. */
+static inline void xsf_pcm_run_event(struct xsf_pcm_stream *stream,
+				     enum xsf_run_event event)
+{
+	stream->run = xsf_run_next(stream->run, event);
+}
+
+/* pcm_hw.c */
+int xsf_pcm_format_to_alsa(unsigned int sndif_format);
+int xsf_pcm_format_from_alsa(snd_pcm_format_t format);
+void xsf_pcm_queries_reset(struct xsf_pcm_stream *stream);
+int xsf_pcm_constraints(struct xsf_pcm_stream *stream,
+			struct snd_pcm_runtime *runtime);
+
+/* pcm_data.c */
+void xsf_pcm_wait_quiet(struct xsf_pcm_stream *stream);
+void xsf_pcm_new_run(struct xsf_pcm_stream *stream);
+u64 xsf_pcm_hw_bytes(struct xsf_pcm_stream *stream);
+int xsf_pcm_flush(struct xsf_pcm_stream *stream, bool force);
+int xsf_pcm_trigger_send(struct xsf_pcm_stream *stream, u8 type);
+void xsf_pcm_stop_session(struct xsf_pcm_stream *stream);
+void xsf_pcm_answer(void *ctx, int status, const struct xensnd_resp *resp);
+bool xsf_pcm_event(void *ctx, const struct xensnd_evt *evt);
+snd_pcm_uframes_t xsf_pcm_pointer(struct snd_pcm_substream *substream);
+int xsf_pcm_ack(struct snd_pcm_substream *substream);
+struct page *xsf_pcm_page(struct snd_pcm_substream *substream,
+			  unsigned long offset);
+
+/* pcm.c */
 void xsf_pcm_stream_fini(struct xsf_pcm_stream *stream);
 void xsf_pcm_stream_init(struct xsf_pcm_stream *stream, struct xsf_card *xcard,
 			 unsigned int index, unsigned int pcm_index,
 			 const struct xsf_stream_cfg *cfg);
-int xsf_pcm_format_to_alsa(unsigned int sndif_format);
-int xsf_pcm_format_from_alsa(snd_pcm_format_t format);
 int xsf_pcm_call(struct xsf_pcm_stream *stream, struct xensnd_req *req,
 		 struct xensnd_resp *resp);
 int xsf_pcm_backend_close(struct xsf_pcm_stream *stream);

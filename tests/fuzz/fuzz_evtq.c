@@ -10,7 +10,7 @@
  * writes the consumer index and any byte of the page; the frontend
  * prepares a stream (buffer and period sizes as the ALSA side picks
  * them), gives it data, lets the clock run, and takes the event
- * interrupt.  Delivered events are handled as pcm.c handles them.
+ * interrupt.  Delivered events are handled as pcm_data.c handles them.
  *
  * Checked after every interrupt and event:
  *  - the consumer delivers exactly the events between its own consumer
@@ -57,7 +57,7 @@ static struct {
 	u32 back_prod;
 	u16 back_id;
 	u64 back_pos;
-	/* The stream, as pcm.c keeps it. */
+	/* The stream, as pcm_data.c keeps it. */
 	bool running;
 	struct xsf_pos pos;
 	u64 given;		/* octets submitted (or completed, capture) */
@@ -80,7 +80,7 @@ static bool fuzz_in_page(const void *p)
 	       (const u8 *)p < (const u8 *)F.page + XEN_PAGE_SIZE;
 }
 
-/* A CUR_POS event arrived for the running stream: what pcm.c does. */
+/* A CUR_POS event arrived for the running stream: what pcm_data.c does. */
 static void fuzz_position(u64 raw)
 {
 	struct xsf_pos before = F.pos;
@@ -116,7 +116,7 @@ static void fuzz_position(u64 raw)
 		break;
 	case XSF_POS_LOST:
 		FUZZ_ASSERT(F.pos.stream == limit);
-		/* pcm.c stops the stream with an xrun. */
+		/* pcm_data.c stops the stream with an xrun. */
 		F.running = false;
 		break;
 	default:
@@ -143,7 +143,7 @@ static bool fuzz_deliver(void *ctx, const struct xensnd_evt *evt)
 	F.expected_id = evt->id + 1;
 	F.id_synced = true;
 
-	/* pcm.c: a position of a running stream is of use, moved or not. */
+	/* pcm_data.c: a position of a running stream is of use, moved or not. */
 	if (evt->type != XENSND_EVT_CUR_POS || !F.running)
 		return false;
 	fuzz_position(evt->op.cur_pos.position);
