@@ -11,7 +11,8 @@
  * through it is outstanding (bounded) and no handler can still call it.
  *
  * The layer above (the ALSA card) registers its callbacks with
- * xsf_bus_init(); the bus never names it.
+ * xsf_bus_new(); the bus never names it.  The device state (struct
+ * xsf_front) is the bus's too, and so is its reference count.
  */
 #ifndef XSF_BUS_H
 #define XSF_BUS_H
@@ -177,9 +178,11 @@ struct xsf_front {
 
 extern unsigned int xsf_close_timeout_ms;
 
-int xsf_bus_init(struct xsf_front *front, struct xenbus_device *xb,
-		 const struct xsf_bus_client_ops *client,
-		 struct workqueue_struct *wq);
+struct xsf_front *xsf_bus_new(struct xenbus_device *xb,
+			      const struct xsf_bus_client_ops *client,
+			      struct workqueue_struct *wq);
+void xsf_front_get(struct xsf_front *front);
+void xsf_front_put(struct xsf_front *front);
 void xsf_bus_backend_changed(struct xsf_front *front,
 			     enum xenbus_state backend);
 int xsf_bus_remove(struct xsf_front *front);
@@ -205,10 +208,5 @@ bool xsf_bus_link_broken(struct xsf_link *link);
 void xsf_bus_quiesce(struct xsf_link *link);
 unsigned int xsf_bus_grant_epoch(struct xsf_front *front);
 int xsf_bus_wait_connected(struct xsf_front *front, unsigned int ms);
-
-struct xsf_front *xsf_front_new(struct xenbus_device *xb,
-				struct workqueue_struct *wq);
-void xsf_front_get(struct xsf_front *front);
-void xsf_front_put(struct xsf_front *front);
 
 #endif /* XSF_BUS_H */

@@ -180,7 +180,7 @@ struct xsf_test_front *xsf_test_front_new(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_NULL(test, tf);
 	tf->xb = xsf_test_xb_new(test);
-	tf->front = xsf_front_new(tf->xb, xsf_test_wq);
+	tf->front = xsf_bus_new(tf->xb, &xsf_card_client_ops, xsf_test_wq);
 	KUNIT_ASSERT_NOT_NULL(test, tf->front);
 	tf->sim = sim_backend_new(test);
 	KUNIT_ASSERT_EQ(test, 0,

@@ -578,20 +578,57 @@ void xsf_bus_card_released(struct xsf_front *front)
 		xsf_front_put(front);
 }
 
+static void xsf_front_release(struct kref *ref)
+{
+	struct xsf_front *front = container_of(ref, struct xsf_front, ref);
+
+	xsf_cfg_free(&front->cfg);
+	put_device(&front->xb->dev);
+	kfree(front);
+}
+
 /**
- * xsf_bus_init() - initialise the device state for a new xenbus device
- * @front: zeroed device state, its reference count set up by the caller
+ * xsf_front_get() - take a reference on the device state
+ * @front: the device
+ */
+void xsf_front_get(struct xsf_front *front)
+{
+	kref_get(&front->ref);
+}
+
+/**
+ * xsf_front_put() - drop a reference; the last one frees the state
+ * @front: the device
+ */
+void xsf_front_put(struct xsf_front *front)
+{
+	kref_put(&front->ref, xsf_front_release);
+}
+
+/**
+ * xsf_bus_new() - device state for a new xenbus device
  * @xb: the xenbus device
  * @client: the layer above: what to call to create, disconnect and
  *	suspend the card
  * @wq: where the device's deferred work runs
  *
- * Return: 0.
+ * The caller holds the one reference; the ALSA card takes one of its own
+ * while it exists (xsf_front_get()).  The state holds a reference on
+ * @xb's struct device: a card still open after the device was removed
+ * logs through it.
+ *
+ * Return: the state, or NULL without memory.
  */
-int xsf_bus_init(struct xsf_front *front, struct xenbus_device *xb,
-		 const struct xsf_bus_client_ops *client,
-		 struct workqueue_struct *wq)
+struct xsf_front *xsf_bus_new(struct xenbus_device *xb,
+			      const struct xsf_bus_client_ops *client,
+			      struct workqueue_struct *wq)
 {
+	struct xsf_front *front = kzalloc(sizeof(*front), GFP_KERNEL);
+
+	if (!front)
+		return NULL;
+	kref_init(&front->ref);
+	get_device(&xb->dev);
 	front->xb = xb;
 	front->client = client;
 	front->wq = wq;
@@ -601,7 +638,7 @@ int xsf_bus_init(struct xsf_front *front, struct xenbus_device *xb,
 	INIT_DELAYED_WORK(&front->retry_work, xsf_bus_retry_work);
 	init_waitqueue_head(&front->connected_wait);
 	front->backend_state = XenbusStateUnknown;
-	return 0;
+	return front;
 }
 
 static bool xsf_bus_backend_closed(struct xenbus_device *xb)

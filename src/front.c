@@ -1,12 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * Module entry points, module parameters and the xenbus driver for
- * "vsnd" devices, and the lifetime of a device's state.  Glue only: the
- * bus (bus.c) decides and acts, and this file connects it to the ALSA
- * card (card.c) as the bus's client.
+ * "vsnd" devices.  Glue only: the bus (bus.c) decides and acts, and owns
+ * the device's state; this file connects it to the ALSA card (card.c)
+ * as the bus's client.
  */
 #include <linux/module.h>
-#include <linux/slab.h>
 #include <linux/workqueue.h>
 #include <xen/xen.h>
 #include <xen/platform_pci.h>
@@ -24,61 +23,11 @@ MODULE_PARM_DESC(close_timeout_ms,
 /* Deferred work of every device: created and drained with the module. */
 static struct workqueue_struct *xsf_wq;
 
-static void xsf_front_release(struct kref *ref)
-{
-	struct xsf_front *front = container_of(ref, struct xsf_front, ref);
-
-	xsf_cfg_free(&front->cfg);
-	put_device(&front->xb->dev);
-	kfree(front);
-}
-
-/**
- * xsf_front_get() - take a reference on the device state
- * @front: the device
- */
-void xsf_front_get(struct xsf_front *front)
-{
-	kref_get(&front->ref);
-}
-
-/**
- * xsf_front_put() - drop a reference; the last one frees the state
- * @front: the device
- */
-void xsf_front_put(struct xsf_front *front)
-{
-	kref_put(&front->ref, xsf_front_release);
-}
-
-/**
- * xsf_front_new() - device state for a new xenbus device
- * @xb: the xenbus device
- * @wq: where its deferred work runs
- *
- * The caller holds the one reference; the ALSA card takes one of its own
- * while it exists.  The state holds a reference on @xb's struct device:
- * a card still open after the device was removed logs through it.
- *
- * Return: the state, or NULL without memory.
- */
-struct xsf_front *xsf_front_new(struct xenbus_device *xb,
-				struct workqueue_struct *wq)
-{
-	struct xsf_front *front = kzalloc(sizeof(*front), GFP_KERNEL);
-
-	if (!front)
-		return NULL;
-	kref_init(&front->ref);
-	get_device(&xb->dev);
-	xsf_bus_init(front, xb, &xsf_card_client_ops, wq);
-	return front;
-}
-
 static int xsf_front_probe(struct xenbus_device *xb,
 			   const struct xenbus_device_id *id)
 {
-	struct xsf_front *front = xsf_front_new(xb, xsf_wq);
+	struct xsf_front *front = xsf_bus_new(xb, &xsf_card_client_ops,
+					      xsf_wq);
 
 	if (!front)
 		return -ENOMEM;
