@@ -72,7 +72,7 @@ static int xsf_mixer_send(struct xsf_pcm_stream *stream, u8 operation,
 		req.op.rw.length = nr;
 	}
 	req.op.rw.offset = stream->volume_offset;
-	return xsf_pcm_call(stream, &req, NULL);
+	return xsf_bus_call(&stream->link, &req, NULL);
 }
 
 /**
@@ -98,7 +98,7 @@ int xsf_mixer_probe(struct xsf_pcm_stream *stream)
 
 	req.op.rw.offset = 0;
 	req.op.rw.length = nr * sizeof(s32);
-	ret = xsf_pcm_call(stream, &req, NULL);
+	ret = xsf_bus_call(&stream->link, &req, NULL);
 	if (ret == -ETIMEDOUT || ret == -EIO) {
 		dev_dbg(&stream->xcard->front->xb->dev,
 			"stream %s: GET_VOLUME not answered (%d)\n",
