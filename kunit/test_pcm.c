@@ -1077,6 +1077,46 @@ static void pcm_refine_keeps_prepared_session(struct kunit *test)
 }
 
 /*
+ * The stream's session follows what was sent and answered, and its run
+ * what ALSA's triggers asked for.
+ */
+static void pcm_session_follows_requests(struct kunit *test)
+{
+	struct xsf_test_front *tf = xsf_test_connected(test, "p");
+	struct xsf_test_pcm *tp = xsf_test_pcm_prepared(test, tf, 0);
+	struct xsf_pcm_stream *stream = tp->stream;
+	unsigned int opens = tp->sc->nr_reqs[XENSND_OP_OPEN];
+
+	KUNIT_EXPECT_EQ(test, stream->session, XSF_SESSION_OPEN);
+	KUNIT_EXPECT_EQ(test, stream->run, XSF_RUN_STOPPED);
+	xsf_test_pcm_feed(test, tp, PB);
+	KUNIT_EXPECT_EQ(test, stream->session, XSF_SESSION_FED);
+	xsf_test_pcm_start(test, tp);
+	KUNIT_EXPECT_EQ(test, stream->session, XSF_SESSION_STARTED);
+	KUNIT_EXPECT_EQ(test, stream->run, XSF_RUN_RUNNING);
+	KUNIT_EXPECT_EQ(test, xsf_test_pcm_pause(tp, true), 0);
+	sim_backend_sync(tf->sim);
+	KUNIT_EXPECT_EQ(test, stream->session, XSF_SESSION_PAUSED);
+	KUNIT_EXPECT_EQ(test, stream->run, XSF_RUN_STOPPED);
+	KUNIT_EXPECT_EQ(test, xsf_test_pcm_pause(tp, false), 0);
+	sim_backend_sync(tf->sim);
+	KUNIT_EXPECT_EQ(test, stream->session, XSF_SESSION_STARTED);
+	KUNIT_EXPECT_EQ(test, stream->run, XSF_RUN_RUNNING);
+	/* The STOP answered, the session is clean and is reused. */
+	KUNIT_EXPECT_EQ(test, xsf_test_pcm_ioctl(tp, SNDRV_PCM_IOCTL_DROP), 0);
+	sim_backend_sync(tf->sim);
+	KUNIT_EXPECT_EQ(test, stream->session, XSF_SESSION_OPEN);
+	KUNIT_EXPECT_EQ(test, stream->run, XSF_RUN_STOPPED);
+	KUNIT_EXPECT_EQ(test, xsf_test_pcm_ioctl(tp, SNDRV_PCM_IOCTL_PREPARE), 0);
+	KUNIT_EXPECT_EQ(test, stream->session, XSF_SESSION_OPEN);
+	KUNIT_EXPECT_EQ(test, tp->sc->nr_reqs[XENSND_OP_OPEN], opens);
+	xsf_test_pcm_close(tp);
+	sim_backend_sync(tf->sim);
+	KUNIT_EXPECT_EQ(test, stream->session, XSF_SESSION_CLOSED);
+	KUNIT_EXPECT_EQ(test, stream->link_state, XSF_PCM_UNLINKED);
+}
+
+/*
  * A STOP the backend refused leaves the session as it is: the next
  * prepare stops it again and, refused again, opens the stream afresh
  * instead of reusing a session that may still be playing.
@@ -1264,6 +1304,7 @@ static struct kunit_case xsf_pcm_cases[] = {
 	KUNIT_CASE(pcm_nothing_sent_while_paused),
 	KUNIT_CASE(pcm_refine_keeps_prepared_session),
 	KUNIT_CASE(pcm_refused_stop_keeps_session),
+	KUNIT_CASE(pcm_session_follows_requests),
 	KUNIT_CASE(pcm_reset_running_follows),
 	KUNIT_CASE(pcm_reset_prepared_starts_over),
 	KUNIT_CASE(pcm_drain_ends_inside_period),

@@ -421,8 +421,11 @@ static void xsf_pcm_pause_refused(struct xsf_pcm_stream *stream, int status)
 static void xsf_pcm_trigger_answered(struct xsf_pcm_stream *stream, u8 type,
 				     int status)
 {
-	if (!status)
+	if (!status) {
+		if (type == XENSND_OP_TRIGGER_STOP)
+			xsf_pcm_session_event(stream, XSF_SESSION_STOP_DONE);
 		return;
+	}
 	switch (type) {
 	case XENSND_OP_TRIGGER_PAUSE:
 		xsf_pcm_pause_refused(stream, status);
