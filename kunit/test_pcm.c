@@ -1166,7 +1166,7 @@ static void pcm_reset_running_follows(struct kunit *test)
 	ret = tp->sub->ops->ack(tp->sub);
 	tp->sub->runtime->control->appl_ptr += 4;
 	snd_pcm_stream_unlock_irq(tp->sub);
-	KUNIT_EXPECT_EQ(test, ret, -EPIPE);
+	KUNIT_EXPECT_EQ(test, ret, -EBUSY);
 	KUNIT_EXPECT_EQ(test, xsf_test_pcm_write(tp, PB), (long)(PB / FB));
 	KUNIT_EXPECT_EQ(test, xsf_test_pcm_write(tp, 2 * PB), (long)(2 * PB / FB));
 	sim_backend_sync(tf->sim);

@@ -299,11 +299,16 @@ int xsf_pcm_ack(struct snd_pcm_substream *substream)
 	if (delta < 0 && (u64)frames_to_bytes(runtime, -delta) > unsent) {
 		/*
 		 * Back into data the backend has already: it cannot be taken
-		 * back.  ALSA restores the pointer and reports an xrun.
+		 * back.  ALSA restores the pointer; a rewind then reports
+		 * that nothing was rewound (rewind_appl_ptr()) and the
+		 * application writes on from where it was.  Not -EPIPE: ALSA
+		 * would stop the stream with an xrun (pcm_lib_apply_appl_ptr),
+		 * which is what a sound server that rewinds to mix a new
+		 * client in at once (PulseAudio) then gets every time.
 		 */
 		dev_dbg(xsf_pcm_dev(stream),
 			"application pointer moved back into data already sent\n");
-		return -EPIPE;
+		return -EBUSY;
 	}
 	stream->appl_seen = appl;
 	stream->appl_bytes = old_bytes + frames_to_bytes(runtime, delta);
