@@ -6,6 +6,7 @@
 #ifndef XSF_ALSA_H
 #define XSF_ALSA_H
 
+#include <linux/ktime.h>
 #include <sound/core.h>
 #include <sound/pcm.h>
 
@@ -160,6 +161,10 @@ struct xsf_card;
  * @pos: backend position from XENSND_EVT_CUR_POS
  * @start_jiffies: when the current run started
  * @pos_jiffies: when the position last moved
+ * @pos_time: when the position last moved or the stream (re)started: what
+ *	the playback pointer is guessed from between reports
+ * @shown: playback: the octets .pointer reported last in this run; it
+ *	never goes back
  * @inflight: outstanding asynchronous requests of the current run
  * @idle_wait: woken whenever an entry of @inflight is answered
  * @rate_list: rates for the rate constraint
@@ -210,6 +215,8 @@ struct xsf_pcm_stream {
 	struct xsf_pos pos;
 	unsigned long start_jiffies;
 	unsigned long pos_jiffies;
+	ktime_t pos_time;
+	u64 shown;
 	struct xsf_inflight inflight[XSF_RING_SLOTS];
 	wait_queue_head_t idle_wait;
 	unsigned int rate_list[XSF_MAX_RATES];
@@ -300,6 +307,16 @@ int xsf_pcm_constraints(struct xsf_pcm_stream *stream,
 void xsf_pcm_wait_quiet(struct xsf_pcm_stream *stream);
 void xsf_pcm_new_run(struct xsf_pcm_stream *stream);
 u64 xsf_pcm_hw_bytes(struct xsf_pcm_stream *stream);
+#ifdef XSF_KUNIT
+/*
+ * Whether the playback pointer is guessed between position reports
+ * (xsf_pcm_hw_bytes()): the KUnit suites keep it off, so that positions
+ * are exactly the ones they report, except where a case tests the guess.
+ */
+extern bool xsf_pcm_clock_runs;
+#else
+#define xsf_pcm_clock_runs true
+#endif
 int xsf_pcm_flush(struct xsf_pcm_stream *stream, bool force);
 int xsf_pcm_trigger_send(struct xsf_pcm_stream *stream, u8 type);
 void xsf_pcm_stop_session(struct xsf_pcm_stream *stream);

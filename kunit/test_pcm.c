@@ -879,6 +879,83 @@ static void pcm_prepare_rebinds_after_resume(struct kunit *test)
  * time after the last report (as right after PAUSE_RELEASE), ALSA would
  * take it for a doubled interrupt and move the pointer a whole buffer on.
  */
+/* As if the backend's last position report came @ms milliseconds ago. */
+static void pcm_report_age(struct xsf_test_pcm *tp, unsigned int ms)
+{
+	snd_pcm_stream_lock_irq(tp->sub);
+	tp->stream->pos_time = ktime_sub_ns(ktime_get(), (u64)ms * NSEC_PER_MSEC);
+	snd_pcm_stream_unlock_irq(tp->sub);
+}
+
+/*
+ * Between reports the playback pointer moves on with time, as a DMA
+ * pointer does, up to one period past the last report; it never goes
+ * back when a report comes in behind it, and it stands still while the
+ * stream is paused.
+ */
+static void pcm_pointer_moves_between_reports(struct kunit *test)
+{
+	struct xsf_test_front *tf = xsf_test_connected(test, "p");
+	struct xsf_test_pcm *tp = xsf_test_pcm_prepared(test, tf, 0);
+
+	xsf_pcm_clock_runs = true;
+	xsf_test_pcm_feed(test, tp, 4 * PB);
+	xsf_test_pcm_start(test, tp);
+	xsf_test_pcm_pos(tp, PB);
+	pcm_report_age(tp, 2);
+	/* 2 ms at 48 kHz: 96 frames on, still below a period on */
+	KUNIT_EXPECT_GE(test, xsf_test_pcm_hwsync(tp), (snd_pcm_uframes_t)(PB / FB + 96));
+	KUNIT_EXPECT_LT(test, xsf_test_pcm_hw_ptr(tp), (snd_pcm_uframes_t)(2 * PB / FB));
+	pcm_report_age(tp, 1000);
+	KUNIT_EXPECT_EQ(test, xsf_test_pcm_hwsync(tp), (snd_pcm_uframes_t)(2 * PB / FB - 1));
+	/* A report behind the guess: the pointer waits for it. */
+	xsf_test_pcm_pos(tp, PB + PB / 2);
+	pcm_report_age(tp, 0);
+	KUNIT_EXPECT_EQ(test, xsf_test_pcm_hwsync(tp), (snd_pcm_uframes_t)(2 * PB / FB - 1));
+	pcm_report_age(tp, 1000);
+	KUNIT_EXPECT_EQ(test, xsf_test_pcm_hwsync(tp),
+			(snd_pcm_uframes_t)((2 * PB + PB / 2) / FB - 1));
+	KUNIT_ASSERT_EQ(test, xsf_test_pcm_pause(tp, true), 0);
+	pcm_report_age(tp, 1000);
+	KUNIT_EXPECT_EQ(test, xsf_test_pcm_hwsync(tp),
+			(snd_pcm_uframes_t)((2 * PB + PB / 2) / FB - 1));
+	KUNIT_EXPECT_EQ(test, xsf_test_pcm_state(tp), SNDRV_PCM_STATE_PAUSED);
+}
+
+/*
+ * The guess never reaches what the application wrote, nor what the
+ * backend has not confirmed: an underrun (or the end of a drain) is
+ * found by the backend's reports only, and only confirmed data may be
+ * written over.
+ */
+static void pcm_pointer_guess_stays_below_data(struct kunit *test)
+{
+	struct xsf_test_front *tf = xsf_test_connected(test, "p");
+	struct xsf_test_pcm *tp = xsf_test_pcm_prepared(test, tf, 0);
+
+	xsf_pcm_clock_runs = true;
+	xsf_test_pcm_feed(test, tp, 2 * PB);
+	xsf_test_pcm_start(test, tp);
+	xsf_test_pcm_pos(tp, PB + PB / 2);
+	pcm_report_age(tp, 1000);
+	KUNIT_EXPECT_EQ(test, xsf_test_pcm_hwsync(tp), (snd_pcm_uframes_t)(2 * PB / FB - 1));
+	KUNIT_EXPECT_EQ(test, xsf_test_pcm_state(tp), SNDRV_PCM_STATE_RUNNING);
+	/* Written, but not confirmed: the guess stops at the confirmed part. */
+	sim_backend_set_reply(tp->sc, XENSND_OP_WRITE, SIM_REPLY_HOLD);
+	KUNIT_ASSERT_EQ(test, xsf_test_pcm_write(tp, PB), (long)(PB / FB));
+	sim_backend_sync(tf->sim);
+	xsf_test_pcm_pos(tp, 2 * PB - 2 * FB);
+	pcm_report_age(tp, 1000);
+	KUNIT_EXPECT_EQ(test, xsf_test_pcm_hwsync(tp), (snd_pcm_uframes_t)(2 * PB / FB - 1));
+	/* Confirmed: a period past the report, short of the last frame. */
+	sim_backend_set_reply(tp->sc, XENSND_OP_WRITE, SIM_REPLY_NORMAL);
+	sim_backend_release(tp->sc);
+	sim_backend_sync(tf->sim);
+	pcm_report_age(tp, 1000);
+	KUNIT_EXPECT_EQ(test, xsf_test_pcm_hwsync(tp), (snd_pcm_uframes_t)(3 * PB / FB - 3));
+	KUNIT_EXPECT_EQ(test, xsf_test_pcm_state(tp), SNDRV_PCM_STATE_RUNNING);
+}
+
 static void pcm_period_reported_once_per_boundary(struct kunit *test)
 {
 	struct xsf_test_front *tf = xsf_test_connected(test, "p");
@@ -1297,6 +1374,8 @@ static struct kunit_case xsf_pcm_cases[] = {
 	KUNIT_CASE(pcm_open_without_channel_fails),
 	KUNIT_CASE(pcm_prepare_rebinds_after_resume),
 	KUNIT_CASE(pcm_period_reported_once_per_boundary),
+	KUNIT_CASE(pcm_pointer_moves_between_reports),
+	KUNIT_CASE(pcm_pointer_guess_stays_below_data),
 	KUNIT_CASE(pcm_rebase_without_movement_not_reported),
 	KUNIT_CASE(pcm_capture_period_per_read),
 	KUNIT_CASE(pcm_pause_refused_stops_with_xrun),

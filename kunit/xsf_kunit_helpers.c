@@ -29,13 +29,15 @@ void xsf_test_reset_fakes(void)
  * @test: the test about to run
  *
  * Every test starts with an empty fake XenStore, an empty grant table,
- * no event channel bound and no fault armed.
+ * no event channel bound, no fault armed, and the playback pointer only
+ * where the backend reported it (xsf_pcm_clock_runs off).
  *
  * Return: 0.
  */
 int xsf_test_init(struct kunit *test)
 {
 	xsf_test_reset_fakes();
+	xsf_pcm_clock_runs = false;
 	return 0;
 }
 

@@ -554,6 +554,7 @@ static int xsf_pcm_trigger(struct snd_pcm_substream *substream, int cmd)
 		xsf_pcm_run_event(stream, XSF_RUN_START);
 		stream->start_jiffies = jiffies;
 		stream->pos_jiffies = jiffies;
+		stream->pos_time = ktime_get();
 		return 0;
 	case SNDRV_PCM_TRIGGER_RESUME:
 	case SNDRV_PCM_TRIGGER_PAUSE_RELEASE:
@@ -565,6 +566,7 @@ static int xsf_pcm_trigger(struct snd_pcm_substream *substream, int cmd)
 		}
 		xsf_pcm_run_event(stream, XSF_RUN_RELEASE);
 		stream->pos_jiffies = jiffies;
+		stream->pos_time = ktime_get();
 		/* Data written while paused goes out now, after the RESUME. */
 		return xsf_pcm_flush(stream, xsf_run_draining(stream->run));
 	case SNDRV_PCM_TRIGGER_STOP:

@@ -21,6 +21,7 @@
  */
 #include <linux/jiffies.h>
 #include <linux/kernel.h>
+#include <linux/ktime.h>
 #include <linux/math64.h>
 #include <linux/mm.h>
 #include <sound/pcm.h>
@@ -74,6 +75,7 @@ void xsf_pcm_new_run(struct xsf_pcm_stream *stream)
 	stream->data_error = 0;
 	stream->submitted = 0;
 	stream->completed = 0;
+	stream->shown = 0;
 	memset(stream->inflight, 0, sizeof(stream->inflight));
 	xsf_pos_reset(&stream->pos, stream->buffer_bytes, stream->period_bytes);
 	snd_pcm_stream_unlock_irq(stream->substream);
@@ -109,19 +111,67 @@ static void xsf_pcm_inflight_done(struct xsf_pcm_stream *stream,
 	wake_up(&stream->idle_wait);
 }
 
+/*
+ * Playback: the octets played by now, guessed from the time since the
+ * position last moved at the stream's rate, from @known (the position
+ * reported, but never past data the backend confirmed).  Between two
+ * reports the pointer moves on as a DMA pointer does: a client that
+ * wakes up for another reason just after it filled the buffer (a
+ * PulseAudio that handles a message finds the last poll's POLLOUT still
+ * set) then finds room, as it would on any sound card, instead of none.
+ *
+ * The guess stays below the next period boundary but one after the last
+ * report (a backend reports at least once a period), below what the
+ * backend has confirmed (only that part of the buffer may be written
+ * again), and below what the application has written: a drain, or an
+ * underrun, ends only by the backend's own report, never by a guess.
+ * Not while paused, draining or stopped.  Under the stream lock.
+ */
+#ifdef XSF_KUNIT
+bool xsf_pcm_clock_runs;
+#endif
+
+static u64 xsf_pcm_played_guess(struct xsf_pcm_stream *stream, u64 known)
+{
+	u64 guess, limit;
+	s64 since_ns;
+	u32 rem;
+
+	if (!xsf_pcm_clock_runs || !xsf_run_running(stream->run) || xsf_run_draining(stream->run) ||
+	    !stream->byte_rate || !stream->frame_bytes)
+		return known;
+	since_ns = ktime_to_ns(ktime_sub(ktime_get(), stream->pos_time));
+	if (since_ns <= 0)
+		return known;
+	guess = stream->pos.stream +
+		mul_u64_u32_div(since_ns, stream->byte_rate, NSEC_PER_SEC);
+	limit = min3(stream->pos.stream + stream->period_bytes,
+		     stream->completed, stream->appl_bytes);
+	if (limit < stream->frame_bytes)
+		return known;
+	guess = min(guess, limit - stream->frame_bytes);
+	div_u64_rem(guess, stream->frame_bytes, &rem);
+	return max(known, guess - rem);
+}
+
 /**
  * xsf_pcm_hw_bytes() - octets done since the run was prepared
  * @stream: the stream; caller holds the PCM stream lock
  *
- * Return: octets played (playback: the backend's position, but never
- * past data it has confirmed) or captured and read.  This is what
- * .pointer reports.
+ * Return: octets played (playback: the backend's position, never past
+ * data it has confirmed, and between reports a guess from the time that
+ * passed; see xsf_pcm_played_guess()) or captured and read.  This is
+ * what .pointer reports; for playback it never goes back within a run.
  */
 u64 xsf_pcm_hw_bytes(struct xsf_pcm_stream *stream)
 {
+	u64 known;
+
 	if (stream->cfg.capture)
 		return stream->completed;
-	return min(stream->pos.stream, stream->completed);
+	known = min(stream->pos.stream, stream->completed);
+	stream->shown = max(stream->shown, xsf_pcm_played_guess(stream, known));
+	return stream->shown;
 }
 
 /* xsf_pcm_hw_bytes() as an offset into the buffer, in frames. */
@@ -629,6 +679,7 @@ bool xsf_pcm_event(void *ctx, const struct xensnd_evt *evt)
 		stream->pos_jiffies = jiffies;
 		break;
 	}
+	stream->pos_time = ktime_get();
 	if (stream->cfg.capture && xsf_pcm_flush(stream, false))
 		xsf_pcm_xrun(stream, "cannot send READ", -EIO);
 	elapsed = xsf_pcm_period_crossed(stream);
