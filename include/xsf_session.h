@@ -57,7 +57,8 @@ enum xsf_session_state {
  * @XSF_SESSION_PAUSE_REFUSED: the backend refused a PAUSE: it plays on
  * @XSF_SESSION_RESUME_SENT: TRIGGER RESUME went to the backend
  * @XSF_SESSION_STOP_SENT: TRIGGER STOP went to the backend
- * @XSF_SESSION_STOP_DONE: the backend carried out a STOP
+ * @XSF_SESSION_STOP_DONE: the backend carried out the STOP of a STOPPING
+ *	session
  * @XSF_SESSION_STOP_REFUSED: the backend refused a STOP: it may still
  *	play, or hold data
  * @XSF_SESSION_REBOUND: the stream took its channel of the connection

@@ -34,11 +34,11 @@ static const enum xsf_session_state xsf_session_table[NR_STATES][NR_EVENTS] = {
 	[OP] = { OP, OP, OP, CG, OP, OP, FE, ST, OP,
 		 OP, OP, SP, OP, ST, CL, CL, RV, OP },
 	[FE] = { FE, FE, FE, CG, FE, FE, FE, ST, FE,
-		 FE, FE, SP, OP, FE, CL, CL, RV, FE },
+		 FE, FE, SP, FE, FE, CL, CL, RV, FE },
 	[ST] = { ST, ST, ST, CG, ST, ST, ST, ST, PA,
-		 ST, ST, SP, OP, ST, CL, CL, RV, ST },
+		 ST, ST, SP, ST, ST, CL, CL, RV, ST },
 	[PA] = { PA, PA, PA, CG, PA, PA, PA, ST, PA,
-		 ST, ST, SP, OP, PA, CL, CL, RV, PA },
+		 ST, ST, SP, PA, PA, CL, CL, RV, PA },
 	[SP] = { SP, SP, SP, CG, SP, SP, FE, ST, SP,
 		 SP, SP, SP, OP, ST, CL, CL, RV, SP },
 	[CG] = { CG, CG, CG, CG, CL, ID, CG, CG, CG,
@@ -221,6 +221,15 @@ static void session_stop_cleans(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test,
 			  xsf_session_needs_stop(xsf_session_next(SP,
 								  XSF_SESSION_DATA_SENT)));
+	/* And data or a START sent before that STOP is answered. */
+	next = xsf_session_next(SP, XSF_SESSION_DATA_SENT);
+	KUNIT_EXPECT_TRUE(test,
+			  xsf_session_needs_stop(xsf_session_next(next,
+								  XSF_SESSION_STOP_DONE)));
+	next = xsf_session_next(SP, XSF_SESSION_START_SENT);
+	KUNIT_EXPECT_TRUE(test,
+			  xsf_session_needs_stop(xsf_session_next(next,
+								  XSF_SESSION_STOP_DONE)));
 }
 
 /*

@@ -412,8 +412,7 @@ static int xsf_pcm_regrant(struct xsf_pcm_stream *stream)
 /*
  * Open the backend stream for @params unless it is open with exactly
  * these parameters and this buffer already.  Caller holds io_mutex.
- * Return 0 or a negative errno; *@probed is set when the backend was
- * asked for volume support.
+ * Return 0 or a negative errno.
  */
 static int xsf_pcm_backend_setup(struct xsf_pcm_stream *stream,
 				 struct xsf_open_params *params)
@@ -734,6 +733,11 @@ static void xsf_pcm_revoke_work(struct work_struct *work)
 	    stream->session == XSF_SESSION_REVOKED)
 		goto out;
 	in_use = xsf_shbuf_revoke(&stream->buf);
+	/*
+	 * The substream is still there: pages are held from hw_params to
+	 * hw_free, so the PCM (freed with the card before its private_free
+	 * cancels this work) has not gone yet.
+	 */
 	xsf_pcm_session_event_irq(stream, XSF_SESSION_REVOKE);
 	if (in_use)
 		dev_warn(xsf_pcm_dev(stream), "stream %s: the backend left %u buffer pages mapped; their grants end when it unmaps them\n",

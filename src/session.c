@@ -20,7 +20,7 @@
  *
  * The run state is what ALSA's triggers asked for: whether the stream
  * runs, and whether it drains (sends partial periods).  Both are kept
- * per stream by pcm.c under the PCM stream lock.
+ * per stream by pcm.c and pcm_data.c under the PCM stream lock.
  */
 #include "xsf_session.h"
 
@@ -129,7 +129,12 @@ enum xsf_session_state xsf_session_next(enum xsf_session_state state,
 	case XSF_SESSION_STOP_SENT:
 		return xsf_session_is_open(state) ? XSF_SESSION_STOPPING : state;
 	case XSF_SESSION_STOP_DONE:
-		return xsf_session_is_open(state) ? XSF_SESSION_OPEN : state;
+		/*
+		 * Only what the STOP covered: data or a START sent after it
+		 * (ALSA's undo of a failed START stops a PREPARED stream,
+		 * which then takes more data) still needs a STOP of its own.
+		 */
+		return state == XSF_SESSION_STOPPING ? XSF_SESSION_OPEN : state;
 	case XSF_SESSION_STOP_REFUSED:
 		/* A session that needs a STOP already needs it still. */
 		if (state == XSF_SESSION_OPEN || state == XSF_SESSION_STOPPING)
