@@ -8,6 +8,9 @@
 #   $E2E_CACHE/vmlinuz-$GKVER        the guest's kernel (lib.sh: E2E_GUEST)
 #   $E2E_CACHE/guest-$GKVER.cpio.gz  guest initramfs (busybox, alsa-utils,
 #                                    the guest kernel's sound modules)
+#   $E2E_CACHE/guest-servers.cpio.gz what the sound server scenarios add
+#                                    to it: PipeWire with WirePlumber,
+#                                    PulseAudio, a D-Bus session bus
 # Everything comes from Debian bookworm packages; the mirror is taken from
 # the host's apt configuration.
 set -eu
@@ -135,5 +138,75 @@ if [ ! -f "$GUEST" ] || [ "$ROOTFS/.done" -nt "$GUEST" ] || [ "$0" -nt "$GUEST" 
 	rm -rf "$st"
 fi
 
+# 5. the sound servers: PipeWire 0.3 with WirePlumber 0.4, PulseAudio 16
+# and dbus-daemon from a second bookworm root, with the libraries their
+# programs and plugins need (but none of the plugins for X11, Bluetooth,
+# network audio or video).  It is a cpio of its own, appended to the
+# guest's initramfs by run.sh for the server scenarios only: a bigger
+# initramfs costs every guest boot under emulation.
+# udev: WirePlumber takes only cards that udev has announced
+# (SOUND_INITIALIZED), as on a desktop.
+SROOT=$E2E_CACHE/rootfs-servers
+SPKGS=pipewire,pipewire-bin,wireplumber,pulseaudio,pulseaudio-utils,dbus-daemon,udev
+if [ "$(cat "$SROOT/.done" 2>/dev/null)" != "$SPKGS" ]; then
+	log "debootstrap bookworm with PipeWire, WirePlumber and PulseAudio, a few minutes"
+	rm -rf "$SROOT"
+	nice debootstrap --variant=minbase --cache-dir="$E2E_CACHE/debootstrap-debs" \
+		--include="$SPKGS" bookworm "$SROOT" "$(debian_mirror)" \
+		>"$E2E_CACHE/debootstrap-servers.log" 2>&1 ||
+		die "debootstrap failed, see $E2E_CACHE/debootstrap-servers.log"
+	echo "$SPKGS" >"$SROOT/.done"
+fi
+SERVERS=$E2E_CACHE/guest-servers.cpio.gz
+if [ ! -f "$SERVERS" ] || [ "$SROOT/.done" -nt "$SERVERS" ] || [ "$0" -nt "$SERVERS" ]; then
+	log "building the sound servers' part of the guest initramfs"
+	st=$E2E_CACHE/stage-servers
+	rm -rf "$st"
+	mkdir -p "$st"
+	lib=usr/lib/x86_64-linux-gnu
+	files=(usr/bin/pipewire usr/bin/wireplumber usr/bin/wpctl usr/bin/pw-cat
+		usr/bin/pw-metadata usr/bin/pw-dump usr/bin/pulseaudio usr/bin/pactl
+		usr/bin/pacat usr/bin/dbus-daemon usr/bin/udevadm)
+	# what pipewire.conf loads, and the nodes and devices of the graph
+	for m in access adapter client-device client-node link-factory metadata \
+		profiler protocol-native rt session-manager spa-device \
+		spa-device-factory spa-node spa-node-factory; do
+		files+=("$lib/pipewire-0.3/libpipewire-module-$m.so")
+	done
+	for f in "$SROOT/$lib"/spa-0.2/{alsa,audioconvert,audiomixer,control,support}/*.so \
+		"$SROOT/$lib"/wireplumber-0.4/*.so "$SROOT"/usr/lib/pulse-*/modules/*.so; do
+		case ${f##*/} in
+		*x11* | *gsettings* | *raop* | *zeroconf* | *bluetooth* | *bluez* | *jack* | \
+			*lirc* | *echo-cancel* | *gconf* | *rygel*) continue ;;
+		esac
+		files+=("${f#"$SROOT/"}")
+	done
+	for f in "${files[@]}"; do
+		echo "/$f"
+		chroot "$SROOT" ldd "/$f" | awk '/=>/ { print $3 } /^\t\/lib64/ { print $1 }'
+	done | sort -u | while read -r f; do
+		[ -n "$f" ] || continue
+		real=$(chroot "$SROOT" readlink -f "$f")
+		mkdir -p "$st$(dirname "$f")"
+		cp "$SROOT$real" "$st$f"
+	done
+	for d in usr/share/pipewire usr/share/wireplumber usr/share/alsa-card-profile \
+		usr/share/pulseaudio usr/share/dbus-1 etc/pulse etc/dbus-1 etc/udev \
+		usr/lib/udev/rules.d; do
+		[ -e "$SROOT/$d" ] || continue
+		mkdir -p "$st/$(dirname "$d")"
+		cp -a "$SROOT/$d" "$st/$d"
+	done
+	# systemd-udevd is udevadm under another name
+	mkdir -p "$st/usr/lib/systemd"
+	ln -sf ../../bin/udevadm "$st/usr/lib/systemd/systemd-udevd"
+	ln -sf pw-cat "$st/usr/bin/pw-play"
+	ln -sf pw-cat "$st/usr/bin/pw-record"
+	ln -sf pacat "$st/usr/bin/paplay"
+	ln -sf pacat "$st/usr/bin/parecord"
+	mkcpio "$st" "$SERVERS"
+	rm -rf "$st"
+fi
+
 ls -l "$E2E_CACHE/xen.elf" "$E2E_CACHE/vmlinuz-$E2E_KVER" \
-	"$E2E_CACHE/vmlinuz-$E2E_GKVER" "$DOM0" "$GUEST" >&2
+	"$E2E_CACHE/vmlinuz-$E2E_GKVER" "$DOM0" "$GUEST" "$SERVERS" >&2

@@ -145,7 +145,7 @@ set +e
 # A benchmark needs a guest with the test backend's card: it runs after
 # the last scenario of that phase, where the guest is already there.
 uses_test_backend() {
-	case " $E2E_SNDBE $E2E_FAULTS " in *" $1 "*) return 1 ;; esac
+	case " $E2E_SNDBE $E2E_FAULTS $E2E_SERVERS " in *" $1 "*) return 1 ;; esac
 }
 # with_bench PREFIX BENCH N...: the items PREFIX:N, with BENCH after the
 # last of them that uses the test backend (first if none does)
@@ -207,6 +207,10 @@ install -m 755 "$E2E_DIR/guest/runner.sh" "$E2E_DIR/guest/lib.sh" "$BUILD/xsf-pc
 [ -n "$DEMO_WAV" ] && install -m 644 "$DEMO_WAV" "$RUN/guest/e2e/demo.wav"
 (cd "$RUN/guest" && find . -print0 | cpio --null -o -H newc --quiet | gzip -1) >"$RUN/guest-ovl.cpio.gz"
 cat "$E2E_CACHE/guest-$E2E_GKVER.cpio.gz" "$RUN/guest-ovl.cpio.gz" >"$RUN/dom0/e2e/guest-initrd.gz"
+# The sound server scenarios' guest: the same, with the servers added;
+# dom0 gets it only in a boot that runs one of them (dom0_initrd).
+cat "$E2E_CACHE/guest-$E2E_GKVER.cpio.gz" "$E2E_CACHE/guest-servers.cpio.gz" \
+	"$RUN/guest-ovl.cpio.gz" >"$RUN/guest-servers-initrd.gz"
 
 install -m 755 "$E2E_DIR/dom0/init" "$RUN/dom0/init"
 install -m 755 "$E2E_DIR/dom0/scenarios.sh" "$E2E_DIR/dom0/dump.sh" "$BUILD/xsf-test-backend" \
@@ -227,6 +231,14 @@ dom0_initrd() {
 		printf 'SNDBE_WHY=%q\n' "$SNDBE_WHY"
 		printf 'BACKEND_EXTRA=%q\n' "${E2E_BACKEND_ARGS:-}"
 	} >"$RUN/dom0/e2e/run.conf"
+	rm -f "$RUN/dom0/e2e/guest-servers-initrd.gz"
+	for it in $1; do
+		case " $E2E_SERVERS " in *" ${it#*:} "*)
+			ln "$RUN/guest-servers-initrd.gz" "$RUN/dom0/e2e/"
+			break
+			;;
+		esac
+	done
 	(cd "$RUN/dom0" && find . -print0 | cpio --null -o -H newc --quiet | gzip -1) >"$RUN/dom0-ovl.cpio.gz"
 	cat "$E2E_CACHE/dom0-$E2E_KVER.cpio.gz" "$RUN/dom0-ovl.cpio.gz" >"$RUN/dom0-initrd.gz"
 }

@@ -5,6 +5,7 @@
  *   xsf-slice [-g MAXGAPS] RECORDING DATA
  *   xsf-slice -p SOURCE RECORDING
  *   xsf-slice -G SEED OCTETS
+ *   xsf-slice -H OCTETS RATE CHANNELS
  *
  * A recording taken from a loopback device holds silence (zero octets),
  * then what was played, then silence again.  xsf-slice finds DATA in
@@ -23,6 +24,11 @@
  * -G writes OCTETS pseudo-random octets made from SEED to standard output
  * (the first one never zero), so that two domains can make the same test
  * data without copying it.
+ *
+ * -H writes the 44-octet header of a WAV file holding OCTETS octets of
+ * 16-bit PCM at RATE with CHANNELS, for players that read only files
+ * with a header (pw-play).  A RECORDING, DATA or SOURCE whose name ends
+ * in ".wav" is read without its header: only its "data" chunk counts.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -65,6 +71,73 @@ static unsigned char *slurp(const char *path, size_t *size)
 	return buf;
 }
 
+/*
+ * The "data" chunk of the RIFF/WAVE file in @buf (@size octets): moved to
+ * the start of @buf, its length in *@size.  Returns 0, or -1 when @buf is
+ * not a WAV file with a data chunk.
+ */
+static int wav_data(unsigned char *buf, size_t *size)
+{
+	size_t pos = 12, len;
+
+	if (*size < 12 || memcmp(buf, "RIFF", 4) || memcmp(buf + 8, "WAVE", 4))
+		return -1;
+	while (pos + 8 <= *size) {
+		len = buf[pos + 4] | buf[pos + 5] << 8 | buf[pos + 6] << 16 |
+		      (size_t)buf[pos + 7] << 24;
+		if (!memcmp(buf + pos, "data", 4)) {
+			pos += 8;
+			/* a recording stopped early may not have its size */
+			if (len > *size - pos)
+				len = *size - pos;
+			memmove(buf, buf + pos, len);
+			*size = len;
+			return 0;
+		}
+		pos += 8 + len + (len & 1);
+	}
+	return -1;
+}
+
+/* slurp(), without the header of a file named *.wav */
+static unsigned char *load(const char *path, size_t *size)
+{
+	unsigned char *buf = slurp(path, size);
+	size_t n = strlen(path);
+
+	if (buf && n > 4 && !strcmp(path + n - 4, ".wav") && wav_data(buf, size)) {
+		fprintf(stderr, "%s: not a WAV file with a data chunk\n", path);
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+static void put_le(unsigned char *p, unsigned long v, int octets)
+{
+	for (int i = 0; i < octets; i++)
+		p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static int wav_header(unsigned long octets, unsigned long rate, unsigned long channels)
+{
+	unsigned char h[44];
+
+	memcpy(h, "RIFF", 4);
+	put_le(h + 4, 36 + octets, 4);
+	memcpy(h + 8, "WAVEfmt ", 8);
+	put_le(h + 16, 16, 4);
+	put_le(h + 20, 1, 2);			/* PCM */
+	put_le(h + 22, channels, 2);
+	put_le(h + 24, rate, 4);
+	put_le(h + 28, rate * channels * 2, 4);	/* octets per second */
+	put_le(h + 32, channels * 2, 2);	/* octets per frame */
+	put_le(h + 34, 16, 2);
+	memcpy(h + 36, "data", 4);
+	put_le(h + 40, octets, 4);
+	return fwrite(h, 1, sizeof(h), stdout) == sizeof(h) && !fflush(stdout) ? 0 : 2;
+}
+
 /* Length of the run of zero octets at @p, at most @max. */
 static size_t zero_run(const unsigned char *p, size_t max)
 {
@@ -102,8 +175,8 @@ static int find_piece(const char *src_path, const char *rec_path)
 	unsigned char *src, *rec, *at;
 	size_t src_len, rec_len, start, end;
 
-	src = slurp(src_path, &src_len);
-	rec = slurp(rec_path, &rec_len);
+	src = load(src_path, &src_len);
+	rec = load(rec_path, &rec_len);
 	if (!src || !rec)
 		return 2;
 	start = zero_run(rec, rec_len);
@@ -143,7 +216,7 @@ int main(int argc, char **argv)
 	unsigned int gaps = 0, max_gaps = 0;
 	int c;
 
-	while ((c = getopt(argc, argv, "g:pG")) != -1) {
+	while ((c = getopt(argc, argv, "g:pGH")) != -1) {
 		switch (c) {
 		case 'g':
 			max_gaps = (unsigned int)strtoul(optarg, NULL, 10);
@@ -157,18 +230,24 @@ int main(int argc, char **argv)
 				goto usage;
 			return generate(strtoull(argv[optind], NULL, 0),
 					strtoul(argv[optind + 1], NULL, 0));
+		case 'H':
+			if (argc - optind != 3)
+				goto usage;
+			return wav_header(strtoul(argv[optind], NULL, 0),
+					  strtoul(argv[optind + 1], NULL, 0),
+					  strtoul(argv[optind + 2], NULL, 0));
 		default:
 			goto usage;
 		}
 	}
 	if (argc - optind != 2) {
 usage:
-		fprintf(stderr, "usage: %s [-g MAXGAPS] RECORDING DATA | -p SOURCE RECORDING | -G SEED OCTETS\n",
+		fprintf(stderr, "usage: %s [-g MAXGAPS] RECORDING DATA | -p SOURCE RECORDING | -G SEED OCTETS | -H OCTETS RATE CHANNELS\n",
 			argv[0]);
 		return 2;
 	}
-	rec = slurp(argv[optind], &rec_len);
-	data = slurp(argv[optind + 1], &data_len);
+	rec = load(argv[optind], &rec_len);
+	data = load(argv[optind + 1], &data_len);
 	if (!rec || !data)
 		return 2;
 	if (!data_len || !data[0]) {

@@ -51,6 +51,11 @@ VSND_FAULT=('card, backend=0, short-name=XenSndF, long-name=Xen PV fault card, s
 	'pcm, name=xsf-fault0' 'stream, unique-id=fpb0, type=p' 'stream, unique-id=fcap0, type=c'
 	'pcm, name=xsf-fault1' 'stream, unique-id=fpb1, type=p')
 FBLOG=$OUT/backend-faults.log
+# The card of the sound server scenarios on the test backend: one PCM
+# device, so that the servers' default sink and source are its streams.
+# shellcheck disable=SC2034 # read through namerefs (guest_cfg, attach)
+VSND_SRV=('card, backend=0, short-name=XenSndS, long-name=Xen PV server test card, sample-rates=8000;16000;44100;48000, sample-formats=s16_le;s32_le;u8'
+	'pcm, name=xsf-srv0' 'stream, unique-id=spb0, type=p' 'stream, unique-id=scap0, type=c')
 # The card snd_be serves: its streams are snd-aloop devices in dom0.
 # What the guest plays on Loopback,0,0 is recorded here from Loopback,1,0;
 # what is played here into Loopback,0,1 the guest records from Loopback,1,1.
@@ -237,6 +242,10 @@ GHOME=""
 SEQ=0
 GOUT=""
 GUEST_MODE=""
+# the guest's initramfs: plain (busybox, alsa-utils) or servers (and the
+# sound servers); WANT_KIND is the one the running scenario needs
+GUEST_KIND=""
+WANT_KIND=plain
 
 guest_cfg() { # VSND_ARRAY... (one card each)
 	local i name
@@ -244,9 +253,14 @@ guest_cfg() { # VSND_ARRAY... (one card each)
 		echo "name = \"$GUEST\""
 		echo 'type = "pv"'
 		echo 'kernel = "/e2e/vmlinuz"'
-		echo 'ramdisk = "/e2e/guest-initrd.gz"'
+		if [ "$WANT_KIND" = servers ]; then
+			echo 'ramdisk = "/e2e/guest-servers-initrd.gz"'
+			echo 'memory = 448'
+		else
+			echo 'ramdisk = "/e2e/guest-initrd.gz"'
+			echo 'memory = 192'
+		fi
 		echo 'extra = "console=hvc0 loglevel=7 panic=-1"'
-		echo 'memory = 192'
 		echo 'vcpus = 2'
 		echo 'on_crash = "preserve"'
 		printf 'vsnd = [ '
@@ -269,7 +283,7 @@ vsnd_var() {
 	case $BACKEND in
 	sndbe) echo VSND_SNDBE ;;
 	faults) echo VSND_TEST VSND_FAULT ;;
-	*) echo VSND_TEST ;;
+	*) if [ "$WANT_KIND" = servers ]; then echo VSND_SRV; else echo VSND_TEST; fi ;;
 	esac
 }
 
@@ -277,7 +291,7 @@ start_guest() {
 	local n
 	# shellcheck disable=SC2046 # one array name per card
 	guest_cfg $(vsnd_var)
-	say "creating guest ($BACKEND backend, $MODE driver)"
+	say "creating guest ($BACKEND backend, $MODE driver, $WANT_KIND initramfs)"
 	if ! timeout "$(cap 180)" xl create /run/$GUEST.cfg >"$OUT/xl-create.log" 2>&1; then
 		say "xl create failed: $(tail -n 5 "$OUT/xl-create.log")"
 		xl destroy "$GUEST" >/dev/null 2>&1
@@ -292,6 +306,7 @@ start_guest() {
 	say "guest $DOMID ready"
 	echo "E2E-STAGE guest-ready $(cut -d' ' -f1 /proc/uptime)"
 	GUEST_MODE=$MODE
+	GUEST_KIND=$WANT_KIND
 	gcmd 10 "echo $MODE >/tmp/module-mode"
 }
 
@@ -300,6 +315,7 @@ stop_guest() {
 	timeout 60 xl destroy "$GUEST" >/dev/null 2>&1
 	DOMID=""
 	GUEST_MODE=""
+	GUEST_KIND=""
 }
 
 # gcmd TIMEOUT COMMAND: run COMMAND in the guest; output in $GOUT.  The
@@ -337,7 +353,8 @@ ensure_guest() {
 	local try
 	for try in 1 2; do
 		out_of_time && return 1
-		if [ "$GUEST_MODE" != "$MODE" ] || ! guest_alive; then
+		if [ "$GUEST_MODE" != "$MODE" ] || [ "$GUEST_KIND" != "$WANT_KIND" ] ||
+			! guest_alive; then
 			stop_guest
 			start_guest || continue
 		fi
@@ -1177,6 +1194,125 @@ s17() {
 	be_play_check S16_LE 48000 2 192000 0
 }
 
+# ---------------------------------------------------------------- scenarios: sound servers
+# PipeWire (with WirePlumber) or PulseAudio owns the guest's card, as on a
+# desktop (guest/lib.sh: srv_start); a client plays SRV_SECS of known
+# data through it, which must reach the backend whole, in order and
+# unchanged, with no xrun (the data is one unbroken run: no gap, nothing
+# twice) and nothing in the server's log about the driver; or records
+# through it a piece of the backend's known source.  Against the test
+# backend the guest has a card with one PCM device (so that the server's
+# default sink and source are its streams); against snd_be, its card.
+# The payload is 20.48 s: 480 cycles of PipeWire's default 2048-frame
+# quantum (and a whole number of 1024 and 256).  With a last cycle only
+# partly filled (a 20.00 s payload), PipeWire 0.3.65 played that part
+# about 1.5 s late, behind silence: every octet in order, but a gap that
+# is pw-play's end of stream, not the card's.
+SRV_SECS=20
+SRV_BYTES=3932160
+
+# srv_begin SERVER [QUANTUM]: a fresh server on the card
+srv_begin() {
+	gcmd 30 srv_stop >/dev/null || true
+	[ "$BACKEND" = test ] && clear_raw 0 0
+	if ! gcmd 150 "srv_start $*"; then
+		fail "$1 did not start: $(printf '%s' "$GOUT" | tail -n 6 | tr '\n' ' ')"
+		return 1
+	fi
+	say "$1 started: $(last_line)"
+}
+
+# srv_end: the server's log must not speak of the driver; the server goes
+srv_end() {
+	gcmd 20 srv_log_lines || true
+	gcmd 20 srv_log_check || fail "$1 logged: $(printf '%s' "$GOUT" | head -n 3 | tr '\n' ';')"
+	gcmd 30 srv_stop >/dev/null || true
+	noise_check
+}
+
+# srv_play_check SERVER [QUANTUM [SECOND_AT]]
+srv_play_check() {
+	local server=$1 quantum=${2:-} second=${3:-} seed out rec
+	srv_begin "$server" ${quantum:+"$quantum"} || return 1
+	seed=$((SEQ + 2000))
+	"$SLICE" -G "$seed" "$SRV_BYTES" >/run/srv-sent.raw
+	[ "$BACKEND" = sndbe ] && be_rec_start S16_LE 48000 2
+	local blog_from
+	blog_from=$(wc -l <"$BLOG")
+	gcmd $((SRV_SECS * 4 + 60)) "srv_play $server $seed $SRV_BYTES $second"
+	local rc=$?
+	local stops=0
+	if [ "$BACKEND" = test ]; then
+		# an xrun stops the stream: a STOP while the client plays
+		stops=$(tail -n +"$((blog_from + 1))" "$BLOG" | grep -c '^TRIGGER .* type=STOP')
+		say "$server: backend saw $(tail -n +"$((blog_from + 1))" "$BLOG" |
+			grep -E '^(OPEN|CLOSE|TRIGGER)' | cut -d' ' -f1,4 | sort | uniq -c | tr -s ' \n' ' ')"
+	fi
+	if [ "$BACKEND" = sndbe ]; then
+		be_rec_stop
+		rec=/run/be-rec.raw
+	else
+		sleep 1
+		rec=$(raw_file 0 0)
+	fi
+	if [ "$rc" != 0 ]; then
+		fail "$server: playing failed (rc $rc): $(printf '%s' "$GOUT" | tail -n 3 | tr '\n' ' ')"
+		srv_end "$server"
+		return 1
+	fi
+	say "$server: $(last_line)"
+	[ "$stops" = 0 ] || fail "$server${quantum:+ quantum $quantum}: $stops xruns (STOP while playing)"
+	if [ -z "$rec" ] || ! out=$("$SLICE" "$rec" /run/srv-sent.raw 2>&1); then
+		fail "$server${quantum:+ quantum $quantum}${second:+, second client}: ${out:-the backend wrote no data}"
+	else
+		say "$server: $out"
+	fi
+	srv_end "$server"
+}
+
+# srv_capture_check SERVER: record 10 s through SERVER; the test backend
+# plays its capture file, snd_be what this dom0 plays into the loopback
+srv_capture_check() {
+	local server=$1 play="" seed octets
+	# snd_be: the loopback plays before the server opens its capture
+	# side (snd-aloop stops a running capture when playback starts, and
+	# snd_be then fails the READ: one xrun the server recovers from)
+	if [ "$BACKEND" = sndbe ]; then
+		seed=77 octets=11520000
+		"$SLICE" -G "$seed" "$octets" >/run/be-src.raw
+		aplay -q -D hw:Loopback,0,1 -t raw -f S16_LE -r 48000 -c 2 /run/be-src.raw \
+			>>"$OUT/dom0-alsa.log" 2>&1 &
+		play=$!
+		sleep 0.5
+	else
+		seed=$CAPTURE_SEED octets=$CAPTURE_OCTETS
+	fi
+	if ! srv_begin "$server"; then
+		[ -z "$play" ] || { kill "$play" 2>/dev/null; wait "$play" 2>/dev/null; }
+		return 1
+	fi
+	gcmd 120 "srv_record $server 10 $seed $octets" ||
+		fail "$server: recording failed: $(printf '%s' "$GOUT" | tail -n 3 | tr '\n' ' ')"
+	say "$server: $(printf '%s' "$GOUT" | tail -n 2 | tr '\n' ' ')"
+	case $GOUT in *"recorded "*" octets"*) ;; *) fail "$server: no recording" ;; esac
+	if [ -n "$play" ]; then
+		kill "$play" 2>/dev/null
+		wait "$play" 2>/dev/null
+	fi
+	srv_end "$server"
+}
+
+s30() { srv_play_check pipewire; }
+s31() { srv_play_check pipewire 256 5; }
+s32() { srv_capture_check pipewire; }
+s33() { srv_play_check pulseaudio "" 5; }
+s34() { srv_capture_check pulseaudio; }
+s35() { srv_play_check pipewire; }
+s36() { srv_play_check pipewire 256 5; }
+s37() { srv_capture_check pipewire; }
+s38() { srv_play_check pulseaudio "" 5; }
+s39() { srv_capture_check pulseaudio; }
+
 # ---------------------------------------------------------------- running
 NPASS=0
 NFAIL=0
@@ -1190,6 +1326,8 @@ run_one() {
 	FAILMSG=""
 	OUT_OF_TIME=0
 	budget=${E2E_BUDGET[$n]:-120}
+	WANT_KIND=plain
+	case " $E2E_SERVERS " in *" $n "*) WANT_KIND=servers ;; esac
 	case " $E2E_SNDBE " in *" $n "*)
 		if [ "$SNDBE" != 1 ]; then
 			VERDICT="SKIP $n $name: $SNDBE_WHY"
@@ -1264,6 +1402,7 @@ BENCH=""
 bench() {
 	local before after writes queries
 	BENCH=""
+	WANT_KIND=plain
 	use_backend test
 	DEADLINE=$(($(date +%s) + E2E_BENCH_BUDGET))
 	OUT_OF_TIME=0
@@ -1287,7 +1426,11 @@ bench() {
 	return 0
 }
 
-head -c 4194304 /dev/urandom >"$CAPTURE"
+# The test backend's capture source: known octets, which the guest makes
+# too (from the same seed) to check recordings that start anywhere in it.
+CAPTURE_SEED=79
+CAPTURE_OCTETS=16777216
+"$SLICE" -G "$CAPTURE_SEED" "$CAPTURE_OCTETS" >"$CAPTURE"
 modprobe snd-aloop 2>/dev/null || [ "$SNDBE" != 1 ] || say "snd-aloop did not load"
 
 # The host (run.sh) follows this boot on the serial console and keeps

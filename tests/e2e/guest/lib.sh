@@ -289,3 +289,235 @@ kcheck_allow() {
 	fi
 	return "$rc"
 }
+
+# ---------------------------------------------------------------- sound servers
+# The sound server scenarios (guest initramfs with guest-servers.cpio.gz):
+# PipeWire with WirePlumber, or PulseAudio, owns card 0 as on a desktop,
+# with a D-Bus session bus, and runs as root with its state under
+# /tmp/srv.  Every command sets the same environment (srv_env), so a
+# server started by one runner command is found by the next.  The servers
+# are set to pass samples unchanged: the graph at 48 kHz, the card's
+# volume at 100 %, one stream at its own rate and format.
+SRV=/tmp/srv
+
+srv_env() {
+	export HOME=$SRV XDG_RUNTIME_DIR=$SRV/run
+	export DBUS_SESSION_BUS_ADDRESS=unix:path=$SRV/run/bus
+	mkdir -p "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
+	# a user name and a machine id, which both servers ask for
+	[ -f /etc/passwd ] || echo "root:x:0:0:root:$SRV:/bin/sh" >/etc/passwd
+	[ -f /etc/group ] || printf 'root:x:0:\naudio:x:29:\n' >/etc/group
+	[ -s /etc/machine-id ] || tr -d '-' </proc/sys/kernel/random/uuid >/etc/machine-id
+}
+
+# srv_wait SECONDS COMMAND...: wait until COMMAND succeeds
+srv_wait() {
+	n=$(( $1 * 5 ))
+	shift
+	while [ "$n" -gt 0 ]; do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.2
+		n=$((n - 1))
+	done
+	return 1
+}
+
+srv_bus() {
+	srv_env
+	[ -S "$SRV/run/bus" ] && return 0
+	dbus-daemon --session --address="$DBUS_SESSION_BUS_ADDRESS" --fork \
+		--nopidfile >"$SRV/dbus.log" 2>&1 || { cat "$SRV/dbus.log"; return 1; }
+	srv_wait 10 test -S "$SRV/run/bus"
+}
+
+# srv_udev: udev, which announces the card (WirePlumber takes only cards
+# udev has set up) and then follows hot-plugged ones
+srv_udev() {
+	pidof systemd-udevd >/dev/null && return 0
+	/usr/lib/systemd/systemd-udevd --daemon >"$SRV/udev.log" 2>&1 || { cat "$SRV/udev.log"; return 1; }
+	if ! udevadm trigger --action=add --subsystem-match=sound ||
+		! udevadm settle --timeout=30; then
+		echo "udev did not settle"
+		return 1
+	fi
+	udevadm info /sys/class/sound/card0 | grep -q SOUND_INITIALIZED ||
+		{ echo "udev did not set up card 0"; udevadm info /sys/class/sound/card0; return 1; }
+}
+
+# pw_sink: WirePlumber's default sink is a node of card 0
+pw_sink() { wpctl inspect @DEFAULT_AUDIO_SINK@ 2>/dev/null | grep -q -E 'alsa[a-z.]*card = "0"'; }
+pw_source() { wpctl inspect @DEFAULT_AUDIO_SOURCE@ 2>/dev/null | grep -q -E 'alsa[a-z.]*card = "0"'; }
+
+# pw_start [QUANTUM]: PipeWire and WirePlumber, the graph at 48 kHz; with
+# QUANTUM, every cycle of the graph is that many frames
+pw_start() {
+	srv_bus && srv_udev || return 1
+	mkdir -p "$SRV/.config/pipewire/pipewire.conf.d" "$SRV/.config/wireplumber/main.lua.d"
+	{
+		echo 'context.properties = {'
+		echo '    default.clock.rate = 48000'
+		echo '    default.clock.allowed-rates = [ 48000 ]'
+		if [ -n "${1:-}" ]; then
+			echo "    default.clock.quantum = $1"
+			echo "    default.clock.min-quantum = $1"
+			echo "    default.clock.max-quantum = $1"
+		fi
+		echo '}'
+	} >"$SRV/.config/pipewire/pipewire.conf.d/xsf.conf"
+	# the card's nodes in the stream's format (PipeWire would take the
+	# card's widest, S32_LE); a new card's volume: 100 % instead of
+	# WirePlumber's 6.4 %; no camera or Bluetooth monitors (the latter
+	# needs systemd-logind, and WirePlumber quits without it)
+	cat >"$SRV/.config/wireplumber/main.lua.d/51-xsf.lua" <<-'EOF'
+		table.insert(alsa_monitor.rules, {
+		  matches = { { { "node.name", "matches", "alsa_output.*" } },
+		              { { "node.name", "matches", "alsa_input.*" } } },
+		  apply_properties = { ["audio.format"] = "S16LE", ["audio.rate"] = 48000 },
+		})
+		device_defaults.properties["default-volume"] = 1.0
+		v4l2_monitor.enabled = false
+		libcamera_monitor.enabled = false
+	EOF
+	mkdir -p "$SRV/.config/wireplumber/bluetooth.lua.d"
+	echo 'bluez_monitor.enabled = false' >"$SRV/.config/wireplumber/bluetooth.lua.d/51-xsf.lua"
+	# info: how it set up the card, and its xruns
+	PIPEWIRE_DEBUG=3 pipewire >"$SRV/pipewire.log" 2>&1 &
+	srv_wait 20 test -S "$SRV/run/pipewire-0" || { echo "pipewire did not start"; tail -n 20 "$SRV/pipewire.log"; return 1; }
+	wireplumber >"$SRV/wireplumber.log" 2>&1 &
+	if ! srv_wait 40 pw_sink || ! srv_wait 10 pw_source; then
+		echo "no sink and source of card 0 after 50 s"
+		wpctl status 2>&1 | head -n 40
+		tail -n 20 "$SRV/pipewire.log" "$SRV/wireplumber.log"
+		return 1
+	fi
+	wpctl set-volume @DEFAULT_AUDIO_SINK@ 1.0 && wpctl set-mute @DEFAULT_AUDIO_SINK@ 0 &&
+		wpctl set-volume @DEFAULT_AUDIO_SOURCE@ 1.0 && wpctl set-mute @DEFAULT_AUDIO_SOURCE@ 0 || return 1
+	wpctl get-volume @DEFAULT_AUDIO_SINK@
+}
+
+# pa_start: PulseAudio with card 0's PCM 0 as its sink and source
+# (module-alsa-sink and -source on hw:0,0), at 48 kHz S16_LE stereo
+pa_start() {
+	srv_env
+	mkdir -p "$SRV/.config/pulse"
+	printf '%s\n' 'default-sample-rate = 48000' 'alternate-sample-rate = 48000' \
+		'default-sample-format = s16le' 'avoid-resampling = yes' \
+		>"$SRV/.config/pulse/daemon.conf"
+	pulseaudio -n --daemonize=no --exit-idle-time=-1 --use-pid-file=no \
+		--log-target=file:"$SRV/pulse.log" --log-level=debug \
+		-L 'module-alsa-sink device=hw:0,0 sink_name=xsf rate=48000 format=s16le channels=2' \
+		-L 'module-alsa-source device=hw:0,0 source_name=xsf_in rate=48000 format=s16le channels=2' \
+		-L module-native-protocol-unix >"$SRV/pulse.out" 2>&1 &
+	if ! srv_wait 40 pactl info; then
+		echo "pulseaudio did not start"
+		tail -n 20 "$SRV/pulse.out" "$SRV/pulse.log"
+		return 1
+	fi
+	if ! pactl list short sinks | grep -q xsf || ! pactl list short sources | grep -q xsf_in; then
+		echo "no sink or source on hw:0,0"
+		grep -E '^[EW]: ' "$SRV/pulse.log" | tail -n 8
+		return 1
+	fi
+	pactl set-default-sink xsf && pactl set-default-source xsf_in &&
+		pactl set-sink-volume xsf 100% && pactl set-sink-mute xsf 0 &&
+		pactl set-source-volume xsf_in 100% && pactl set-source-mute xsf_in 0 || return 1
+	pactl get-sink-volume xsf
+}
+
+# srv_start pipewire|pulseaudio [QUANTUM]
+srv_start() {
+	case $1 in
+	pipewire) pw_start "${2:-}" ;;
+	pulseaudio) pa_start ;;
+	*) echo "no server $1"; return 1 ;;
+	esac
+}
+
+# srv_stop: both servers and the bus end; the card is free again
+srv_stop() {
+	killall -INT pw-play pw-record paplay parecord 2>/dev/null
+	killall -TERM wireplumber pipewire pulseaudio dbus-daemon 2>/dev/null
+	srv_wait 10 sh -c '! pidof pipewire wireplumber pulseaudio dbus-daemon'
+	killall -KILL wireplumber pipewire pulseaudio dbus-daemon 2>/dev/null
+	rm -rf "$SRV/run"
+	return 0
+}
+
+# srv_player pipewire|pulseaudio: the server's playback client
+srv_player() {
+	case $1 in
+	pipewire) echo pw-play ;;
+	*) echo paplay ;;
+	esac
+}
+
+# srv_play SERVER SEED OCTETS [SECOND_AT]: play OCTETS of test data from
+# SEED (48 kHz S16_LE stereo, a WAV file) through SERVER; with SECOND_AT,
+# a second client joins that many seconds in and plays 4 s of digital
+# silence (which leaves the sum of the two unchanged) with a short
+# latency, which makes the server change its schedule mid-stream
+srv_play() {
+	srv_env
+	player=$(srv_player "$1")
+	{ /e2e/xsf-slice -H "$3" 48000 2 && /e2e/xsf-slice -G "$2" "$3"; } >/tmp/p.wav || return 1
+	t0=$(date +%s)
+	if [ -z "${4:-}" ]; then
+		"$player" /tmp/p.wav || { echo "$player failed"; return 1; }
+	else
+		{ /e2e/xsf-slice -H 768000 48000 2 && head -c 768000 /dev/zero; } >/tmp/z.wav
+		bgrun main "$player" /tmp/p.wav
+		sleep "$4"
+		case $1 in
+		pipewire) pw-play --latency=128 /tmp/z.wav ;;
+		*) paplay --latency-msec=5 /tmp/z.wav ;;
+		esac || echo "the second client failed"
+		bgwait main 120 || { echo "$player failed"; return 1; }
+	fi
+	echo "played in $(( $(date +%s) - t0 )) s"
+}
+
+# srv_record SERVER SECONDS SOURCE_SEED SOURCE_OCTETS: record SECONDS
+# through SERVER; the recording must be one unbroken piece of the source
+# the backend plays (made here from the same seed)
+srv_record() {
+	srv_env
+	/e2e/xsf-slice -G "$3" "$4" >/tmp/src.raw || return 1
+	case $1 in
+	pipewire) bgrun rec pw-record --rate=48000 --channels=2 --format=s16 /tmp/c.wav ;;
+	*) bgrun rec parecord --rate=48000 --channels=2 --format=s16le --file-format=wav /tmp/c.wav ;;
+	esac
+	sleep "$2"
+	killall -INT pw-record parecord 2>/dev/null
+	bgwait rec 20
+	echo "recorded $(wc -c </tmp/c.wav) octets"
+	/e2e/xsf-slice -p /tmp/src.raw /tmp/c.wav
+}
+
+# What the servers log when the card misbehaves: PulseAudio's "bug in the
+# ALSA driver" (woken up with nothing to write or read), its dropouts
+# ("Underrun!", "Overrun!") and recoveries ("Buffer underrun", a failed
+# snd_pcm_* call), PipeWire's xruns.  (A client's own underrun, "rewind
+# due to end of underrun", is the client's business.)
+SRV_BAD='bug in the alsa driver|underrun!|overrun!|buffer underrun|buffer overrun|snd_pcm_[a-z_]*\(\) (failed|returned)|xrun'
+
+# srv_log_check: none of that in the servers' logs; prints what there is
+srv_log_check() {
+	bad=$(cat "$SRV"/pipewire.log "$SRV"/wireplumber.log "$SRV"/pulse.log 2>/dev/null |
+		grep -i -E "$SRV_BAD" | cut -c1-200 | head -n 5)
+	[ -z "$bad" ] || { echo "$bad"; return 1; }
+	return 0
+}
+
+# srv_log_lines: how the servers ran the card (scheduling, buffer,
+# rewinds), and the lines before the first bad one
+srv_log_lines() {
+	cat "$SRV"/pipewire.log "$SRV"/wireplumber.log "$SRV"/pulse.log 2>/dev/null >/tmp/srv.all
+	grep -i -E 'timer-based|tsched|batch|fragments|headroom|period-size|quantum' /tmp/srv.all |
+		cut -c1-150 | sort -u | head -n 6
+	echo "rewinds requested: $(grep -c -i 'requesting rewind' /tmp/srv.all)," \
+		"done: $(grep -c -i -E 'after rewind|rewound|rewinding' /tmp/srv.all)," \
+		"refused: $(grep -c -i 'rewind.*not possible' /tmp/srv.all)"
+	grep -n -i -E "$SRV_BAD" /tmp/srv.all | head -n 1 | cut -d: -f1 | while read -r n; do
+		sed -n "$((n > 12 ? n - 12 : 1)),$((n + 2))p" /tmp/srv.all | cut -c1-150
+	done
+}
