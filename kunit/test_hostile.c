@@ -1616,7 +1616,7 @@ static void hostile_params_only_at_stream_level(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, hw->formats, (u64)SNDRV_PCM_FMTBIT_S32_LE);
 	KUNIT_EXPECT_EQ(test, hw->buffer_bytes_max, (size_t)262144);
 	KUNIT_ASSERT_EQ(test, xsf_test_pcm_hw_params(six, SNDRV_PCM_FORMAT_S32_LE,
-						     96000, 6, 256, 4), 0);
+						     96000, 6, 512, 4), 0);
 	KUNIT_ASSERT_EQ(test, xsf_test_pcm_ioctl(six, SNDRV_PCM_IOCTL_PREPARE),
 			0);
 	e = xsf_test_req(test, six->sc, XENSND_OP_OPEN, 0);
@@ -1624,7 +1624,7 @@ static void hostile_params_only_at_stream_level(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, e->req.op.open.pcm_format,
 			XENSND_PCM_FORMAT_S32_LE);
 	KUNIT_EXPECT_EQ(test, e->req.op.open.pcm_channels, 6);
-	KUNIT_EXPECT_EQ(test, e->req.op.open.period_sz, 256U * 6 * 4);
+	KUNIT_EXPECT_EQ(test, e->req.op.open.period_sz, 512U * 6 * 4);
 
 	plain = xsf_test_pcm_open(test, tf, 1);
 	hw = &plain->sub->runtime->hw;

@@ -272,14 +272,17 @@ static void life_stop_finds_room_on_full_ring(struct kunit *test)
 	struct xsf_test_pcm *tp = xsf_test_pcm_open(test, tf, 0);
 	unsigned int i;
 
-	/* Small periods, a large buffer: many WRITEs can be outstanding. */
+	/*
+	 * The shortest periods (5 ms), a buffer of 64 of them: more WRITEs
+	 * can be outstanding than the ring has slots.
+	 */
 	KUNIT_ASSERT_EQ(test, xsf_test_pcm_hw_params(tp, SNDRV_PCM_FORMAT_S16_LE,
-						     48000, 2, 16, 64), 0);
+						     48000, 2, 240, 64), 0);
 	KUNIT_ASSERT_EQ(test, xsf_test_pcm_ioctl(tp, SNDRV_PCM_IOCTL_PREPARE), 0);
 	sim_backend_sync(tf->sim);
 	sim_backend_set_reply(tp->sc, XENSND_OP_WRITE, SIM_REPLY_HOLD);
 	for (i = 0; i < XSF_RING_SLOTS; i++)
-		KUNIT_ASSERT_EQ(test, xsf_test_pcm_write(tp, 64), 16L);
+		KUNIT_ASSERT_EQ(test, xsf_test_pcm_write(tp, 960), 240L);
 	sim_backend_sync(tf->sim);
 	/* Data stopped short of the ring's end: room was left. */
 	KUNIT_EXPECT_EQ(test, tp->sc->nr_reqs[XENSND_OP_WRITE],

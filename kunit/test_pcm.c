@@ -956,6 +956,34 @@ static void pcm_pointer_guess_stays_below_data(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, xsf_test_pcm_state(tp), SNDRV_PCM_STATE_RUNNING);
 }
 
+/*
+ * Periods shorter than 5 ms are refused at hw_params time: each costs a
+ * request and its answer through another domain.  A sound server asking
+ * for less (PipeWire halves its 256-frame quantum for a batch device)
+ * gets the nearest period allowed.
+ */
+static void pcm_period_floor(struct kunit *test)
+{
+	struct xsf_test_front *tf = xsf_test_connected(test, "p");
+	struct xsf_test_pcm *tp = xsf_test_pcm_open(test, tf, 0);
+	struct snd_pcm_hw_params *params;
+
+	KUNIT_EXPECT_LT(test, xsf_test_pcm_hw_params(tp, SNDRV_PCM_FORMAT_S16_LE,
+						     48000, 2, 128, 16), 0);
+	KUNIT_EXPECT_LT(test, xsf_test_pcm_hw_params(tp, SNDRV_PCM_FORMAT_S16_LE,
+						     48000, 2, 239, 16), 0);
+	KUNIT_EXPECT_EQ(test, xsf_test_pcm_hw_params(tp, SNDRV_PCM_FORMAT_S16_LE,
+						     48000, 2, 240, 16), 0);
+	KUNIT_EXPECT_EQ(test, xsf_test_pcm_hw_params(tp, SNDRV_PCM_FORMAT_S16_LE,
+						     8000, 2, 40, 16), 0);
+	params = kunit_kzalloc(test, sizeof(*params), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, params);
+	xsf_test_params_any(params);
+	KUNIT_ASSERT_EQ(test, snd_pcm_hw_refine(tp->sub, params), 0);
+	KUNIT_EXPECT_GE(test, hw_param_interval(params, SNDRV_PCM_HW_PARAM_PERIOD_TIME)->min,
+			5000U);
+}
+
 static void pcm_period_reported_once_per_boundary(struct kunit *test)
 {
 	struct xsf_test_front *tf = xsf_test_connected(test, "p");
@@ -1373,6 +1401,7 @@ static struct kunit_case xsf_pcm_cases[] = {
 	KUNIT_CASE(pcm_backend_lost_still_mapping),
 	KUNIT_CASE(pcm_open_without_channel_fails),
 	KUNIT_CASE(pcm_prepare_rebinds_after_resume),
+	KUNIT_CASE(pcm_period_floor),
 	KUNIT_CASE(pcm_period_reported_once_per_boundary),
 	KUNIT_CASE(pcm_pointer_moves_between_reports),
 	KUNIT_CASE(pcm_pointer_guess_stays_below_data),

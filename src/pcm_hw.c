@@ -48,6 +48,14 @@ static const snd_pcm_format_t xsf_alsa_formats[] = {
 };
 
 #define XSF_PERIOD_BYTES_MIN	64
+/*
+ * The shortest period: each one costs a request, its answer and position
+ * events through another domain.  Below 5 ms a backend falls behind
+ * (snd_be at 256 frames and 48 kHz), and a sound server that sizes its
+ * period from its own cycle (PipeWire halves its quantum for a batch
+ * device: 128 frames at a 256-frame quantum) runs into xruns.
+ */
+#define XSF_PERIOD_US_MIN	5000
 
 /**
  * xsf_pcm_format_to_alsa() - ALSA format of a sndif format
@@ -355,6 +363,10 @@ int xsf_pcm_constraints(struct xsf_pcm_stream *stream,
 
 	ret = snd_pcm_hw_constraint_list(runtime, 0, SNDRV_PCM_HW_PARAM_RATE,
 					 &stream->rate_constraint);
+	if (ret < 0)
+		return ret;
+	ret = snd_pcm_hw_constraint_minmax(runtime, SNDRV_PCM_HW_PARAM_PERIOD_TIME,
+					   XSF_PERIOD_US_MIN, UINT_MAX);
 	if (ret < 0)
 		return ret;
 	/* buffer_sz is a whole number of periods, as backends expect. */
