@@ -514,6 +514,9 @@ srv_log_lines() {
 	cat "$SRV"/pipewire.log "$SRV"/wireplumber.log "$SRV"/pulse.log 2>/dev/null >/tmp/srv.all
 	grep -i -E 'timer-based|tsched|batch|fragments|headroom|period-size|quantum' /tmp/srv.all |
 		cut -c1-150 | sort -u | head -n 6
+	# how PipeWire set the card up: format, period, buffer, headroom
+	grep -E 'spa_alsa_set_format|spa_alsa_open|headroom' /tmp/srv.all |
+		sed 's/^.*spa_alsa_[a-z_]*()\] //' | cut -c1-150 | sort -u | head -n 6
 	echo "rewinds requested: $(grep -c -i 'requesting rewind' /tmp/srv.all)," \
 		"done: $(grep -c -i -E 'after rewind|rewound|rewinding' /tmp/srv.all)," \
 		"refused: $(grep -c -i 'rewind.*not possible' /tmp/srv.all)"
