@@ -163,8 +163,10 @@ struct xsf_card;
  * @pos_jiffies: when the position last moved
  * @pos_time: when the position last moved or the stream (re)started: what
  *	the playback pointer is guessed from between reports
- * @shown: playback: the octets .pointer reported last in this run; it
- *	never goes back
+ * @shown: playback: the octets played as far as the driver knows or
+ *	guesses; it never goes back within a run
+ * @told: the octets .pointer gave ALSA last in this run (ALSA's hardware
+ *	pointer, in octets since the run was prepared)
  * @inflight: outstanding asynchronous requests of the current run
  * @idle_wait: woken whenever an entry of @inflight is answered
  * @rate_list: rates for the rate constraint
@@ -217,6 +219,7 @@ struct xsf_pcm_stream {
 	unsigned long pos_jiffies;
 	ktime_t pos_time;
 	u64 shown;
+	u64 told;
 	struct xsf_inflight inflight[XSF_RING_SLOTS];
 	wait_queue_head_t idle_wait;
 	unsigned int rate_list[XSF_MAX_RATES];

@@ -957,6 +957,31 @@ static void pcm_pointer_guess_stays_below_data(struct kunit *test)
 }
 
 /*
+ * The backend played a whole buffer before ALSA looked (a short buffer,
+ * a late report): as an offset into the buffer that is no move at all,
+ * and ALSA would wait for a period that never comes.  The pointer stops
+ * a frame short of it, so that the application can write on; the next
+ * report takes it the rest of the way.
+ */
+static void pcm_pointer_sees_a_whole_buffer_played(struct kunit *test)
+{
+	struct xsf_test_front *tf = xsf_test_connected(test, "p");
+	struct xsf_test_pcm *tp = xsf_test_pcm_prepared(test, tf, 0);
+	const snd_pcm_uframes_t buffer = XSF_TEST_BUFFER_BYTES / FB;
+
+	xsf_test_pcm_feed(test, tp, XSF_TEST_BUFFER_BYTES);
+	xsf_test_pcm_start(test, tp);
+	xsf_test_pcm_pos(tp, XSF_TEST_BUFFER_BYTES);
+	KUNIT_EXPECT_EQ(test, xsf_test_pcm_hw_ptr(tp), buffer - 1);
+	KUNIT_EXPECT_EQ(test, xsf_test_pcm_state(tp), SNDRV_PCM_STATE_RUNNING);
+	xsf_test_pcm_feed(test, tp, PB);
+	xsf_test_pcm_pos(tp, XSF_TEST_BUFFER_BYTES + PB / 2);
+	KUNIT_EXPECT_EQ(test, xsf_test_pcm_hw_ptr(tp), buffer + PB / 2 / FB);
+	KUNIT_EXPECT_EQ(test, xsf_test_pcm_state(tp), SNDRV_PCM_STATE_RUNNING);
+	KUNIT_EXPECT_EQ(test, tp->sc->nr_data, (size_t)(XSF_TEST_BUFFER_BYTES + PB));
+}
+
+/*
  * Periods shorter than 5 ms are refused at hw_params time: each costs a
  * request and its answer through another domain.  A sound server asking
  * for less (PipeWire halves its 256-frame quantum for a batch device)
@@ -1405,6 +1430,7 @@ static struct kunit_case xsf_pcm_cases[] = {
 	KUNIT_CASE(pcm_period_reported_once_per_boundary),
 	KUNIT_CASE(pcm_pointer_moves_between_reports),
 	KUNIT_CASE(pcm_pointer_guess_stays_below_data),
+	KUNIT_CASE(pcm_pointer_sees_a_whole_buffer_played),
 	KUNIT_CASE(pcm_rebase_without_movement_not_reported),
 	KUNIT_CASE(pcm_capture_period_per_read),
 	KUNIT_CASE(pcm_pause_refused_stops_with_xrun),

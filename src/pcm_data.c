@@ -76,6 +76,7 @@ void xsf_pcm_new_run(struct xsf_pcm_stream *stream)
 	stream->submitted = 0;
 	stream->completed = 0;
 	stream->shown = 0;
+	stream->told = 0;
 	memset(stream->inflight, 0, sizeof(stream->inflight));
 	xsf_pos_reset(&stream->pos, stream->buffer_bytes, stream->period_bytes);
 	snd_pcm_stream_unlock_irq(stream->substream);
@@ -174,14 +175,32 @@ u64 xsf_pcm_hw_bytes(struct xsf_pcm_stream *stream)
 	return stream->shown;
 }
 
-/* xsf_pcm_hw_bytes() as an offset into the buffer, in frames. */
-static snd_pcm_uframes_t xsf_pcm_hw_offset(struct xsf_pcm_stream *stream)
+/*
+ * What .pointer gives ALSA next: xsf_pcm_hw_bytes(), but less than a
+ * whole buffer past what it gave last.  ALSA reads the pointer as an
+ * offset into the buffer, so a move of a whole buffer would look like
+ * none at all (a playback stuck until ALSA's write times out with
+ * -EIO), and a longer one like a short one.  The position gets that far
+ * ahead when the backend played everything it had before ALSA looked:
+ * ALSA then sees a frame short of it, so that the application can write
+ * on, and the rest on its next look.
+ */
+static u64 xsf_pcm_pointer_bytes(struct xsf_pcm_stream *stream)
+{
+	u64 bytes = xsf_pcm_hw_bytes(stream);
+
+	if (bytes - stream->told >= stream->buffer_bytes)
+		bytes = stream->told + stream->buffer_bytes - stream->frame_bytes;
+	return bytes;
+}
+
+/* xsf_pcm_pointer_bytes() as an offset into the buffer, in frames. */
+static snd_pcm_uframes_t xsf_pcm_hw_offset(struct xsf_pcm_stream *stream,
+					   u64 bytes)
 {
 	u32 offset;
 
-	if (!stream->buffer_bytes)
-		return 0;
-	div_u64_rem(xsf_pcm_hw_bytes(stream), stream->buffer_bytes, &offset);
+	div_u64_rem(bytes, stream->buffer_bytes, &offset);
 	return bytes_to_frames(stream->substream->runtime, offset);
 }
 
@@ -204,10 +223,12 @@ static bool xsf_pcm_period_crossed(struct xsf_pcm_stream *stream)
 	snd_pcm_uframes_t old_ptr, new_ptr;
 	snd_pcm_sframes_t since;
 
-	if (!snd_pcm_running(substream) || !runtime->period_size)
+	if (!snd_pcm_running(substream) || !runtime->period_size ||
+	    !stream->buffer_bytes)
 		return false;
 	old_ptr = runtime->status->hw_ptr;
-	new_ptr = runtime->hw_ptr_base + xsf_pcm_hw_offset(stream);
+	new_ptr = runtime->hw_ptr_base +
+		  xsf_pcm_hw_offset(stream, xsf_pcm_pointer_bytes(stream));
 	if (new_ptr < old_ptr)
 		new_ptr += runtime->buffer_size;	/* past the buffer's end */
 	if (new_ptr == old_ptr)
@@ -586,11 +607,17 @@ out:
  * xsf_pcm_pointer() - ALSA's .pointer
  * @substream: the substream; ALSA holds its stream lock
  *
- * Return: xsf_pcm_hw_bytes() as an offset into the buffer, in frames.
+ * Return: xsf_pcm_hw_bytes() as an offset into the buffer, in frames,
+ * less than a buffer past the last one (see xsf_pcm_pointer_bytes()).
  */
 snd_pcm_uframes_t xsf_pcm_pointer(struct snd_pcm_substream *substream)
 {
-	return xsf_pcm_hw_offset(substream->private_data);
+	struct xsf_pcm_stream *stream = substream->private_data;
+
+	if (!stream->buffer_bytes)
+		return 0;
+	stream->told = xsf_pcm_pointer_bytes(stream);
+	return xsf_pcm_hw_offset(stream, stream->told);
 }
 
 /**
