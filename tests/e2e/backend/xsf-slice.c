@@ -3,6 +3,7 @@
  * xsf-slice - find audio data in a recording of a sound device.
  *
  *   xsf-slice [-g MAXGAPS] RECORDING DATA
+ *   xsf-slice -o [-r MAXREPLAYS] RECORDING DATA
  *   xsf-slice -p SOURCE RECORDING
  *   xsf-slice -G SEED OCTETS
  *   xsf-slice -H OCTETS RATE CHANNELS
@@ -16,6 +17,19 @@
  *
  * Prints "found at OFFSET, GAPS gaps" and exits 0, or says where the
  * comparison failed and exits 1 (2 for usage or I/O errors).
+ *
+ * -o is for streams that may have lost data (an xrun drops what the
+ * backend held): every piece of sound in RECORDING must be a piece of DATA
+ * that comes after the previous one.  Data may be missing; nothing may be
+ * played twice, out of order, or be foreign, until the end of DATA has
+ * arrived (what follows it is counted, not checked: snd-aloop repeats
+ * part of its buffer when its playback side stops, whatever the driver).
+ * With -r, up to MAXREPLAYS pieces of older data are let pass and
+ * counted: snd-aloop's capture side copies its playback ring at the
+ * ring's pace, and when its player underruns (snd_be's device), what
+ * it copies past the written data is the ring's old content.
+ * Prints how much of DATA arrived and how much was skipped, and exits 0,
+ * or says where the order broke and exits 1.
  *
  * -p checks the other direction, for a recording of a long SOURCE that
  * was playing already: RECORDING, without the silence at its start and
@@ -209,17 +223,96 @@ static int find_piece(const char *src_path, const char *rec_path)
 	return 0;
 }
 
+/* Octets from which a piece of the recording is looked up in the data. */
+#define KEY_LEN 32
+
+/*
+ * -o: RECORDING (@rec, @rec_len) is DATA (@data, @data_len) with pieces
+ * left out and silence in between, in order.
+ */
+static int check_order(const unsigned char *rec, size_t rec_len,
+		       const unsigned char *data, size_t data_len,
+		       unsigned int max_replays)
+{
+	size_t r = 0, next = 0, found = 0, lost = 0, key, len;
+	unsigned int pieces = 0, skips = 0, gaps = 0, replays = 0;
+	const unsigned char *at;
+
+	while (r < rec_len && next < data_len) {
+		len = zero_run(rec + r, rec_len - r);
+		if (len >= MIN_GAP || r + len == rec_len) {
+			if (pieces && r + len < rec_len)
+				gaps++;
+			r += len;
+			continue;
+		}
+		key = rec_len - r < KEY_LEN ? rec_len - r : KEY_LEN;
+		at = next < data_len ? memmem(data + next, data_len - next, rec + r, key) : NULL;
+		if (!at) {
+			at = memmem(data, data_len, rec + r, key);
+			if (at && replays < max_replays) {
+				/* an old piece again: skip it, counted */
+				for (len = 0; r + len < rec_len && at + len < data + next &&
+				     rec[r + len] == at[len]; len++)
+					;
+				r += len;
+				replays++;
+				continue;
+			}
+			if (at)
+				printf("recording offset %zu plays data offset %zu again (the data had reached %zu): played twice or stale\n",
+				       r, (size_t)(at - data), next);
+			else
+				printf("recording offset %zu holds octets that are not in the data after offset %zu\n",
+				       r, next);
+			return 1;
+		}
+		if ((size_t)(at - data) > next) {
+			lost += (size_t)(at - data) - next;
+			skips++;
+		}
+		next = (size_t)(at - data);
+		for (len = 0; r + len < rec_len && next + len < data_len &&
+		     rec[r + len] == data[next + len]; len++)
+			;
+		r += len;
+		next += len;
+		found += len;
+		pieces++;
+	}
+	if (!pieces) {
+		printf("the recording (%zu octets) is silence only\n", rec_len);
+		return 1;
+	}
+	if (next < data_len) {
+		lost += data_len - next;
+		skips++;
+	}
+	/* after the whole data, a backend's device may replay its buffer */
+	for (len = 0; r < rec_len; r++)
+		len += rec[r] != 0;
+	printf("in order: %zu of %zu octets in %u pieces, %u gaps, %zu octets lost in %u skips, %u old pieces again, %zu octets of sound after the end\n",
+	       found, data_len, pieces, gaps, lost, skips, replays, len);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	unsigned char *rec, *data;
 	size_t rec_len, data_len, i, j, start, run, zeros;
-	unsigned int gaps = 0, max_gaps = 0;
-	int c;
+	unsigned int gaps = 0, max_gaps = 0, max_replays = 0;
+	int c, in_order = 0;
 
-	while ((c = getopt(argc, argv, "g:pGH")) != -1) {
+	while ((c = getopt(argc, argv, "g:or:pGH")) != -1) {
 		switch (c) {
 		case 'g':
 			max_gaps = (unsigned int)strtoul(optarg, NULL, 10);
+			break;
+		case 'o':
+			in_order = 1;
+			break;
+		case 'r':
+			max_replays = (unsigned int)strtoul(optarg, NULL, 10);
 			break;
 		case 'p':
 			if (argc - optind != 2)
@@ -242,7 +335,7 @@ int main(int argc, char **argv)
 	}
 	if (argc - optind != 2) {
 usage:
-		fprintf(stderr, "usage: %s [-g MAXGAPS] RECORDING DATA | -p SOURCE RECORDING | -G SEED OCTETS | -H OCTETS RATE CHANNELS\n",
+		fprintf(stderr, "usage: %s [-g MAXGAPS | -o [-r MAXREPLAYS]] RECORDING DATA | -p SOURCE RECORDING | -G SEED OCTETS | -H OCTETS RATE CHANNELS\n",
 			argv[0]);
 		return 2;
 	}
@@ -254,6 +347,8 @@ usage:
 		fprintf(stderr, "DATA must be non-empty and start with a non-zero octet\n");
 		return 2;
 	}
+	if (in_order)
+		return check_order(rec, rec_len, data, data_len, max_replays);
 
 	/* The data starts at the first octet of the recording that is not silence. */
 	start = zero_run(rec, rec_len);

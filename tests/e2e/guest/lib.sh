@@ -476,6 +476,22 @@ srv_play() {
 	echo "played in $(( $(date +%s) - t0 )) s"
 }
 
+# small_play PERIOD SEED OCTETS: aplay OCTETS of test data (S16_LE 48 kHz
+# stereo) asking for PERIOD-frame periods and 4 of them per buffer; prints
+# its exit status, the period and buffer the driver granted, and its xruns
+small_play() {
+	/e2e/xsf-slice -G "$2" "$3" >/tmp/p.raw || return 1
+	aplay -v -D hw:0,0 -t raw -f S16_LE -r 48000 -c 2 --period-size="$1" \
+		--buffer-size=$(($1 * 4)) /tmp/p.raw >/tmp/a.out 2>&1
+	rc=$?
+	echo "aplay rc $rc," \
+		"period $(sed -n 's/^ *period_size *: *//p' /tmp/a.out | head -n 1)," \
+		"buffer $(sed -n 's/^ *buffer_size *: *//p' /tmp/a.out | head -n 1)," \
+		"xruns $(grep -c -i 'underrun' /tmp/a.out)"
+	[ "$rc" = 0 ] || tail -n 2 /tmp/a.out
+	return "$rc"
+}
+
 # srv_record SERVER SECONDS SOURCE_SEED SOURCE_OCTETS: record SECONDS
 # through SERVER; the recording must be one unbroken piece of the source
 # the backend plays (made here from the same seed)
@@ -523,4 +539,7 @@ srv_log_lines() {
 	grep -n -i -E "$SRV_BAD" /tmp/srv.all | head -n 1 | cut -d: -f1 | while read -r n; do
 		sed -n "$((n > 12 ? n - 12 : 1)),$((n + 2))p" /tmp/srv.all | cut -c1-150
 	done
+	# last: the caller keeps only the end of long output
+	grep -o -E 'period frames [0-9]+, periods [0-9]+, frame_size [0-9]+ headroom [0-9]+' /tmp/srv.all |
+		sort -u | head -n 2
 }
