@@ -1009,6 +1009,33 @@ static void pcm_period_floor(struct kunit *test)
 			5000U);
 }
 
+/*
+ * Buffers shorter than 20 ms are refused too: the application refills
+ * one only after a position report came through another domain.  Two
+ * 5 ms periods are not enough; four are.
+ */
+static void pcm_buffer_floor(struct kunit *test)
+{
+	struct xsf_test_front *tf = xsf_test_connected(test, "p");
+	struct xsf_test_pcm *tp = xsf_test_pcm_open(test, tf, 0);
+	struct snd_pcm_hw_params *params;
+
+	KUNIT_EXPECT_LT(test, xsf_test_pcm_hw_params(tp, SNDRV_PCM_FORMAT_S16_LE,
+						     48000, 2, 240, 2), 0);
+	KUNIT_EXPECT_LT(test, xsf_test_pcm_hw_params(tp, SNDRV_PCM_FORMAT_S16_LE,
+						     48000, 2, 479, 2), 0);
+	KUNIT_EXPECT_EQ(test, xsf_test_pcm_hw_params(tp, SNDRV_PCM_FORMAT_S16_LE,
+						     48000, 2, 240, 4), 0);
+	KUNIT_EXPECT_EQ(test, xsf_test_pcm_hw_params(tp, SNDRV_PCM_FORMAT_S16_LE,
+						     48000, 2, 480, 2), 0);
+	params = kunit_kzalloc(test, sizeof(*params), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, params);
+	xsf_test_params_any(params);
+	KUNIT_ASSERT_EQ(test, snd_pcm_hw_refine(tp->sub, params), 0);
+	KUNIT_EXPECT_GE(test, hw_param_interval(params, SNDRV_PCM_HW_PARAM_BUFFER_TIME)->min,
+			20000U);
+}
+
 static void pcm_period_reported_once_per_boundary(struct kunit *test)
 {
 	struct xsf_test_front *tf = xsf_test_connected(test, "p");
@@ -1427,6 +1454,7 @@ static struct kunit_case xsf_pcm_cases[] = {
 	KUNIT_CASE(pcm_open_without_channel_fails),
 	KUNIT_CASE(pcm_prepare_rebinds_after_resume),
 	KUNIT_CASE(pcm_period_floor),
+	KUNIT_CASE(pcm_buffer_floor),
 	KUNIT_CASE(pcm_period_reported_once_per_boundary),
 	KUNIT_CASE(pcm_pointer_moves_between_reports),
 	KUNIT_CASE(pcm_pointer_guess_stays_below_data),

@@ -56,6 +56,15 @@ static const snd_pcm_format_t xsf_alsa_formats[] = {
  * device: 128 frames at a 256-frame quantum) runs into xruns.
  */
 #define XSF_PERIOD_US_MIN	5000
+/*
+ * The shortest buffer.  The application refills it only after a report
+ * of the backend's position reached it through another domain, and its
+ * data then goes back the same way: with less than 20 ms in hand, the
+ * backend's device runs dry in between (snd_be on snd-aloop underran 319
+ * times in 5 s with a 480-frame buffer of two periods at 48 kHz, none
+ * with 1024 frames).
+ */
+#define XSF_BUFFER_US_MIN	20000
 
 /**
  * xsf_pcm_format_to_alsa() - ALSA format of a sndif format
@@ -367,6 +376,10 @@ int xsf_pcm_constraints(struct xsf_pcm_stream *stream,
 		return ret;
 	ret = snd_pcm_hw_constraint_minmax(runtime, SNDRV_PCM_HW_PARAM_PERIOD_TIME,
 					   XSF_PERIOD_US_MIN, UINT_MAX);
+	if (ret < 0)
+		return ret;
+	ret = snd_pcm_hw_constraint_minmax(runtime, SNDRV_PCM_HW_PARAM_BUFFER_TIME,
+					   XSF_BUFFER_US_MIN, UINT_MAX);
 	if (ret < 0)
 		return ret;
 	/* buffer_sz is a whole number of periods, as backends expect. */
