@@ -349,7 +349,13 @@ pw_sink() { wpctl inspect @DEFAULT_AUDIO_SINK@ 2>/dev/null | grep -q -E 'alsa[a-
 pw_source() { wpctl inspect @DEFAULT_AUDIO_SOURCE@ 2>/dev/null | grep -q -E 'alsa[a-z.]*card = "0"'; }
 
 # pw_start [QUANTUM]: PipeWire and WirePlumber, the graph at 48 kHz; with
-# QUANTUM, every cycle of the graph is that many frames
+# QUANTUM, every cycle of the graph is that many frames, and the card's
+# nodes get WirePlumber's settings for a virtual machine (period 256,
+# headroom 8192 frames).  WirePlumber 0.4 applies those only where it
+# finds a virtual machine, from DMI, which a Xen PV guest has none of:
+# there it keeps bare-metal settings, and PipeWire keeps about 10 ms of
+# data in the card at a 256-frame quantum (headroom: one 240-frame
+# period), less than an emulated guest's threads are late at times.
 pw_start() {
 	srv_bus && srv_udev || return 1
 	mkdir -p "$SRV/.config/pipewire/pipewire.conf.d" "$SRV/.config/wireplumber/main.lua.d"
@@ -368,11 +374,13 @@ pw_start() {
 	# card's widest, S32_LE); a new card's volume: 100 % instead of
 	# WirePlumber's 6.4 %; no camera or Bluetooth monitors (the latter
 	# needs systemd-logind, and WirePlumber quits without it)
-	cat >"$SRV/.config/wireplumber/main.lua.d/51-xsf.lua" <<-'EOF'
+	local vm=""
+	[ -z "${1:-}" ] || vm='["api.alsa.period-size"] = 256, ["api.alsa.headroom"] = 8192,'
+	cat >"$SRV/.config/wireplumber/main.lua.d/51-xsf.lua" <<-EOF
 		table.insert(alsa_monitor.rules, {
 		  matches = { { { "node.name", "matches", "alsa_output.*" } },
 		              { { "node.name", "matches", "alsa_input.*" } } },
-		  apply_properties = { ["audio.format"] = "S16LE", ["audio.rate"] = 48000 },
+		  apply_properties = { $vm ["audio.format"] = "S16LE", ["audio.rate"] = 48000 },
 		})
 		device_defaults.properties["default-volume"] = 1.0
 		v4l2_monitor.enabled = false
@@ -426,6 +434,8 @@ pa_start() {
 
 # srv_start pipewire|pulseaudio [QUANTUM]
 srv_start() {
+	# the logs are checked per server run: none of an earlier one
+	rm -f "$SRV"/pipewire.log "$SRV"/wireplumber.log "$SRV"/pulse.log
 	case $1 in
 	pipewire) pw_start "${2:-}" ;;
 	pulseaudio) pa_start ;;
