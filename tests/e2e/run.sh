@@ -114,11 +114,14 @@ BUILD=$E2E_CACHE/build
 mkdir -p "$LOGDIR" "$BUILD"
 ln -sfn "$STAMP" "$E2E_CACHE/logs/latest"
 
-# test programs: backend and slice tool for dom0, player helper for the guest
+# test programs: backend and slice tool for dom0, the player and the
+# wake-up checker for the guest
 make -s -C "$E2E_DIR/backend" OUT="$BUILD" "$BUILD/xsf-test-backend" "$BUILD/xsf-slice"
-if [ ! -x "$BUILD/xsf-pcm-play" ] || [ "$E2E_DIR/guest/xsf-pcm-play.c" -nt "$BUILD/xsf-pcm-play" ]; then
-	gcc -O2 -Wall -o "$BUILD/xsf-pcm-play" "$E2E_DIR/guest/xsf-pcm-play.c" -lasound
-fi
+for tool in xsf-pcm-play xsf-pcm-poll; do
+	if [ ! -x "$BUILD/$tool" ] || [ "$E2E_DIR/guest/$tool.c" -nt "$BUILD/$tool" ]; then
+		gcc -O2 -Wall -o "$BUILD/$tool" "$E2E_DIR/guest/$tool.c" -lasound
+	fi
+done
 
 # xen-troops' snd_be on libxenbe, built from their public sources (never
 # part of this repository) into the cache; without them its scenarios are
@@ -202,7 +205,7 @@ rm -rf "$RUN"
 mkdir -p "$RUN/guest/e2e" "$RUN/dom0/e2e"
 install -m 755 "$E2E_DIR/guest/init" "$RUN/guest/init"
 install -m 755 "$E2E_DIR/guest/runner.sh" "$E2E_DIR/guest/lib.sh" "$BUILD/xsf-pcm-play" \
-	"$BUILD/xsf-slice" "$RUN/guest/e2e/"
+	"$BUILD/xsf-pcm-poll" "$BUILD/xsf-slice" "$RUN/guest/e2e/"
 [ "$MODE" = ours ] && install -m 644 "$MODULE" "$RUN/guest/e2e/snd_xen_front.ko"
 [ -n "$DEMO_WAV" ] && install -m 644 "$DEMO_WAV" "$RUN/guest/e2e/demo.wav"
 (cd "$RUN/guest" && find . -print0 | cpio --null -o -H newc --quiet | gzip -1) >"$RUN/guest-ovl.cpio.gz"

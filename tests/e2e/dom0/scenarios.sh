@@ -1253,6 +1253,21 @@ small_periods_check() {
 s40() { small_periods_check; }
 s41() { small_periods_check; }
 
+# 42: ALSA's wake-up rule (guest/xsf-pcm-poll.c), which sound servers'
+# event loops rely on: poll() gives POLLIN or POLLOUT only with at least
+# avail_min frames to move, and the position never goes back; capture
+# and playback, read/write at 1024-frame periods and mmap at 256 with the
+# stop at the boundary.  PulseAudio's "woken up with POLLIN set" line
+# (srv_log_check) claims a break of exactly this rule.
+s42() {
+	local rc
+	gcmd 60 poll_wakeups
+	rc=$?
+	say "wake-ups: $(printf '%s' "$GOUT" | tr '\n' ';')"
+	[ "$rc" = 0 ] ||
+		fail "wake-up rule broken: $(printf '%s' "$GOUT" | grep -v ' 0 short, 0 backward' | head -n 3 | tr '\n' ';')"
+}
+
 # ---------------------------------------------------------------- scenarios: sound servers
 # PipeWire (with WirePlumber) or PulseAudio owns the guest's card, as on a
 # desktop (guest/lib.sh: srv_start); a client plays SRV_SECS of known
