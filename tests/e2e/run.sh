@@ -428,7 +428,8 @@ supervise() {
 		total=$(wc -l <"$SERIAL" 2>/dev/null || echo 0)
 		if [ "$total" -gt "$seen" ]; then
 			while IFS= read -r line; do
-				line=${line%$'\r'}
+				# the console ends lines with CR CR LF at times
+				line=${line//$'\r'/}
 				case $line in
 				*E2E-STAGE\ dom0-ready*)
 					ready=1
@@ -629,12 +630,13 @@ if [ -n "$COMPARE" ]; then
 	bo=${RESULT[bench:main]:--}
 	bi=${RESULT[bench:cmp]:--}
 	case "$bo $bi" in *-* | *FAIL*) ;; *)
-		# shellcheck disable=SC2086 # two numbers each
+		# shellcheck disable=SC2086 # three numbers each
 		set -- $bo $bi
-		echo "Backend requests to play 2 s with aplay (same boot, same backend):"
-		printf '  %-16s %6s %8s %s\n' "" ours in-tree "in-tree/ours"
-		printf '  %-16s %6s %8s %s\n' WRITE "$1" "$3" "$(ratio "$1" "$3")"
-		printf '  %-16s %6s %8s %s\n' HW_PARAM_QUERY "$2" "$4" "$(ratio "$2" "$4")"
+		echo "Backend requests to play 2 s with aplay, twice, in a new guest (same boot, same backend):"
+		printf '  %-24s %6s %8s %s\n' "" ours in-tree "in-tree/ours"
+		printf '  %-24s %6s %8s %s\n' WRITE "$1" "$4" "$(ratio "$1" "$4")"
+		printf '  %-24s %6s %8s %s\n' "HW_PARAM_QUERY, 1st open" "$2" "$5" "$(ratio "$2" "$5")"
+		printf '  %-24s %6s %8s %s\n' "HW_PARAM_QUERY, 2nd open" "$3" "$6" "$(ratio "$3" "$6")"
 		;;
 	esac
 fi
