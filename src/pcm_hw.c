@@ -63,8 +63,8 @@ static const snd_pcm_format_t xsf_alsa_formats[] = {
  * of the backend's position reached it through another domain, and its
  * data then goes back the same way: with less than 20 ms in hand, the
  * backend's device runs dry in between (snd_be on snd-aloop underran 319
- * times in 5 s with a 480-frame buffer of two periods at 48 kHz, none
- * with 1024 frames).
+ * times in 5 s with a 480-frame buffer of two periods at 48 kHz, at most
+ * once in 5 s with 960 frames in four).
  */
 #define XSF_BUFFER_US_MIN	20000
 

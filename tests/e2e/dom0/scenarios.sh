@@ -1108,6 +1108,34 @@ sndbe_underruns() {
 	tail -n +"$(($1 + 1))" "$SBLOG.part" 2>/dev/null | grep -c 'Broken pipe'
 }
 
+# rec_begin: before the guest plays S16_LE 48 kHz stereo: snd_be's side
+# starts recording the loopback, the test backend's raw file starts anew
+REC_FROM=0
+rec_begin() {
+	if [ "$BACKEND" = sndbe ]; then
+		REC_FROM=$(wc -l <"$SBLOG.part" 2>/dev/null || echo 0)
+		be_rec_start S16_LE 48000 2
+	else
+		clear_raw 0 0
+	fi
+}
+
+# rec_end: after it played: REC_FILE is what reached the backend (empty
+# if nothing did), REC_UNDER snd_be's device underruns in between
+REC_FILE=""
+REC_UNDER=0
+rec_end() {
+	REC_UNDER=0
+	if [ "$BACKEND" = sndbe ]; then
+		be_rec_stop
+		REC_UNDER=$(sndbe_underruns "$REC_FROM")
+		REC_FILE=/run/be-rec.raw
+	else
+		sleep 1
+		REC_FILE=$(raw_file 0 0)
+	fi
+}
+
 # noise_check: our driver wrote no warning or error to the guest's log
 noise_check() {
 	[ "$MODE" = ours ] || return 0
@@ -1211,33 +1239,22 @@ s17() {
 # The xruns (aplay's count), the backend's underruns and the octets lost
 # are reported, for the comparison with the in-tree driver.
 small_periods_check() {
-	local period seed out rc bytes=960000 warnings from=0 under=0 rec
+	local period seed out rc bytes=960000 warnings
 	for period in 512 256 128; do
 		seed=$((SEQ + 3000 + period))
 		"$SLICE" -G "$seed" "$bytes" >/run/be-sent.raw
-		if [ "$BACKEND" = sndbe ]; then
-			from=$(wc -l <"$SBLOG.part")
-			be_rec_start S16_LE 48000 2
-		else
-			clear_raw 0 0
-		fi
+		rec_begin
 		gcmd 60 "small_play $period $seed $bytes"
 		rc=$?
-		if [ "$BACKEND" = sndbe ]; then
-			be_rec_stop
-			under=$(sndbe_underruns "$from")
-			rec=/run/be-rec.raw
-		else
-			sleep 1
-			rec=$(raw_file 0 0)
-		fi
+		rec_end
 		say "asked period $period: $(printf '%s' "$GOUT" | tr '\n' ' ')," \
-			"backend underruns $under"
+			"backend underruns $REC_UNDER"
 		if [ "$rc" != 0 ]; then
 			fail "period $period: aplay failed: $(printf '%s' "$GOUT" | tr '\n' ' ')"
 			return 1
 		fi
-		if [ -z "$rec" ] || ! out=$("$SLICE" -o -r "$under" "$rec" /run/be-sent.raw 2>&1); then
+		if [ -z "$REC_FILE" ] ||
+			! out=$("$SLICE" -o -r "$REC_UNDER" "$REC_FILE" /run/be-sent.raw 2>&1); then
 			fail "period $period: ${out:-the backend wrote no data}"
 			return 1
 		fi
@@ -1306,14 +1323,15 @@ srv_end() {
 
 # srv_play_check SERVER [QUANTUM [SECOND_AT]]
 srv_play_check() {
-	local server=$1 quantum=${2:-} second=${3:-} seed out rec
+	local server=$1 quantum=${2:-} second=${3:-} seed out
 	srv_begin "$server" ${quantum:+"$quantum"} || return 1
 	seed=$((SEQ + 2000))
 	"$SLICE" -G "$seed" "$SRV_BYTES" >/run/srv-sent.raw
-	local blog_from sblog_from under=0
+	local blog_from
 	blog_from=$(wc -l <"$BLOG")
-	sblog_from=$(wc -l <"$SBLOG.part" 2>/dev/null || echo 0)
-	[ "$BACKEND" = sndbe ] && be_rec_start S16_LE 48000 2
+	# srv_begin emptied the test backend's raw file before the server
+	# opened the card: only snd_be's recording starts here
+	[ "$BACKEND" = sndbe ] && rec_begin
 	gcmd $((SRV_SECS * 4 + 60)) "srv_play $server $seed $SRV_BYTES $second"
 	local rc=$?
 	local stops=0
@@ -1323,15 +1341,8 @@ srv_play_check() {
 		say "$server: backend saw $(tail -n +"$((blog_from + 1))" "$BLOG" |
 			grep -E '^(OPEN|CLOSE|TRIGGER)' | cut -d' ' -f1,4 | sort | uniq -c | tr -s ' \n' ' ')"
 	fi
-	if [ "$BACKEND" = sndbe ]; then
-		be_rec_stop
-		under=$(sndbe_underruns "$sblog_from")
-		say "$server: snd_be underruns $under"
-		rec=/run/be-rec.raw
-	else
-		sleep 1
-		rec=$(raw_file 0 0)
-	fi
+	rec_end
+	[ "$BACKEND" = sndbe ] && say "$server: snd_be underruns $REC_UNDER"
 	if [ "$rc" != 0 ]; then
 		fail "$server: playing failed (rc $rc): $(printf '%s' "$GOUT" | tail -n 3 | tr '\n' ' ')"
 		srv_end "$server"
@@ -1347,7 +1358,8 @@ srv_play_check() {
 	# the STOP count above, the server's log and the driver's warnings
 	# tell); PulseAudio may leave no gap.
 	local what="$server${quantum:+ quantum $quantum}${second:+, second client}"
-	if [ -z "$rec" ] || ! out=$("$SLICE" -o -r "$under" "$rec" /run/srv-sent.raw 2>&1); then
+	if [ -z "$REC_FILE" ] ||
+		! out=$("$SLICE" -o -r "$REC_UNDER" "$REC_FILE" /run/srv-sent.raw 2>&1); then
 		fail "$what: ${out:-the backend wrote no data}"
 	elif ! printf '%s' "$out" | grep -q ' 0 octets lost in 0 skips'; then
 		fail "$what: data lost: $out"
