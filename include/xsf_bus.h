@@ -149,6 +149,7 @@ struct xsf_bus_client_ops {
  * @grant_epoch: incremented when the grant table was reset under us
  *	(restore): grants made before are meaningless
  * @connected_wait: woken when the device reaches Connected or goes away
+ * @trace_dev: the device's number in tracepoints (N of device/vsnd/N)
  */
 struct xsf_front {
 	struct xenbus_device *xb;
@@ -171,6 +172,7 @@ struct xsf_front {
 	unsigned int generation;
 	unsigned int grant_epoch;
 	wait_queue_head_t connected_wait;
+	u16 trace_dev;
 };
 
 /* Failed connection attempts in a row before the device gives up. */

@@ -285,8 +285,19 @@ struct xsf_ring_slot {
 };
 
 /**
+ * struct xsf_trace_id - what a tracepoint (xsf_trace.h) names
+ * @dev: the device's number, N of its XenStore node device/vsnd/N
+ * @stream: the stream's index among the device's streams
+ */
+struct xsf_trace_id {
+	u16 dev;
+	u16 stream;
+};
+
+/**
  * struct xsf_ring - one stream's request ring, frontend side
  * @dev: device for messages
+ * @tid: the ring's name in tracepoints (set after xsf_ring_init())
  * @lock: protects everything below
  * @front: the ring macros' private state
  * @irq: IRQ bound to the ring's event channel, for notifications
@@ -299,6 +310,7 @@ struct xsf_ring_slot {
  */
 struct xsf_ring {
 	struct device *dev;
+	struct xsf_trace_id tid;
 	spinlock_t lock; /* protects the ring and its slots */
 	struct xen_sndif_front_ring front;
 	int irq;
@@ -330,6 +342,7 @@ int xsf_ring_status_to_errno(s32 status);
 /**
  * struct xsf_evtq - consumer side of one stream's event page
  * @dev: device for messages
+ * @tid: the page's name in tracepoints
  * @page: the shared event page
  * @cons: our consumer index.  The page's in_cons is only written: read
  *	back, it would let the backend replay events.
@@ -340,6 +353,7 @@ int xsf_ring_status_to_errno(s32 status);
  */
 struct xsf_evtq {
 	struct device *dev;
+	struct xsf_trace_id tid;
 	struct xensnd_event_page *page;
 	u32 cons;
 	u16 expected_id;

@@ -15,6 +15,7 @@
 #include <sound/pcm_params.h>
 
 #include "xsf_kunit_helpers.h"
+#include "xsf_trace.h"
 
 #define PB	XSF_TEST_PERIOD_BYTES
 #define BB	XSF_TEST_BUFFER_BYTES
@@ -743,6 +744,118 @@ static void pcm_write_error_xruns(struct kunit *test)
 	sim_backend_set_status(tp->sc, XENSND_OP_WRITE, -EIO);
 	xsf_test_pcm_feed(test, tp, PB);
 	KUNIT_EXPECT_EQ(test, tp->sub->runtime->state, SNDRV_PCM_STATE_XRUN);
+}
+
+/* What the tracepoints reported, through probes as perf attaches them. */
+struct pcm_trace_seen {
+	unsigned int requests;
+	unsigned int writes;
+	unsigned int answers;
+	unsigned int failed_answers;
+	unsigned int positions;
+	unsigned int xruns;
+	unsigned int foreign;
+};
+
+static void pcm_trace_name(struct pcm_trace_seen *seen,
+			   struct xsf_trace_id tid)
+{
+	/* The test's device is device/vsnd/0; its second stream plays. */
+	if (tid.dev != 0 || tid.stream != 1)
+		seen->foreign++;
+}
+
+static void pcm_trace_request(void *data, const struct xsf_ring *ring,
+			      const struct xensnd_req *req)
+{
+	struct pcm_trace_seen *seen = data;
+
+	pcm_trace_name(seen, ring->tid);
+	seen->requests++;
+	seen->writes += req->operation == XENSND_OP_WRITE;
+}
+
+static void pcm_trace_response(void *data, const struct xsf_ring *ring,
+			       const struct xensnd_resp *resp, int status)
+{
+	struct pcm_trace_seen *seen = data;
+
+	pcm_trace_name(seen, ring->tid);
+	seen->answers++;
+	seen->failed_answers += status != 0;
+}
+
+static void pcm_trace_event(void *data, const struct xsf_evtq *q,
+			    const struct xensnd_evt *evt)
+{
+	struct pcm_trace_seen *seen = data;
+
+	pcm_trace_name(seen, q->tid);
+	seen->positions += evt->type == XENSND_EVT_CUR_POS;
+}
+
+static void pcm_trace_xrun(void *data, struct xsf_trace_id tid, int err,
+			   u64 hw_bytes, u64 appl_bytes)
+{
+	struct pcm_trace_seen *seen = data;
+
+	pcm_trace_name(seen, tid);
+	seen->xruns++;
+}
+
+static void pcm_trace_unregister(void *data)
+{
+	unregister_trace_xsf_request(pcm_trace_request, data);
+	unregister_trace_xsf_response(pcm_trace_response, data);
+	unregister_trace_xsf_event(pcm_trace_event, data);
+	unregister_trace_xsf_xrun(pcm_trace_xrun, data);
+	tracepoint_synchronize_unregister();
+}
+
+/*
+ * Every request, answer, event and xrun reaches the tracepoints, named
+ * by device and stream.  (Kernels without tracepoints skip this.)
+ */
+static void pcm_tracepoints_report_everything(struct kunit *test)
+{
+	struct pcm_trace_seen *seen;
+	struct xsf_test_front *tf;
+	struct xsf_test_pcm *tp;
+	unsigned int op, sent = 0;
+
+	if (!IS_ENABLED(CONFIG_TRACEPOINTS))
+		kunit_skip(test, "the kernel has no tracepoints");
+	seen = kunit_kzalloc(test, sizeof(*seen), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, seen);
+	tf = xsf_test_connected(test, "p,p");
+	KUNIT_ASSERT_EQ(test, register_trace_xsf_request(pcm_trace_request, seen), 0);
+	KUNIT_ASSERT_EQ(test, register_trace_xsf_response(pcm_trace_response, seen), 0);
+	KUNIT_ASSERT_EQ(test, register_trace_xsf_event(pcm_trace_event, seen), 0);
+	KUNIT_ASSERT_EQ(test, register_trace_xsf_xrun(pcm_trace_xrun, seen), 0);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, pcm_trace_unregister,
+							seen), 0);
+
+	tp = xsf_test_pcm_prepared(test, tf, 1);
+	xsf_test_pcm_feed(test, tp, 2 * PB);
+	xsf_test_pcm_start(test, tp);
+	xsf_test_pcm_pos(tp, PB);
+	xsf_test_pcm_pos(tp, 2 * PB);
+	sim_backend_set_status(tp->sc, XENSND_OP_WRITE, -EIO);
+	xsf_test_pcm_feed(test, tp, PB);
+	KUNIT_EXPECT_EQ(test, tp->sub->runtime->state, SNDRV_PCM_STATE_XRUN);
+
+	for (op = 0; op < SIM_NR_OPS; op++)
+		sent += tp->sc->nr_reqs[op];
+	KUNIT_EXPECT_GT(test, sent, 0U);
+	KUNIT_EXPECT_EQ(test, seen->requests, sent);
+	KUNIT_EXPECT_EQ(test, seen->answers, sent);
+	KUNIT_EXPECT_EQ(test, seen->writes, tp->sc->nr_reqs[XENSND_OP_WRITE]);
+	/* the data before the failure and the failed WRITE */
+	KUNIT_EXPECT_GE(test, seen->writes, 2U);
+	KUNIT_EXPECT_EQ(test, seen->failed_answers, 1U);
+	KUNIT_EXPECT_EQ(test, seen->positions, 2U);
+	KUNIT_EXPECT_EQ(test, seen->xruns, 1U);
+	KUNIT_EXPECT_EQ(test, seen->foreign, 0U);
 }
 
 static void pcm_write_error_before_start_fails_start(struct kunit *test)
@@ -1519,6 +1632,7 @@ static struct kunit_case xsf_pcm_cases[] = {
 	KUNIT_CASE(pcm_open_rejected),
 	KUNIT_CASE(pcm_open_timeout),
 	KUNIT_CASE(pcm_write_error_xruns),
+	KUNIT_CASE(pcm_tracepoints_report_everything),
 	KUNIT_CASE(pcm_write_error_before_start_fails_start),
 	KUNIT_CASE(pcm_query_leaves_rate_and_channels_open),
 	KUNIT_CASE(pcm_trigger_refused_xruns),

@@ -37,6 +37,7 @@
 #include <linux/kernel.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
+#include <linux/string.h>
 
 #include "xsf_bus.h"
 #include "xsf_xenio.h"
@@ -167,10 +168,13 @@ static int xsf_bus_setup_channel(struct xsf_front *front,
 		return ret;
 	/* Initialised at once: stopping a half set up channel uses it. */
 	xsf_ring_init(&chan->ring, dev, page_address(chan->ring_page), -1);
+	chan->ring.tid.dev = front->trace_dev;
+	chan->ring.tid.stream = chan - front->channels;
 	ret = xsf_bus_share_page(front, &chan->evt_page, &chan->evt_gref);
 	if (ret)
 		return ret;
 	xsf_evtq_init(&chan->evtq, dev, page_address(chan->evt_page));
+	chan->evtq.tid = chan->ring.tid;
 
 	ret = xsf_io_bind_evtchn(front->xb, &chan->ring_port, xsf_bus_ring_irq,
 				 chan->ring_irq_name, chan);
@@ -624,9 +628,13 @@ struct xsf_front *xsf_bus_new(struct xenbus_device *xb,
 			      struct workqueue_struct *wq)
 {
 	struct xsf_front *front = kzalloc(sizeof(*front), GFP_KERNEL);
+	const char *number = strrchr(xb->nodename, '/');
 
 	if (!front)
 		return NULL;
+	/* The xenbus core names the node; tracepoints say 0 for another name. */
+	if (!number || kstrtou16(number + 1, 10, &front->trace_dev))
+		front->trace_dev = 0;
 	kref_init(&front->ref);
 	get_device(&xb->dev);
 	front->xb = xb;

@@ -31,6 +31,7 @@
 #include <linux/kernel.h>
 
 #include "xsf_proto.h"
+#include "xsf_trace.h"
 
 /**
  * xsf_evtq_init() - attach a consumer to a freshly shared event page
@@ -43,6 +44,7 @@ void xsf_evtq_init(struct xsf_evtq *q, struct device *dev,
 		   struct xensnd_event_page *page)
 {
 	q->dev = dev;
+	q->tid = (struct xsf_trace_id){ 0 };
 	q->page = page;
 	q->nr_lost = 0;
 	q->cons = READ_ONCE(page->in_cons);
@@ -100,6 +102,7 @@ int xsf_evtq_consume(struct xsf_evtq *q, xsf_evt_deliver_t deliver,
 
 	for (; cons != prod; cons++) {
 		memcpy(&evt, &XENSND_IN_RING_REF(page, cons), sizeof(evt));
+		trace_xsf_event(q, &evt);
 		if (q->id_synced && evt.id != q->expected_id) {
 			/*
 			 * Positions are counts, so a lost one costs nothing

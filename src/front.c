@@ -13,6 +13,10 @@
 
 #include "xsf_alsa.h"
 
+/* The tracepoints of every unit are made here, once. */
+#define CREATE_TRACE_POINTS
+#include "xsf_trace.h"
+
 module_param_named(request_timeout_ms, xsf_request_timeout_ms, uint, 0644);
 MODULE_PARM_DESC(request_timeout_ms,
 		 "How long to wait for the backend to answer a control request (ms, default 3000)");

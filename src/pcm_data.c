@@ -27,6 +27,7 @@
 #include <sound/pcm.h>
 
 #include "xsf_alsa.h"
+#include "xsf_trace.h"
 
 /* Nothing of the current run is outstanding, or nothing can answer. */
 static bool xsf_pcm_quiet(struct xsf_pcm_stream *stream)
@@ -331,9 +332,14 @@ static void xsf_pcm_xrun(struct xsf_pcm_stream *stream, const char *why,
 			 int err)
 {
 	struct snd_pcm_substream *substream = stream->substream;
+	struct xsf_trace_id tid = {
+		.dev = stream->xcard->front->trace_dev,
+		.stream = stream->index,
+	};
 
 	dev_warn_ratelimited(xsf_pcm_dev(stream), "stream %s: %s (%d): xrun\n",
 			     stream->cfg.unique_id, why, err);
+	trace_xsf_xrun(tid, err, stream->completed, stream->appl_bytes);
 	if (snd_pcm_running(substream))
 		snd_pcm_stop(substream, SNDRV_PCM_STATE_XRUN);
 }

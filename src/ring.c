@@ -20,6 +20,7 @@
 #include <linux/string.h>
 
 #include "xsf_proto.h"
+#include "xsf_trace.h"
 #include "xsf_xenio.h"
 
 /* How long a control request waits for its answer (module parameter). */
@@ -135,6 +136,7 @@ static void xsf_ring_push(struct xsf_ring *ring, struct xsf_ring_slot *slot,
 	slot->status = 0;
 	entry = RING_GET_REQUEST(&ring->front, ring->front.req_prod_pvt);
 	memcpy(entry, req, sizeof(*entry));
+	trace_xsf_request(ring, req);
 	ring->front.req_prod_pvt++;
 	RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&ring->front, notify);
 	if (notify)
@@ -341,6 +343,7 @@ static bool xsf_ring_complete(struct xsf_ring *ring,
 		dev_warn_ratelimited(ring->dev,
 				     "backend status %d for operation %u is not a Xen error number: taken as -EIO\n",
 				     resp->status, resp->operation);
+	trace_xsf_response(ring, resp, status);
 
 	if (slot->state == XSF_SLOT_WAITING) {
 		slot->status = status;

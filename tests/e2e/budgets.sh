@@ -29,7 +29,8 @@ E2E_NAMES=([1]=card-and-devices [2]=playback-bit-exact [3]=capture-bit-exact
 	[34]=pulseaudio-capture [35]=sndbe-pipewire-playback
 	[36]=sndbe-pipewire-quantum-256-second-client [37]=sndbe-pipewire-capture
 	[38]=sndbe-pulseaudio-playback-second-client [39]=sndbe-pulseaudio-capture
-	[40]=sndbe-small-periods [41]=small-periods [42]=poll-wakeups)
+	[40]=sndbe-small-periods [41]=small-periods [42]=poll-wakeups
+	[43]=tracepoints)
 
 E2E_BUDGET=([1]=100 [2]=60 [3]=45 [4]=45 [5]=45 [6]=45 [7]=45
 	[8]=60 [9]=60 [10]=75
@@ -38,7 +39,7 @@ E2E_BUDGET=([1]=100 [2]=60 [3]=45 [4]=45 [5]=45 [6]=45 [7]=45
 	[22]=200 [23]=150 [24]=75 [25]=75 [26]=80 [27]=75 [28]=75 [29]=100
 	[30]=160 [31]=140 [32]=75 [33]=100 [34]=80
 	[35]=120 [36]=90 [37]=60 [38]=105 [39]=80
-	[40]=90 [41]=90 [42]=60)
+	[40]=90 [41]=90 [42]=60 [43]=45)
 
 # Scenarios that need xen-troops' snd_be (skipped when its sources are absent).
 E2E_SNDBE="12 13 14 15 16 17 35 36 37 38 39 40"
@@ -51,13 +52,14 @@ E2E_FAULTS="22 23 24 25 26 27 28 29"
 E2E_SERVERS="30 31 32 33 34 35 36 37 38 39"
 
 # What each run mode runs: make e2e (all), make check (check).
-E2E_OURS_ALL="1 2 3 4 5 6 7 8 9 10 41 42 18 19 20 21 22 23 24 25 26 27 28 29 30 31 32 33 34 12 13 14 15 16 17 40 35 36 37 38 39"
+E2E_OURS_ALL="1 2 3 4 5 6 7 8 9 10 41 42 43 18 19 20 21 22 23 24 25 26 27 28 29 30 31 32 33 34 12 13 14 15 16 17 40 35 36 37 38 39"
 E2E_COMPARE_ALL="1 2 3 4 5 6 7 8 9 10 41 42 18 19 20 21 30 31 32 33 34 12 13 14 15 16 17 40 35 36 37 38 39"
-E2E_OURS_CHECK="1 2 3 4 5 6 7 8 9 10 42 18 19 20 21 22 23 24 25 26 27 28 29 30 33 12 13 14 15 16 17"
+E2E_OURS_CHECK="1 2 3 4 5 6 7 8 9 10 42 43 18 19 20 21 22 23 24 25 26 27 28 29 30 33 12 13 14 15 16 17"
 E2E_COMPARE_CHECK="2 12"
 # Guest kernels other than dom0's (kernels.sh): card, playback and capture
-# bit-exact, mmap, pause, mixer, loopback, backend restart, save/restore.
-E2E_KERNELS_SET="1 2 3 4 5 6 7 8 18 19"
+# bit-exact, mmap, pause, mixer, loopback, backend restart, save/restore,
+# tracepoints.
+E2E_KERNELS_SET="1 2 3 4 5 6 7 8 18 19 43"
 
 # Boot of Xen and dom0 (about 25 s) and collecting the results: outside
 # the scenario budgets.  The whole run's budget (run.sh --timeout) is this

@@ -1285,6 +1285,45 @@ s42() {
 		fail "wake-up rule broken: $(printf '%s' "$GOUT" | grep -v ' 0 short, 0 backward' | head -n 3 | tr '\n' ';')"
 }
 
+# 43: the driver's tracepoints (include/xsf_trace.h), read through tracefs
+# as perf and trace-cmd read them, against what the test backend counted:
+# as many WRITE requests and successful answers traced as WRITEs it
+# received, an answer for every request, CUR_POS events, no xrun, and
+# every line naming the device and stream that played (vsnd-0 stream 0).
+trace_count() { # NAME LINE: the number after NAME in LINE
+	printf '%s\n' "$2" | sed -n "s/.* $1 \([0-9]*\).*/\1/p"
+}
+s43() {
+	local before line writes rc
+	before=$(wc -l <"$BLOG")
+	clear_raw 0 0
+	gcmd 60 "trace_play 192000"
+	rc=$?
+	say "tracepoints: $(printf '%s' "$GOUT" | tr '\n' ';')"
+	line=$(printf '%s\n' "$GOUT" | grep '^aplay rc ')
+	if [ "$rc" != 0 ] || [ -z "$line" ]; then
+		fail "playing with tracing on failed: $(printf '%s' "$GOUT" | tail -n 3 | tr '\n' ' ')"
+		return 1
+	fi
+	sleep 1
+	writes=$(tail -n +"$((before + 1))" "$BLOG" | grep '^CLOSE stream=0/0/0 ' |
+		grep -v ' written=0 ' | tail -n 1 | sed -n 's/.* writes=\([0-9]*\).*/\1/p')
+	if [ -z "$writes" ]; then
+		fail "the backend logged no CLOSE with a WRITE count"
+		return 1
+	fi
+	say "the backend received $writes WRITEs"
+	[ "$(trace_count writes "$line")" = "$writes" ] ||
+		fail "$(trace_count writes "$line") WRITE requests traced, $writes received"
+	[ "$(trace_count written "$line")" = "$writes" ] ||
+		fail "$(trace_count written "$line") WRITE answers traced, $writes received"
+	[ "$(trace_count requests "$line")" = "$(trace_count answers "$line")" ] ||
+		fail "$(trace_count requests "$line") requests but $(trace_count answers "$line") answers traced"
+	[ "$(trace_count positions "$line")" -gt 0 ] || fail "no CUR_POS event traced"
+	[ "$(trace_count xruns "$line")" = 0 ] || fail "xruns traced: $line"
+	[ "$(trace_count foreign "$line")" = 0 ] || fail "lines of another device or stream: $line"
+}
+
 # ---------------------------------------------------------------- scenarios: sound servers
 # PipeWire (with WirePlumber) or PulseAudio owns the guest's card, as on a
 # desktop (guest/lib.sh: srv_start); a client plays SRV_SECS of known

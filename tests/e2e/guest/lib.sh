@@ -515,6 +515,35 @@ poll_wakeups() {
 	return "$rc"
 }
 
+# trace_play OCTETS: play OCTETS of random data (S16_LE 48 kHz stereo)
+# with the driver's tracepoints on, through tracefs as perf or trace-cmd
+# would; prints one line of counts: requests and answers in all and of
+# WRITE, CUR_POS events, xruns, and lines that do not name vsnd-0 stream 0
+trace_play() {
+	t=/sys/kernel/tracing
+	[ -e $t/trace ] || mount -t tracefs nodev $t || { echo "no tracefs"; return 1; }
+	[ -d $t/events/snd_xen_front ] || { echo "no snd_xen_front events in $t/events"; return 1; }
+	echo 0 >$t/tracing_on
+	echo >$t/trace
+	echo 1 >$t/events/snd_xen_front/enable
+	echo 1 >$t/tracing_on
+	gen /tmp/t.raw "$1" && aplay -q -D hw:0,0 -t raw -f S16_LE -r 48000 -c 2 /tmp/t.raw
+	rc=$?
+	echo 0 >$t/tracing_on
+	echo 0 >$t/events/snd_xen_front/enable
+	grep -v '^#' $t/trace >/tmp/trace.txt
+	echo "aplay rc $rc;" \
+		"requests $(grep -c ' xsf_request: ' /tmp/trace.txt)" \
+		"answers $(grep -c ' xsf_response: ' /tmp/trace.txt)" \
+		"writes $(grep -c ' xsf_request: .* WRITE ' /tmp/trace.txt)" \
+		"written $(grep -c ' xsf_response: .* WRITE .* status 0$' /tmp/trace.txt)" \
+		"positions $(grep -c ' xsf_event: .* CUR_POS ' /tmp/trace.txt)" \
+		"xruns $(grep -c ' xsf_xrun: ' /tmp/trace.txt)" \
+		"foreign $(grep ' xsf_' /tmp/trace.txt | grep -c -v ': vsnd-0 stream 0 ')"
+	grep -m 3 ' xsf_request: ' /tmp/trace.txt | sed 's/^.* xsf_/xsf_/'
+	return "$rc"
+}
+
 # srv_record SERVER SECONDS SOURCE_SEED SOURCE_OCTETS: record SECONDS
 # through SERVER; the recording must be one unbroken piece of the source
 # the backend plays (made here from the same seed)
