@@ -1166,57 +1166,59 @@ static void pcm_pointer_sees_a_whole_buffer_played(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, tp->sc->nr_data, (size_t)(XSF_TEST_BUFFER_BYTES + PB));
 }
 
+/* A configuration (S16_LE, stereo) and whether the floors let it in. */
+struct pcm_floor_case {
+	unsigned int rate;
+	unsigned int period;
+	unsigned int periods;
+	bool allowed;
+};
+
+static const struct pcm_floor_case pcm_floor_cases[] = {
+	/* Periods: at least 5 ms, 240 frames at 48 kHz, 40 at 8 kHz. */
+	{ 48000, 128, 16, false },
+	{ 48000, 239, 16, false },
+	{ 48000, 240, 16, true },
+	{ 8000, 40, 16, true },
+	/* Buffers: at least 20 ms, 960 frames at 48 kHz. */
+	{ 48000, 240, 2, false },
+	{ 48000, 479, 2, false },
+	{ 48000, 240, 4, true },
+	{ 48000, 480, 2, true },
+};
+
 /*
- * Periods shorter than 5 ms are refused at hw_params time: each costs a
- * request and its answer through another domain.  A sound server asking
- * for less (PipeWire halves its 256-frame quantum for a batch device)
- * gets the nearest period allowed.
+ * Periods shorter than 5 ms and buffers shorter than 20 ms are refused
+ * at hw_params time.  Each period costs a request and its answer through
+ * another domain, and the application refills the buffer only after a
+ * position report came that way: two 5 ms periods are not enough, four
+ * are.  A sound server asking for less (PipeWire halves its 256-frame
+ * quantum for a batch device) gets the nearest configuration allowed.
  */
-static void pcm_period_floor(struct kunit *test)
+static void pcm_period_and_buffer_floors(struct kunit *test)
 {
 	struct xsf_test_front *tf = xsf_test_connected(test, "p");
 	struct xsf_test_pcm *tp = xsf_test_pcm_open(test, tf, 0);
+	const struct pcm_floor_case *c;
 	struct snd_pcm_hw_params *params;
+	int ret;
 
-	KUNIT_EXPECT_LT(test, xsf_test_pcm_hw_params(tp, SNDRV_PCM_FORMAT_S16_LE,
-						     48000, 2, 128, 16), 0);
-	KUNIT_EXPECT_LT(test, xsf_test_pcm_hw_params(tp, SNDRV_PCM_FORMAT_S16_LE,
-						     48000, 2, 239, 16), 0);
-	KUNIT_EXPECT_EQ(test, xsf_test_pcm_hw_params(tp, SNDRV_PCM_FORMAT_S16_LE,
-						     48000, 2, 240, 16), 0);
-	KUNIT_EXPECT_EQ(test, xsf_test_pcm_hw_params(tp, SNDRV_PCM_FORMAT_S16_LE,
-						     8000, 2, 40, 16), 0);
+	for (c = pcm_floor_cases; c < pcm_floor_cases + ARRAY_SIZE(pcm_floor_cases); c++) {
+		ret = xsf_test_pcm_hw_params(tp, SNDRV_PCM_FORMAT_S16_LE, c->rate,
+					     2, c->period, c->periods);
+		if (c->allowed)
+			KUNIT_EXPECT_EQ_MSG(test, ret, 0, "%u Hz, %u x %u frames",
+					    c->rate, c->periods, c->period);
+		else
+			KUNIT_EXPECT_LT_MSG(test, ret, 0, "%u Hz, %u x %u frames",
+					    c->rate, c->periods, c->period);
+	}
 	params = kunit_kzalloc(test, sizeof(*params), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, params);
 	xsf_test_params_any(params);
 	KUNIT_ASSERT_EQ(test, snd_pcm_hw_refine(tp->sub, params), 0);
 	KUNIT_EXPECT_GE(test, hw_param_interval(params, SNDRV_PCM_HW_PARAM_PERIOD_TIME)->min,
 			5000U);
-}
-
-/*
- * Buffers shorter than 20 ms are refused too: the application refills
- * one only after a position report came through another domain.  Two
- * 5 ms periods are not enough; four are.
- */
-static void pcm_buffer_floor(struct kunit *test)
-{
-	struct xsf_test_front *tf = xsf_test_connected(test, "p");
-	struct xsf_test_pcm *tp = xsf_test_pcm_open(test, tf, 0);
-	struct snd_pcm_hw_params *params;
-
-	KUNIT_EXPECT_LT(test, xsf_test_pcm_hw_params(tp, SNDRV_PCM_FORMAT_S16_LE,
-						     48000, 2, 240, 2), 0);
-	KUNIT_EXPECT_LT(test, xsf_test_pcm_hw_params(tp, SNDRV_PCM_FORMAT_S16_LE,
-						     48000, 2, 479, 2), 0);
-	KUNIT_EXPECT_EQ(test, xsf_test_pcm_hw_params(tp, SNDRV_PCM_FORMAT_S16_LE,
-						     48000, 2, 240, 4), 0);
-	KUNIT_EXPECT_EQ(test, xsf_test_pcm_hw_params(tp, SNDRV_PCM_FORMAT_S16_LE,
-						     48000, 2, 480, 2), 0);
-	params = kunit_kzalloc(test, sizeof(*params), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, params);
-	xsf_test_params_any(params);
-	KUNIT_ASSERT_EQ(test, snd_pcm_hw_refine(tp->sub, params), 0);
 	KUNIT_EXPECT_GE(test, hw_param_interval(params, SNDRV_PCM_HW_PARAM_BUFFER_TIME)->min,
 			20000U);
 }
@@ -1641,8 +1643,7 @@ static struct kunit_case xsf_pcm_cases[] = {
 	KUNIT_CASE(pcm_backend_lost_still_mapping),
 	KUNIT_CASE(pcm_open_without_channel_fails),
 	KUNIT_CASE(pcm_prepare_rebinds_after_resume),
-	KUNIT_CASE(pcm_period_floor),
-	KUNIT_CASE(pcm_buffer_floor),
+	KUNIT_CASE(pcm_period_and_buffer_floors),
 	KUNIT_CASE(pcm_period_reported_once_per_boundary),
 	KUNIT_CASE(pcm_pointer_moves_between_reports),
 	KUNIT_CASE(pcm_pointer_guess_stays_below_data),
