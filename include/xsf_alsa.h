@@ -177,8 +177,6 @@ struct xsf_card;
  * @queries: cached HW_PARAM_QUERY round trips
  * @nr_queries: entries used in @queries
  * @next_query: next entry of @queries to replace
- * @queries_generation: the connection (&xsf_card.generation) whose
- *	backend gave the answers in @queries
  * @nr_queries_sent: HW_PARAM_QUERY requests sent (for tests and debug)
  * @nr_data_requests: WRITE/READ requests sent
  * @nr_opens: OPEN requests sent
@@ -232,7 +230,6 @@ struct xsf_pcm_stream {
 	struct xsf_query_entry queries[XSF_QUERY_CACHE_SIZE];
 	unsigned int nr_queries;
 	unsigned int next_query;
-	unsigned int queries_generation;
 	unsigned int nr_queries_sent;
 	unsigned int nr_data_requests;
 	unsigned int nr_opens;

@@ -4,10 +4,8 @@
  * and ALSA.
  *
  * The constraints come from XenStore and are narrowed with
- * XENSND_OP_HW_PARAM_QUERY; answers are cached per stream for as long as
- * the backend stays connected, so ALSA's repeated rule evaluation costs
- * one round trip per distinct query, and opening the stream again with
- * the same configuration none.  No
+ * XENSND_OP_HW_PARAM_QUERY; answers are cached per stream, so ALSA's
+ * repeated rule evaluation costs one round trip per distinct query.  No
  * query is sent while the backend has the stream open: a backend that
  * opens its device to answer (snd_be) would wait for itself.
  */
@@ -309,28 +307,22 @@ static int xsf_pcm_hw_rule(struct snd_pcm_hw_params *params,
 }
 
 /**
- * xsf_pcm_queries_reset() - forget answers to HW_PARAM_QUERY that may be old
+ * xsf_pcm_queries_reset() - forget the answers to HW_PARAM_QUERY
  * @stream: the stream, at the opening of its substream
  *
- * The answers hold while the backend that gave them stays connected.
- * After a reconnection (a restored or migrated guest, a restarted
- * backend) the backend may be another: it is asked again, and whether it
- * answers queries at all too.  So it is after it failed to answer (no
- * answer in time, an error status), which may have been passing.
+ * The backend may have changed since the last opening: it is asked
+ * again, and whether it answers queries at all too.  Its answers may
+ * change without a reconnection as well: snd_be answers from its ALSA
+ * device, and on snd-aloop a running capture side limits the playback
+ * side to the capture's format and rate.
  */
 void xsf_pcm_queries_reset(struct xsf_pcm_stream *stream)
 {
-	unsigned int generation = stream->xcard->generation;
-
 	mutex_lock(&stream->query_lock);
-	if (stream->query_unsupported ||
-	    stream->queries_generation != generation) {
-		stream->nr_queries = 0;
-		stream->next_query = 0;
-		stream->query_unsupported = false;
-		stream->query_answered = false;
-		stream->queries_generation = generation;
-	}
+	stream->nr_queries = 0;
+	stream->next_query = 0;
+	stream->query_unsupported = false;
+	stream->query_answered = false;
 	mutex_unlock(&stream->query_lock);
 }
 
