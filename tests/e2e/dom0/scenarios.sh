@@ -566,12 +566,15 @@ backend_restart_check() {
 	gcmd 10 'kcheck' || fail "kernel log after the backend died: $GOUT"
 	start_backend || { fail "backend restart failed"; return 1; }
 	if [ "$BACKEND" = sndbe ] && ! wait_be_state 4 "$(cap 20)" &&
-		grep -q "Can't bind event channel" "$SBLOG.part" 2>/dev/null; then
-		# snd_be announces Closing and reads our state some 70 ms
+		grep -q -E "Can't bind event channel|Ring buffer producer overflow" \
+			"$SBLOG.part" 2>/dev/null; then
+		# snd_be announces Closing and reads our state a few ms
 		# later; a guest that has not switched away from Connected by
-		# then (a slow xenwatch under TCG) gets its old rings bound,
-		# and snd_be gives up for good.  Its race, not the driver's:
-		# a user starts it again, and so does this test.
+		# then (a slow xenwatch under TCG) gets its old rings bound:
+		# snd_be cannot bind their event channels, or finds their
+		# producer index past what it consumed, and gives up for good
+		# (it stays Closed).  Its race, not the driver's: a user
+		# starts it again, and so does this test.
 		say "snd_be read the frontend before it let go of the old rings (snd_be's restart race): starting it again"
 		stop_sndbe
 		start_sndbe || { fail "backend restart failed"; return 1; }
