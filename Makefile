@@ -8,7 +8,7 @@
 #   make W=1 C=1          extra warnings and sparse, passed to Kbuild
 #
 # Project targets: kunit, kunit-sanitize, fuzz, check, checkpatch, deb,
-# rpm, packages, matrix, e2e, e2e-kernels, e2e-selftest, demo,
+# rpm, packages, matrix, e2e, e2e-arm64, e2e-kernels, e2e-selftest, demo,
 # install-dkms (see README.md).
 
 # Kbuild reads ./Kbuild, never this file, but DKMS runs this file with
@@ -23,7 +23,7 @@ KDIR ?= /lib/modules/$(KVER)/build
 GENERATED := $(TOP)/generated
 
 .PHONY: all modules probes clean kunit kunit-sanitize fuzz check \
-	checkpatch sparse deb rpm packages matrix e2e e2e-kernels \
+	checkpatch sparse deb rpm packages matrix e2e e2e-arm64 e2e-kernels \
 	e2e-selftest demo \
 	install-dkms uninstall-dkms
 
@@ -70,6 +70,9 @@ deb rpm packages matrix:
 
 e2e:
 	$(TOP)/tests/e2e/run.sh
+
+e2e-arm64:
+	$(TOP)/tests/e2e/run.sh --arch arm64
 
 e2e-kernels:
 	$(TOP)/tests/e2e/kernels.sh

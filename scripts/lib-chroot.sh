@@ -319,7 +319,8 @@ xsf_run_sub() {
 # Flows that install or remove packages do it in a throwaway overlay of this
 # chroot (xsf_throwaway_up), so the cached chroot itself never changes.
 
-XSF_BOOKWORM_PKGS="gcc make dkms sparse kmod rpm dnf createrepo-c ca-certificates gcc-aarch64-linux-gnu"
+XSF_BOOKWORM_PKGS="gcc make dkms sparse kmod rpm dnf createrepo-c ca-certificates gcc-aarch64-linux-gnu
+	g++-aarch64-linux-gnu cmake pkg-config"
 # What the chroots of the other suites of the kernel matrix hold.
 XSF_MATRIX_PKGS="gcc make dkms linux-headers-amd64 sparse kmod"
 

@@ -11,7 +11,7 @@ set -uo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib-chroot.sh
 . "$(dirname "$0")/lib-chroot.sh"
 
-stages=" ${*:-build packages matrix e2e e2e-kernels} "
+stages=" ${*:-build packages matrix e2e e2e-kernels e2e-arm64} "
 rc=0
 t0=$SECONDS
 
@@ -50,6 +50,10 @@ esac
 case $stages in *" e2e-kernels "*)
 	# the newest guest kernel: its chroot (headers) and its image
 	step e2e-sid-images env E2E_GUEST=sid "$XSF_TOP/tests/e2e/build-images.sh"
+	;;
+esac
+case $stages in *" e2e-arm64 "*)
+	step e2e-arm64-images env E2E_ARCH=arm64 "$XSF_TOP/tests/e2e/build-images.sh"
 	;;
 esac
 echo "prepare: done in $((SECONDS - t0)) s"

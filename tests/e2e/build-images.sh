@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0 OR MIT
 #
 # Build (once, cached) everything the Xen-in-QEMU rig boots:
-#   $E2E_CACHE/xen.elf              Xen 4.17 hypervisor (multiboot image)
+#   $E2E_CACHE/xen.elf              Xen 4.17 hypervisor (multiboot image;
+#                                    xen.img, a kernel Image, for arm64)
 #   $E2E_CACHE/vmlinuz-$KVER         Debian 6.1 kernel, PV dom0 (and guest)
 #   $E2E_CACHE/dom0-$KVER.cpio.gz    dom0 initramfs (xl, xenstored, ...)
 #   $E2E_CACHE/vmlinuz-$GKVER        the guest's kernel (lib.sh: E2E_GUEST)
@@ -12,7 +13,9 @@
 #                                    to it: PipeWire with WirePlumber,
 #                                    PulseAudio, a D-Bus session bus
 # Everything comes from Debian bookworm packages; the mirror is taken from
-# the host's apt configuration.
+# the host's apt configuration.  With E2E_ARCH=arm64 (lib.sh) the same
+# for Xen on Arm, in $XSF_CACHE/e2e-arm64, without the sound servers,
+# and qemu-system-aarch64 unpacked from its package when the host lacks it.
 set -eu
 
 . "$(dirname "$0")/lib.sh"
@@ -26,33 +29,79 @@ flock 9
 fetch_deb() { # PACKAGE
 	ls debs/"$1"_*.deb >/dev/null 2>&1 && return 0
 	log "downloading $1"
-	if ! (cd debs && apt-get -q download "$1"); then
+	if [ "$E2E_ARCH" != amd64 ]; then
+		(cd debs && XSF_APT_ARCH=$E2E_ARCH "$REPO_ROOT/scripts/apt-suite.sh" bookworm \
+			-q download "$1")
+	elif ! (cd debs && apt-get -q download "$1"); then
 		(cd debs && "$REPO_ROOT/scripts/apt-suite.sh" bookworm -q download "$1")
 	fi
 }
 
 # 1. kernel and hypervisor ------------------------------------------------
 # The kernel is bookworm's, installed in the cached bookworm chroot
-# (lib.sh: E2E_KROOT); the hypervisor package is only downloaded.
+# (lib.sh: E2E_KROOT; for arm64 unpacked from its packages); the
+# hypervisor package is only downloaded.  Xen for x86 boots as a
+# multiboot ELF, for Arm as a kernel Image.
 fetch_deb "$E2E_XEN_PKG"
 cp -u "$E2E_KROOT/boot/vmlinuz-$E2E_KVER" "vmlinuz-$E2E_KVER"
 cp -u "$E2E_GROOT/boot/vmlinuz-$E2E_GKVER" "vmlinuz-$E2E_GKVER"
-if [ ! -f xen.elf ]; then
+if [ ! -f "$E2E_XEN_IMAGE" ]; then
 	rm -rf xen-pkg
 	dpkg -x debs/"$E2E_XEN_PKG"_*.deb xen-pkg
-	zcat xen-pkg/boot/xen-4.17-amd64.gz >xen.elf.tmp
-	mv xen.elf.tmp xen.elf
+	case $E2E_ARCH in
+	amd64) zcat xen-pkg/boot/xen-4.17-amd64.gz >"$E2E_XEN_IMAGE.tmp" ;;
+	arm64) cp xen-pkg/boot/xen-4.17-arm64 "$E2E_XEN_IMAGE.tmp" ;;
+	esac
+	mv "$E2E_XEN_IMAGE.tmp" "$E2E_XEN_IMAGE"
 	rm -rf xen-pkg
+fi
+# QEMU for Arm, when the host has none: unpacked from Debian's package
+# into the cache, never installed (the libraries it needs are those of
+# the x86 one, which e2e_deps installs)
+if [ "$E2E_ARCH" = arm64 ] && [ ! -x "$E2E_QEMU" ]; then
+	fetch_host_deb() {
+		ls debs/"$1"_*.deb >/dev/null 2>&1 ||
+			(cd debs && apt-get -q download "$1") ||
+			(cd debs && "$REPO_ROOT/scripts/apt-suite.sh" bookworm -q download "$1")
+	}
+	fetch_host_deb qemu-system-arm || die "cannot download qemu-system-arm"
+	rm -rf qemu
+	dpkg -x debs/qemu-system-arm_*.deb qemu
+	[ -x "$E2E_QEMU" ] || die "no qemu-system-aarch64 in qemu-system-arm"
 fi
 
 # 2. bookworm minbase root filesystem with the Xen tools and alsa-utils ----
 ROOTFS=$E2E_CACHE/rootfs
+# For arm64 no foreign program runs here: debootstrap's first stage
+# (--foreign) fetches the packages and their dependencies, and every one
+# of them is unpacked without its maintainer scripts (which dom0 and
+# the guest do not need).  The -dev packages make it the sysroot of
+# cross-arm64.sh; the initramfs leaves them out.
+ROOTFS_PKGS=xen-utils-4.17,xenstore-utils,kmod,alsa-utils,busybox-static,procps
+ROOTFS_DEV=libxen-dev,libasound2-dev,libc6-dev,libstdc++-12-dev
+if [ "$E2E_ARCH" = arm64 ] && [ ! -f "$ROOTFS/.done" ]; then
+	log "debootstrap --foreign bookworm for arm64 (minbase + xen-utils + alsa-utils)"
+	rm -rf "$ROOTFS"
+	nice debootstrap --foreign --arch=arm64 --variant=minbase \
+		--cache-dir="$E2E_CACHE/debootstrap-debs" \
+		--include="$ROOTFS_PKGS,$ROOTFS_DEV" \
+		bookworm "$ROOTFS" "$(debian_mirror)" >"$E2E_CACHE/debootstrap.log" 2>&1 ||
+		die "debootstrap failed, see $E2E_CACHE/debootstrap.log"
+	for deb in "$ROOTFS"/var/cache/apt/archives/*.deb; do
+		# the merged /usr's /bin, /lib and /sbin stay links
+		dpkg-deb --fsys-tarfile "$deb" | tar -x --keep-directory-symlink -C "$ROOTFS" ||
+			die "cannot unpack $deb"
+	done
+	rm -rf "$ROOTFS"/var/cache/apt/archives/*.deb "$ROOTFS/debootstrap" "$ROOTFS/proc"
+	mkdir -p "$ROOTFS/proc"
+	[ -e "$ROOTFS/bin/sh" ] || ln -s dash "$ROOTFS/bin/sh"
+	touch "$ROOTFS/.done"
+fi
 if [ ! -f "$ROOTFS/.done" ]; then
 	log "debootstrap bookworm (minbase + xen-utils + alsa-utils), a few minutes"
 	rm -rf "$ROOTFS"
 	nice debootstrap --variant=minbase --cache-dir="$E2E_CACHE/debootstrap-debs" \
-		--include=xen-utils-4.17,xenstore-utils,kmod,alsa-utils,busybox-static,procps \
-		bookworm "$ROOTFS" "$(debian_mirror)" >"$E2E_CACHE/debootstrap.log" 2>&1 ||
+		--include="$ROOTFS_PKGS" bookworm "$ROOTFS" "$(debian_mirror)" >"$E2E_CACHE/debootstrap.log" 2>&1 ||
 		die "debootstrap failed, see $E2E_CACHE/debootstrap.log"
 	touch "$ROOTFS/.done"
 fi
@@ -77,6 +126,64 @@ copy_modules() {
 	depmod -b "$dest" "$kver"
 }
 
+# in_root_path ROOT PATH: PATH with every link resolved inside ROOT
+in_root_path() {
+	python3 - "$1" "$2" <<'PY'
+import os, sys
+root, path = sys.argv[1], sys.argv[2]
+parts, done, hops = path.strip("/").split("/"), "", 0
+while parts:
+    part = parts.pop(0)
+    if part in ("", "."):
+        continue
+    if part == "..":
+        done = os.path.dirname(done)
+        continue
+    cand = done + "/" + part
+    if os.path.islink(root + cand) and hops < 40:
+        hops += 1
+        target = os.readlink(root + cand)
+        parts = target.strip("/").split("/") + parts
+        if target.startswith("/"):
+            done = ""
+        continue
+    done = cand
+print(done or "/")
+PY
+}
+
+# libs_of ROOT PROGRAM: the shared libraries PROGRAM needs, recursively,
+# and its dynamic loader, as paths in ROOT.  On the host's architecture
+# ldd in the chroot answers; for another one the ELF headers do, looked
+# up where the dynamic loader looks (the multiarch directories first).
+libs_of() {
+	local root=$1 prog=$2
+	if [ "$E2E_ARCH" = amd64 ]; then
+		chroot "$root" ldd "$(in_root_path "$root" "$prog")" |
+			awk '/=>/ { print $3 } /^\t\/lib64/ { print $1 }'
+		return
+	fi
+	local todo=("$prog") seen=" " f real lib d
+	while [ ${#todo[@]} -gt 0 ]; do
+		f=${todo[0]}
+		todo=("${todo[@]:1}")
+		real=$root$(in_root_path "$root" "$f")
+		readelf -l "$real" 2>/dev/null |
+			sed -n 's/.*Requesting program interpreter: \(.*\)\]/\1/p'
+		for lib in $(readelf -d "$real" 2>/dev/null | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
+			case $seen in *" $lib "*) continue ;; esac
+			seen="$seen$lib "
+			for d in /lib/"$E2E_TRIPLET" /usr/lib/"$E2E_TRIPLET" /lib /usr/lib; do
+				if [ -e "$root$d/$lib" ]; then
+					echo "$d/$lib"
+					todo+=("$d/$lib")
+					break
+				fi
+			done
+		done
+	done
+}
+
 mkcpio() { # DIR OUT
 	(cd "$1" && find . -print0 | cpio --null -o -H newc --quiet) | gzip -1 >"$2.tmp"
 	mv "$2.tmp" "$2"
@@ -92,12 +199,18 @@ if [ ! -f "$DOM0" ] || [ "$ROOTFS/.done" -nt "$DOM0" ] || [ "$0" -nt "$DOM0" ]; 
 	rm -rf "$st"/usr/share/doc "$st"/usr/share/man "$st"/usr/share/info \
 		"$st"/usr/share/locale "$st"/usr/share/zoneinfo "$st"/var/cache/apt \
 		"$st"/var/lib/apt/lists "$st"/usr/lib/python3* "$st"/usr/share/perl* \
-		"$st"/usr/lib/x86_64-linux-gnu/perl* "$st"/usr/share/i18n \
-		"$st"/usr/lib/x86_64-linux-gnu/gconv "$st"/var/log/* "$st"/.done \
+		"$st"/usr/lib/"$E2E_TRIPLET"/perl* "$st"/usr/share/i18n \
+		"$st"/usr/lib/"$E2E_TRIPLET"/gconv "$st"/var/log/* "$st"/.done \
 		"$st"/usr/lib/xen-4.17/boot "$st"/usr/share/xen-4.17 \
 		"$st"/lib/modules/* 2>/dev/null || true
+	# the sysroot's part of the arm64 root (cross-arm64.sh)
+	rm -rf "$st"/usr/include "$st"/usr/lib/gcc "$st"/usr/lib/"$E2E_TRIPLET"/*.a \
+		"$st"/usr/lib/"$E2E_TRIPLET"/pkgconfig
+	# the output disk: virtio on PCI for x86, on MMIO on Arm's virt machine
+	virtio=virtio_pci
+	[ "$E2E_ARCH" = arm64 ] && virtio=virtio_mmio
 	copy_modules "$st" "$E2E_KROOT" "$E2E_KVER" xen-evtchn xen-gntdev \
-		xen-gntalloc xen-privcmd xenfs virtio_blk virtio_pci snd-aloop
+		xen-gntalloc xen-privcmd xenfs virtio_blk "$virtio" snd-aloop
 	mkdir -p "$st"/var/log/xen "$st"/var/lib/xen "$st"/run "$st"/proc "$st"/sys \
 		"$st"/dev "$st"/tmp
 	mkcpio "$st" "$DOM0"
@@ -118,15 +231,13 @@ if [ ! -f "$GUEST" ] || [ "$ROOTFS/.done" -nt "$GUEST" ] || [ "$0" -nt "$GUEST" 
 		/usr/bin/xenstore-exists /usr/bin/xenstore-rm /usr/bin/xenstore-watch
 		/bin/kmod"
 	for b in $bins; do
-		real=$(chroot "$ROOTFS" readlink -f "$b")
 		mkdir -p "$st$(dirname "$b")"
-		cp "$ROOTFS$real" "$st$b"
-		chroot "$ROOTFS" ldd "$real" | awk '/=>/ { print $3 } /^\t\/lib64/ { print $1 }'
+		cp "$ROOTFS$(in_root_path "$ROOTFS" "$b")" "$st$b"
+		libs_of "$ROOTFS" "$b"
 	done | sort -u | while read -r lib; do
 		[ -n "$lib" ] || continue
-		real=$(chroot "$ROOTFS" readlink -f "$lib")
 		mkdir -p "$st$(dirname "$lib")"
-		cp "$ROOTFS$real" "$st$lib"
+		cp "$ROOTFS$(in_root_path "$ROOTFS" "$lib")" "$st$lib"
 	done
 	for l in modprobe insmod rmmod lsmod modinfo depmod; do
 		ln -sf /bin/kmod "$st/sbin/$l"
@@ -136,6 +247,12 @@ if [ ! -f "$GUEST" ] || [ "$ROOTFS/.done" -nt "$GUEST" ] || [ "$0" -nt "$GUEST" 
 		snd-timer snd soundcore
 	mkcpio "$st" "$GUEST"
 	rm -rf "$st"
+fi
+
+# The arm64 rig has no sound server scenarios.
+if [ "$E2E_ARCH" != amd64 ]; then
+	ls -l "$E2E_XEN_IMAGE" "$E2E_QEMU" "$E2E_CACHE/vmlinuz-$E2E_KVER" "$DOM0" "$GUEST" >&2
+	exit 0
 fi
 
 # 5. the sound servers: PipeWire 0.3 with WirePlumber 0.4, PulseAudio 16
@@ -208,5 +325,5 @@ if [ ! -f "$SERVERS" ] || [ "$SROOT/.done" -nt "$SERVERS" ] || [ "$0" -nt "$SERV
 	rm -rf "$st"
 fi
 
-ls -l "$E2E_CACHE/xen.elf" "$E2E_CACHE/vmlinuz-$E2E_KVER" \
+ls -l "$E2E_XEN_IMAGE" "$E2E_CACHE/vmlinuz-$E2E_KVER" \
 	"$E2E_CACHE/vmlinuz-$E2E_GKVER" "$DOM0" "$GUEST" "$SERVERS" >&2

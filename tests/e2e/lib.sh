@@ -3,7 +3,18 @@
 # Common settings for the end-to-end rig (sourced by the other scripts).
 
 XSF_CACHE=${XSF_CACHE:-/var/cache/xen-snd-front}
-E2E_CACHE=$XSF_CACHE/e2e
+# The rig's architecture (E2E_ARCH): amd64, an x86 PV guest, or arm64,
+# Xen on Arm with an auto-translated guest (its own cache: nothing is
+# shared with the x86 rig but the downloads of apt-suite.sh).
+E2E_ARCH=${E2E_ARCH:-amd64}
+case $E2E_ARCH in
+amd64) E2E_CACHE=$XSF_CACHE/e2e ;;
+arm64) E2E_CACHE=$XSF_CACHE/e2e-arm64 ;;
+*)
+	echo "e2e: E2E_ARCH must be amd64 or arm64" >&2
+	exit 2
+	;;
+esac
 E2E_DIR=$(cd "$(dirname "$0")" && pwd)
 REPO_ROOT=$(cd "$E2E_DIR/../.." && pwd)
 
@@ -41,11 +52,21 @@ fi
 xsf_chroot_umount "$XSF_ROOT"
 E2E_KROOT=$XSF_ROOT
 E2E_KVER=${E2E_KVER:-$XSF_K1}
-if [ ! -f "$E2E_KROOT/boot/vmlinuz-$E2E_KVER" ]; then
-	echo "e2e: no kernel $E2E_KVER in $E2E_KROOT" >&2
-	exit 1
-fi
-E2E_XEN_PKG=xen-hypervisor-4.17-amd64
+# shellcheck disable=SC2034 # used by the scripts that source this file
+E2E_XEN_PKG=xen-hypervisor-4.17-$E2E_ARCH
+# shellcheck disable=SC2034 # used by the scripts that source this file
+case $E2E_ARCH in
+amd64)
+	E2E_XEN_IMAGE=$E2E_CACHE/xen.elf
+	E2E_TRIPLET=x86_64-linux-gnu
+	E2E_QEMU=$(command -v qemu-system-x86_64)
+	;;
+arm64)
+	E2E_XEN_IMAGE=$E2E_CACHE/xen.img
+	E2E_TRIPLET=aarch64-linux-gnu
+	E2E_QEMU=$(command -v qemu-system-aarch64 || echo "$E2E_CACHE/qemu/usr/bin/qemu-system-aarch64")
+	;;
+esac
 
 # The guest's kernel (E2E_GUEST): bookworm's (the default, as dom0's),
 # bookworm-backports' or sid's.  E2E_GROOT holds its image and modules
@@ -56,7 +77,7 @@ E2E_XEN_PKG=xen-hypervisor-4.17-amd64
 # config into separate packages under /usr/lib/modules/KVER) and unpacked
 # into the cache; their chroots have only the headers.
 E2E_GUEST=${E2E_GUEST:-bookworm}
-e2e_unpack_kernel() { # SUITE KVER ROOT
+e2e_unpack_kernel() { # SUITE KVER ROOT (XSF_APT_ARCH: another architecture's)
 	local suite=$1 k=$2 root=$3 d=$E2E_CACHE/debs/$1 pkgs deb
 	mkdir -p "$d"
 	(cd "$d" && "$REPO_ROOT/scripts/apt-suite.sh" "$suite" -q download \
@@ -84,6 +105,21 @@ e2e_unpack_kernel() { # SUITE KVER ROOT
 }
 e2e_guest_kernel() {
 	local dir k
+	if [ "$E2E_ARCH" = arm64 ]; then
+		# bookworm's kernel for arm64, of the ABI of the matrix's
+		# bookworm-arm64 row (whose headers build the module): dom0's
+		# and the guest's, unpacked from its packages
+		[ "$E2E_GUEST" = bookworm ] || {
+			echo "e2e: the arm64 rig runs bookworm's kernel only" >&2
+			return 1
+		}
+		k=${XSF_K1%-amd64}-arm64
+		E2E_GKVER=$k E2E_KVER=$k E2E_GBUILD=$XSF_ROOT E2E_GROOT=$E2E_CACHE/kernels/$k
+		E2E_KROOT=$E2E_GROOT
+		[ -f "$E2E_GROOT/.done" ] ||
+			XSF_APT_ARCH=arm64 e2e_unpack_kernel bookworm "$k" "$E2E_GROOT"
+		return
+	fi
 	case $E2E_GUEST in
 	bookworm)
 		E2E_GKVER=$XSF_K1 E2E_GROOT=$XSF_ROOT E2E_GBUILD=$XSF_ROOT ;;
@@ -110,10 +146,17 @@ if ! e2e_guest_kernel; then
 	echo "e2e: cannot get the $E2E_GUEST guest kernel" >&2
 	exit 1
 fi
+if [ ! -f "$E2E_KROOT/boot/vmlinuz-$E2E_KVER" ]; then
+	echo "e2e: no kernel $E2E_KVER in $E2E_KROOT" >&2
+	exit 1
+fi
 
-# e2e_pv_guest: the guest kernel can run as a Xen PV guest.
+# e2e_pv_guest: the guest kernel can run as the rig's Xen guest (an x86
+# PV guest; on Arm every guest is one of Xen's)
 e2e_pv_guest() {
-	grep -q '^CONFIG_XEN_PV=y' "$E2E_GROOT/boot/config-$E2E_GKVER" 2>/dev/null
+	local opt=CONFIG_XEN_PV
+	[ "$E2E_ARCH" = arm64 ] && opt=CONFIG_XEN
+	grep -q "^$opt=y" "$E2E_GROOT/boot/config-$E2E_GKVER" 2>/dev/null
 }
 
 # Third-party backends built at test time (never part of this repository):
@@ -150,6 +193,23 @@ debian_mirror() {
 	echo "$uri"
 }
 
+# e2e_arm64_headers ROOT: the arm64 headers of the guest's kernel
+# unpacked under ROOT/usr/src (downloaded once, where the matrix keeps them)
+e2e_arm64_headers() {
+	local d=$XSF_CACHE/apt/debs-arm64 x
+	mkdir -p "$d"
+	if ! ls "$d/linux-headers-${E2E_GKVER}_"*.deb >/dev/null 2>&1; then
+		(cd "$d" && XSF_APT_ARCH=arm64 "$REPO_ROOT/scripts/apt-suite.sh" bookworm \
+			-q download "linux-headers-$E2E_GKVER" >/dev/null 2>&1) || return 1
+	fi
+	x=$(mktemp -d) || return 1
+	dpkg-deb -x "$(ls "$d/linux-headers-${E2E_GKVER}_"*.deb | tail -n 1)" "$x" &&
+		cp -a "$x/usr/src/linux-headers-$E2E_GKVER" "$1/usr/src/"
+	local rc=$?
+	rm -rf "$x"
+	return $rc
+}
+
 # Build this repository's module for the guest's kernel, in a throwaway
 # overlay of that kernel's chroot (neither the source tree nor the chroot
 # changes, so other flows may use the chroot meanwhile), and print the
@@ -162,7 +222,18 @@ e2e_build_module() {
 	R=$tw/root
 	xsf_stage_tree "$R/tmp/xsf-e2e-module"
 	log "building snd_xen_front.ko for $E2E_GKVER"
-	if ! xsf_in_chroot "$R" nice make -C /tmp/xsf-e2e-module \
+	cross=()
+	if [ "$E2E_ARCH" = arm64 ]; then
+		# as the matrix's bookworm-arm64 row: Debian's arm64 headers of
+		# this kernel (their kbuild tools are the amd64 kernel's of the
+		# same ABI, in the chroot) and gcc-aarch64-linux-gnu
+		e2e_arm64_headers "$R" || {
+			xsf_throwaway_down "$tw"
+			die "cannot get linux-headers-$E2E_GKVER for arm64"
+		}
+		cross=(ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-)
+	fi
+	if ! xsf_in_chroot "$R" nice make -C /tmp/xsf-e2e-module "${cross[@]}" \
 		KDIR="/usr/src/linux-headers-$E2E_GKVER" >"$out/build.log" 2>&1; then
 		xsf_throwaway_down "$tw"
 		die "module build failed, see $out/build.log"

@@ -6,6 +6,7 @@
 #   tests/e2e/run.sh [--module PATH | --in-tree] [--check]
 #                    [--scenarios 1,2,...|none] [--compare 2,12,...|none]
 #                    [--guest-kernel bookworm|bookworm-backports|sid]
+#                    [--arch amd64|arm64]
 #                    [--demo WAV] [--timeout SECONDS]
 #                    [--stall ITEM:AFTER:SECONDS ...]
 #
@@ -21,6 +22,11 @@
 # --guest-kernel  the guest's kernel: bookworm's 6.1 (default, as dom0's),
 #                 bookworm-backports' 6.12 or sid's (tests/e2e/kernels.sh
 #                 runs them all); also E2E_GUEST
+# --arch arm64    Xen 4.17 for Arm in qemu-system-aarch64 (virt machine
+#                 with the virtualization extensions), arm64 dom0 and
+#                 guest (default amd64, x86 PV); also E2E_ARCH.  Its
+#                 scenarios default to E2E_ARM64_ALL (--check:
+#                 E2E_ARM64_CHECK, no comparison)
 # --timeout       whole run (default: boot + every scenario's budget)
 # --stall         rig self-test (selftest.sh): stop QEMU with SIGSTOP for
 #                 SECONDS, AFTER seconds into ITEM (main:N, the scenario
@@ -42,6 +48,8 @@ while [ $# -gt 0 ]; do
 	case $1 in
 	--guest-kernel) [ $# -ge 2 ] || { echo "--guest-kernel needs a value" >&2; exit 2; }
 		export E2E_GUEST=$2; shift 2 ;;
+	--arch) [ $# -ge 2 ] || { echo "--arch needs a value" >&2; exit 2; }
+		export E2E_ARCH=$2; shift 2 ;;
 	*) shift ;;
 	esac
 done
@@ -55,6 +63,14 @@ MODULE=""
 MODE=""
 SCENARIOS=$E2E_OURS_ALL
 COMPARE=$E2E_COMPARE_ALL
+CHECK_SCENARIOS=$E2E_OURS_CHECK
+CHECK_COMPARE=$E2E_COMPARE_CHECK
+if [ "$E2E_ARCH" = arm64 ]; then
+	SCENARIOS=$E2E_ARM64_ALL
+	COMPARE=$E2E_ARM64_ALL
+	CHECK_SCENARIOS=$E2E_ARM64_CHECK
+	CHECK_COMPARE=""
+fi
 DEMO_WAV=""
 TOTAL_TIMEOUT=${E2E_TIMEOUT:-}
 STALLS=""
@@ -64,14 +80,14 @@ while [ $# -gt 0 ]; do
 	case $1 in
 	--module) MODULE=$2; MODE=ours; shift 2 ;;
 	--in-tree) MODE=in-tree; shift ;;
-	--check) SCENARIOS=$E2E_OURS_CHECK; COMPARE=$E2E_COMPARE_CHECK; shift ;;
+	--check) SCENARIOS=$CHECK_SCENARIOS; COMPARE=$CHECK_COMPARE; shift ;;
 	--scenarios) SCENARIOS=$(list "$2"); shift 2 ;;
 	--compare) COMPARE=$(list "$2"); shift 2 ;;
 	--demo) DEMO_WAV=$2; shift 2 ;;
 	--timeout) TOTAL_TIMEOUT=$2; shift 2 ;;
 	--stall) STALLS="$STALLS $2"; shift 2 ;;
-	--guest-kernel) shift 2 ;;
-	-h | --help) sed -n '3,36p' "$0"; exit 0 ;;
+	--guest-kernel | --arch) shift 2 ;;
+	-h | --help) sed -n '3,42p' "$0"; exit 0 ;;
 	*) die "unknown argument $1" ;;
 	esac
 done
@@ -116,25 +132,40 @@ ln -sfn "$STAMP" "$E2E_CACHE/logs/latest"
 
 # test programs: backend and slice tool for dom0, the player and the
 # wake-up checker for the guest
-make -s -C "$E2E_DIR/backend" OUT="$BUILD" "$BUILD/xsf-test-backend" "$BUILD/xsf-slice"
-for tool in xsf-pcm-play xsf-pcm-poll; do
-	if [ ! -x "$BUILD/$tool" ] || [ "$E2E_DIR/guest/$tool.c" -nt "$BUILD/$tool" ]; then
-		gcc -O2 -Wall -o "$BUILD/$tool" "$E2E_DIR/guest/$tool.c" -lasound
-	fi
-done
-
 # xen-troops' snd_be on libxenbe, built from their public sources (never
 # part of this repository) into the cache; without them its scenarios are
 # reported as SKIP.
 SNDBE=0
 SNDBE_WHY="snd_be sources not found (../shared/third_party, or set XSF_THIRD_PARTY)"
-if tp=$(e2e_third_party); then
-	if sndbe=$("$E2E_DIR/build-sndbe.sh" "$tp"); then
+tp=$(e2e_third_party) || tp=""
+if [ "$E2E_ARCH" = arm64 ]; then
+	# all of them cross-built for arm64 (cross-arm64.sh)
+	"$E2E_DIR/cross-arm64.sh" "$BUILD" "$tp"
+	rc=$?
+	[ "$rc" = 0 ] || [ "$rc" = 3 ] || die "cannot build the rig's programs for arm64"
+	if [ -n "$tp" ] && [ "$rc" = 0 ]; then
+		sndbe=$BUILD/sndbe
 		SNDBE=1
 		SNDBE_WHY=""
-	else
-		SNDBE_WHY="snd_be did not build from $tp (see $E2E_CACHE/sndbe/build.log)"
+	elif [ -n "$tp" ]; then
+		SNDBE_WHY="snd_be did not build for arm64 from $tp (see $BUILD/sndbe.log)"
 		log "$SNDBE_WHY"
+	fi
+else
+	make -s -C "$E2E_DIR/backend" OUT="$BUILD" "$BUILD/xsf-test-backend" "$BUILD/xsf-slice"
+	for tool in xsf-pcm-play xsf-pcm-poll; do
+		if [ ! -x "$BUILD/$tool" ] || [ "$E2E_DIR/guest/$tool.c" -nt "$BUILD/$tool" ]; then
+			gcc -O2 -Wall -o "$BUILD/$tool" "$E2E_DIR/guest/$tool.c" -lasound
+		fi
+	done
+	if [ -n "$tp" ]; then
+		if sndbe=$("$E2E_DIR/build-sndbe.sh" "$tp"); then
+			SNDBE=1
+			SNDBE_WHY=""
+		else
+			SNDBE_WHY="snd_be did not build from $tp (see $E2E_CACHE/sndbe/build.log)"
+			log "$SNDBE_WHY"
+		fi
 	fi
 fi
 
@@ -212,8 +243,10 @@ install -m 755 "$E2E_DIR/guest/runner.sh" "$E2E_DIR/guest/lib.sh" "$BUILD/xsf-pc
 cat "$E2E_CACHE/guest-$E2E_GKVER.cpio.gz" "$RUN/guest-ovl.cpio.gz" >"$RUN/dom0/e2e/guest-initrd.gz"
 # The sound server scenarios' guest: the same, with the servers added;
 # dom0 gets it only in a boot that runs one of them (dom0_initrd).
-cat "$E2E_CACHE/guest-$E2E_GKVER.cpio.gz" "$E2E_CACHE/guest-servers.cpio.gz" \
-	"$RUN/guest-ovl.cpio.gz" >"$RUN/guest-servers-initrd.gz"
+if [ "$E2E_ARCH" = amd64 ]; then
+	cat "$E2E_CACHE/guest-$E2E_GKVER.cpio.gz" "$E2E_CACHE/guest-servers.cpio.gz" \
+		"$RUN/guest-ovl.cpio.gz" >"$RUN/guest-servers-initrd.gz"
+fi
 
 install -m 755 "$E2E_DIR/dom0/init" "$RUN/dom0/init"
 install -m 755 "$E2E_DIR/dom0/scenarios.sh" "$E2E_DIR/dom0/dump.sh" "$BUILD/xsf-test-backend" \
@@ -263,7 +296,17 @@ dom0_initrd() {
 # times", and dom0's clock jumps by the same amount (tests/e2e/README.md,
 # "Clocks").  E2E_ICOUNT_SHIFT sets the virtual CPUs' speed: 1 (2 ns an
 # instruction) makes them fast enough for audio with room to spare.
-E2E_CLOCK=${E2E_CLOCK:-icount}
+# Xen on Arm is the other way round: its clock is the Arm generic timer,
+# which QEMU derives from the host's CLOCK_MONOTONIC (no host counter
+# shows through), but under icount with sleep=off Xen's idle (WFI) is
+# never woken by its timer: the console stops a few seconds into dom0's
+# first scenario and goes on only when a key is typed.  The arm64 rig
+# runs on the host clock.
+if [ "$E2E_ARCH" = arm64 ]; then
+	E2E_CLOCK=${E2E_CLOCK:-host}
+else
+	E2E_CLOCK=${E2E_CLOCK:-icount}
+fi
 case $E2E_CLOCK in
 icount) QEMU_CLOCK=(-accel tcg -icount "shift=${E2E_ICOUNT_SHIFT:-1},sleep=off") ;;
 host) QEMU_CLOCK=(-accel "tcg,thread=${E2E_TCG_THREAD:-multi}") ;;
@@ -286,14 +329,34 @@ boot_rig() {
 	truncate -s 512M "$RUN/out.img"
 	log "boot $1: Xen 4.17 + dom0 ($E2E_KVER) in QEMU/TCG ($E2E_CLOCK clock), guest $E2E_GKVER: $2"
 	log "serial console: $SERIAL"
-	nice -n 5 qemu-system-x86_64 "${QEMU_CLOCK[@]}" -cpu qemu64 -m 2048 -smp 2 \
+	local machine
+	case $E2E_ARCH in
+	amd64)
+		machine=(-cpu qemu64
+			-drive "file=$RUN/out.img,format=raw,if=virtio"
+			-kernel "$E2E_XEN_IMAGE"
+			-append "console=com1 com1=115200,8n1 loglvl=all guest_loglvl=all dom0_mem=1024M,max:1024M dom0_max_vcpus=1 noreboot"
+			-initrd "$E2E_CACHE/vmlinuz-$E2E_KVER console=hvc0 earlyprintk=xen panic=-1,$RUN/dom0-initrd.gz")
+		;;
+	arm64)
+		# Xen on the virt machine's EL2; QEMU's guest-loader puts dom0's
+		# kernel and initramfs into memory and names them in the device
+		# tree as Xen's boot modules.  Xen's console is the first
+		# serial port of the device tree (dtuart, from /chosen).
+		# shellcheck disable=SC2054 # commas inside QEMU's options
+		machine=(-L /usr/share/qemu -M "virt,virtualization=on,gic-version=3" -cpu cortex-a57
+			-drive "file=$RUN/out.img,format=raw,if=none,id=out"
+			-device virtio-blk-device,drive=out
+			-kernel "$E2E_XEN_IMAGE"
+			-append "console=dtuart loglvl=all guest_loglvl=all dom0_mem=1024M,max:1024M dom0_max_vcpus=1 noreboot"
+			-device "guest-loader,addr=0x49000000,kernel=$E2E_CACHE/vmlinuz-$E2E_KVER,bootargs=console=hvc0 earlycon=xen panic=-1"
+			-device "guest-loader,addr=0x50000000,initrd=$RUN/dom0-initrd.gz")
+		;;
+	esac
+	nice -n 5 "$E2E_QEMU" "${QEMU_CLOCK[@]}" -m 2048 -smp 2 \
 		-nodefaults -display none -monitor none -no-reboot -nic none \
 		-chardev "socket,id=ser0,path=$SOCK,server=on,wait=off,logfile=$SERIAL" \
-		-serial chardev:ser0 \
-		-drive "file=$RUN/out.img,format=raw,if=virtio" \
-		-kernel "$E2E_CACHE/xen.elf" \
-		-append "console=com1 com1=115200,8n1 loglvl=all guest_loglvl=all dom0_mem=1024M,max:1024M dom0_max_vcpus=1 noreboot" \
-		-initrd "$E2E_CACHE/vmlinuz-$E2E_KVER console=hvc0 earlyprintk=xen panic=-1,$RUN/dom0-initrd.gz" \
+		-serial chardev:ser0 "${machine[@]}" \
 		>"$BOOTDIR/qemu.log" 2>&1 &
 	QPID=$!
 }

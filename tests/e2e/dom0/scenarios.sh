@@ -247,11 +247,16 @@ GUEST_MODE=""
 GUEST_KIND=""
 WANT_KIND=plain
 
+# An x86 guest of the rig is a PV guest; on Arm every guest is of the
+# one kind xl calls PVH (auto-translated, with PV devices).
+GUEST_TYPE=pv
+[ "$(uname -m)" = aarch64 ] && GUEST_TYPE=pvh
+
 guest_cfg() { # VSND_ARRAY... (one card each)
 	local i name
 	{
 		echo "name = \"$GUEST\""
-		echo 'type = "pv"'
+		echo "type = \"$GUEST_TYPE\""
 		echo 'kernel = "/e2e/vmlinuz"'
 		if [ "$WANT_KIND" = servers ]; then
 			echo 'ramdisk = "/e2e/guest-servers-initrd.gz"'
