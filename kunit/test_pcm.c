@@ -534,6 +534,24 @@ static void pcm_limit(struct sim_chan *sc, u32 rate_min, u32 rate_max,
 	sc->hw_limits.period.max = U32_MAX;
 }
 
+/* A hw_params for a test, freed with it. */
+static struct snd_pcm_hw_params *pcm_params_new(struct kunit *test)
+{
+	struct snd_pcm_hw_params *params;
+
+	params = kunit_kzalloc(test, sizeof(*params), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, params);
+	return params;
+}
+
+/* The whole configuration space, refined by the stream's rules. */
+static void pcm_refine_any(struct kunit *test, struct xsf_test_pcm *tp,
+			   struct snd_pcm_hw_params *params)
+{
+	xsf_test_params_any(params);
+	KUNIT_ASSERT_EQ(test, snd_pcm_hw_refine(tp->sub, params), 0);
+}
+
 static void pcm_query_narrows(struct kunit *test)
 {
 	struct xsf_test_front *tf = xsf_test_connected(test, "p");
@@ -541,11 +559,9 @@ static void pcm_query_narrows(struct kunit *test)
 	struct snd_pcm_hw_params *params;
 	struct snd_interval *iv;
 
-	params = kunit_kzalloc(test, sizeof(*params), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, params);
+	params = pcm_params_new(test);
 	pcm_limit(tp->sc, 44100, 44100, 1, 1);
-	xsf_test_params_any(params);
-	KUNIT_ASSERT_EQ(test, snd_pcm_hw_refine(tp->sub, params), 0);
+	pcm_refine_any(test, tp, params);
 	iv = hw_param_interval(params, SNDRV_PCM_HW_PARAM_RATE);
 	KUNIT_EXPECT_EQ(test, iv->min, 44100U);
 	KUNIT_EXPECT_EQ(test, iv->max, 44100U);
@@ -569,17 +585,14 @@ static void pcm_query_cached(struct kunit *test)
 	struct snd_pcm_hw_params *params;
 	unsigned int sent;
 
-	params = kunit_kzalloc(test, sizeof(*params), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, params);
+	params = pcm_params_new(test);
 	pcm_limit(tp->sc, 8000, 48000, 1, 2);
-	xsf_test_params_any(params);
-	KUNIT_ASSERT_EQ(test, snd_pcm_hw_refine(tp->sub, params), 0);
+	pcm_refine_any(test, tp, params);
 	sent = tp->stream->nr_queries_sent;
 	KUNIT_EXPECT_GT(test, sent, 0U);
 	/* ALSA evaluates rules repeatedly; the backend is asked once. */
 	KUNIT_EXPECT_LT(test, sent, 6U);
-	xsf_test_params_any(params);
-	KUNIT_ASSERT_EQ(test, snd_pcm_hw_refine(tp->sub, params), 0);
+	pcm_refine_any(test, tp, params);
 	KUNIT_EXPECT_EQ(test, tp->stream->nr_queries_sent, sent);
 	KUNIT_EXPECT_EQ(test, tp->sc->nr_reqs[XENSND_OP_HW_PARAM_QUERY], sent);
 }
@@ -598,11 +611,9 @@ static void pcm_query_asked_again_at_each_open(struct kunit *test)
 	struct snd_pcm_hw_params *params;
 	unsigned int sent;
 
-	params = kunit_kzalloc(test, sizeof(*params), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, params);
+	params = pcm_params_new(test);
 	pcm_limit(sc, 48000, 48000, 2, 2);
-	xsf_test_params_any(params);
-	KUNIT_ASSERT_EQ(test, snd_pcm_hw_refine(tp->sub, params), 0);
+	pcm_refine_any(test, tp, params);
 	KUNIT_EXPECT_EQ(test, hw_param_interval(params, SNDRV_PCM_HW_PARAM_RATE)->min,
 			48000U);
 	sent = sc->nr_reqs[XENSND_OP_HW_PARAM_QUERY];
@@ -612,8 +623,7 @@ static void pcm_query_asked_again_at_each_open(struct kunit *test)
 	/* The backend's device now allows only 44.1 kHz. */
 	pcm_limit(sc, 44100, 44100, 2, 2);
 	tp = xsf_test_pcm_open(test, tf, 0);
-	xsf_test_params_any(params);
-	KUNIT_ASSERT_EQ(test, snd_pcm_hw_refine(tp->sub, params), 0);
+	pcm_refine_any(test, tp, params);
 	KUNIT_EXPECT_EQ(test, hw_param_interval(params, SNDRV_PCM_HW_PARAM_RATE)->min,
 			44100U);
 	KUNIT_EXPECT_EQ(test, hw_param_interval(params, SNDRV_PCM_HW_PARAM_RATE)->max,
@@ -644,12 +654,10 @@ static void pcm_query_no_match_fails(struct kunit *test)
 	struct xsf_test_pcm *tp = xsf_test_pcm_open(test, tf, 0);
 	struct snd_pcm_hw_params *params;
 
-	params = kunit_kzalloc(test, sizeof(*params), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, params);
+	params = pcm_params_new(test);
 	pcm_limit(tp->sc, 44100, 44100, 1, 2);
 	/* As applications do: first the whole space, then a choice. */
-	xsf_test_params_any(params);
-	KUNIT_ASSERT_EQ(test, snd_pcm_hw_refine(tp->sub, params), 0);
+	pcm_refine_any(test, tp, params);
 	KUNIT_EXPECT_TRUE(test, tp->stream->query_answered);
 	KUNIT_EXPECT_LT(test, xsf_test_pcm_hw_params(tp, SNDRV_PCM_FORMAT_S16_LE,
 						     48000, 2, 0, 0), 0);
@@ -1185,10 +1193,8 @@ static void pcm_period_and_buffer_floors(struct kunit *test)
 			KUNIT_EXPECT_LT_MSG(test, ret, 0, "%u Hz, %u x %u frames",
 					    c->rate, c->periods, c->period);
 	}
-	params = kunit_kzalloc(test, sizeof(*params), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, params);
-	xsf_test_params_any(params);
-	KUNIT_ASSERT_EQ(test, snd_pcm_hw_refine(tp->sub, params), 0);
+	params = pcm_params_new(test);
+	pcm_refine_any(test, tp, params);
 	KUNIT_EXPECT_GE(test, hw_param_interval(params, SNDRV_PCM_HW_PARAM_PERIOD_TIME)->min,
 			5000U);
 	KUNIT_EXPECT_GE(test, hw_param_interval(params, SNDRV_PCM_HW_PARAM_BUFFER_TIME)->min,
@@ -1381,13 +1387,11 @@ static void pcm_refine_keeps_prepared_session(struct kunit *test)
 	unsigned int closes = tp->sc->nr_reqs[XENSND_OP_CLOSE];
 	unsigned int opens = tp->sc->nr_reqs[XENSND_OP_OPEN];
 
-	params = kunit_kzalloc(test, sizeof(*params), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, params);
+	params = pcm_params_new(test);
 	mutex_lock(&tp->stream->query_lock);
 	tp->stream->nr_queries = 0;
 	mutex_unlock(&tp->stream->query_lock);
-	xsf_test_params_any(params);
-	KUNIT_EXPECT_EQ(test, snd_pcm_hw_refine(tp->sub, params), 0);
+	pcm_refine_any(test, tp, params);
 	sim_backend_sync(tf->sim);
 	KUNIT_EXPECT_EQ(test, tp->sc->nr_reqs[XENSND_OP_CLOSE], closes);
 	KUNIT_EXPECT_EQ(test, tp->sc->nr_reqs[XENSND_OP_HW_PARAM_QUERY], queries);
