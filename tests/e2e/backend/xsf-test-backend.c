@@ -1517,7 +1517,14 @@ static void device_reconcile(struct device *d)
 		logmsg("STATE dom=%u dev=%u frontend went to %d, disconnecting", d->domid,
 		       d->devid, fe);
 		device_disconnect(d);
-		set_state(d, XB_INITWAIT);
+		/*
+		 * A frontend that closes waits for the backend to close too
+		 * (Linux's xenbus waits for Closing at shutdown); it comes
+		 * back through Closed or Initialising, and InitWait then
+		 * offers a new connection.  One that restarted at once gets
+		 * that offer now.
+		 */
+		set_state(d, fe == XB_CLOSING || fe == XB_CLOSED ? XB_CLOSING : XB_INITWAIT);
 		break;
 	}
 }
