@@ -36,14 +36,17 @@ cp "$E2E_DIR"/guest/*.c "$R/src/guest/"
 
 CC="aarch64-linux-gnu-gcc --sysroot=/sysroot"
 log "building the rig's programs for arm64"
-{
+build_ours() {
+	local tool
 	xsf_in_chroot "$R" make -s -C /src/backend CC="$CC" OUT=/out \
-		/out/xsf-test-backend /out/xsf-slice &&
-		for tool in xsf-pcm-play xsf-pcm-poll; do
-			xsf_in_chroot "$R" $CC -O2 -Wall -o "/out/$tool" "/src/guest/$tool.c" -lasound ||
-				exit 1
-		done
-} >"$out/build.log" 2>&1 || die "arm64 build failed, see $out/build.log"
+		/out/xsf-test-backend /out/xsf-slice || return 1
+	for tool in xsf-pcm-play xsf-pcm-poll; do
+		# shellcheck disable=SC2086 # the compiler and its sysroot option
+		xsf_in_chroot "$R" $CC -O2 -Wall -o "/out/$tool" "/src/guest/$tool.c" -lasound ||
+			return 1
+	done
+}
+build_ours >"$out/build.log" 2>&1 || die "arm64 build failed, see $out/build.log"
 cp "$R"/out/* "$out/"
 
 [ -n "$tp" ] || exit 0

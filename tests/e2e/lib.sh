@@ -215,7 +215,7 @@ e2e_arm64_headers() {
 # changes, so other flows may use the chroot meanwhile), and print the
 # path of the .ko.
 e2e_build_module() {
-	local out=$E2E_CACHE/build/module-$E2E_GKVER tw R
+	local out=$E2E_CACHE/build/module-$E2E_GKVER tw R cross
 	rm -rf "$out"
 	mkdir -p "$out"
 	tw=$(xsf_throwaway_up "$E2E_GBUILD") || die "cannot make a throwaway root of $E2E_GBUILD"
