@@ -12,25 +12,21 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 tp=$1
-be_tar=$(ls "$tp"/libxenbe-*.tar.gz 2>/dev/null | head -n 1)
-snd_tar=$(ls "$tp"/snd_be-*.tar.gz 2>/dev/null | head -n 1)
-[ -n "$be_tar" ] && [ -n "$snd_tar" ] || die "no libxenbe-*.tar.gz and snd_be-*.tar.gz in $tp"
+e2e_sndbe_sources "$tp" || die "no libxenbe-*.tar.gz and snd_be-*.tar.gz in $tp"
 
 dir=$E2E_CACHE/sndbe
 mkdir -p "$dir"
 exec 9>"$dir/.lock"
 flock 9
-key=$(cat "$be_tar" "$snd_tar" | sha256sum | cut -c1-16)
-out=$dir/$key
+out=$dir/$SNDBE_KEY
 if [ -x "$out/bin/snd_be" ] && [ -f "$out/bin/libxenbe.so" ]; then
 	echo "$out/bin"
 	exit 0
 fi
 log "building libxenbe and snd_be from $tp"
 rm -rf "$out"
-mkdir -p "$out/src/libxenbe" "$out/src/snd_be" "$out/bin"
-tar -C "$out/src/libxenbe" --strip-components=1 -xzf "$be_tar"
-tar -C "$out/src/snd_be" --strip-components=1 -xzf "$snd_tar"
+mkdir -p "$out/bin"
+e2e_sndbe_unpack "$out/src" || die "cannot unpack the sources from $tp"
 {
 	cmake -S "$out/src/libxenbe" -B "$out/build/libxenbe" -DWITH_TEST=OFF -DWITH_DOC=OFF \
 		-DCMAKE_BUILD_TYPE=Debug &&

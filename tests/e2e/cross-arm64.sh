@@ -50,22 +50,18 @@ build_ours >"$out/build.log" 2>&1 || die "arm64 build failed, see $out/build.log
 cp "$R"/out/* "$out/"
 
 [ -n "$tp" ] || exit 0
-be_tar=$(ls "$tp"/libxenbe-*.tar.gz 2>/dev/null | head -n 1)
-snd_tar=$(ls "$tp"/snd_be-*.tar.gz 2>/dev/null | head -n 1)
-if [ -z "$be_tar" ] || [ -z "$snd_tar" ]; then
+if ! e2e_sndbe_sources "$tp"; then
 	log "no libxenbe-*.tar.gz and snd_be-*.tar.gz in $tp"
 	exit 3
 fi
-key=$(cat "$be_tar" "$snd_tar" | sha256sum | cut -c1-16)
-if [ "$(cat "$out/sndbe/.key" 2>/dev/null)" = "$key" ] &&
+if [ "$(cat "$out/sndbe/.key" 2>/dev/null)" = "$SNDBE_KEY" ] &&
 	[ -x "$out/sndbe/snd_be" ] && [ -f "$out/sndbe/libxenbe.so" ]; then
 	exit 0
 fi
 log "building libxenbe and snd_be for arm64 from $tp"
 rm -rf "$out/sndbe"
-mkdir -p "$R/src/libxenbe" "$R/src/snd_be" "$out/sndbe"
-tar -C "$R/src/libxenbe" --strip-components=1 -xzf "$be_tar"
-tar -C "$R/src/snd_be" --strip-components=1 -xzf "$snd_tar"
+mkdir -p "$out/sndbe"
+e2e_sndbe_unpack "$R/src" || die "cannot unpack the sources from $tp"
 # CMake's cross-compiling settings: the compilers, the sysroot, and
 # libraries and headers found only there (programs on the build host)
 cmake_cross=(-DCMAKE_SYSTEM_NAME=Linux -DCMAKE_SYSTEM_PROCESSOR=aarch64
@@ -89,4 +85,4 @@ if ! {
 	exit 3
 fi
 cp "$R/build/snd_be/src/snd_be" "$R/build/libxenbe/src/libxenbe.so" "$out/sndbe/"
-echo "$key" >"$out/sndbe/.key"
+echo "$SNDBE_KEY" >"$out/sndbe/.key"

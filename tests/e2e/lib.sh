@@ -177,6 +177,25 @@ e2e_third_party() {
 	return 1
 }
 
+# e2e_sndbe_sources DIR: the libxenbe and snd_be source tarballs in DIR
+# (SNDBE_BE_TAR, SNDBE_SND_TAR) and a key naming that pair (SNDBE_KEY);
+# false when either is missing
+e2e_sndbe_sources() {
+	SNDBE_BE_TAR=$(ls "$1"/libxenbe-*.tar.gz 2>/dev/null | head -n 1)
+	SNDBE_SND_TAR=$(ls "$1"/snd_be-*.tar.gz 2>/dev/null | head -n 1)
+	[ -n "$SNDBE_BE_TAR" ] && [ -n "$SNDBE_SND_TAR" ] || return 1
+	# shellcheck disable=SC2034 # read by the scripts that source this file
+	SNDBE_KEY=$(cat "$SNDBE_BE_TAR" "$SNDBE_SND_TAR" | sha256sum | cut -c1-16)
+}
+
+# e2e_sndbe_unpack DIR: the sources of e2e_sndbe_sources into
+# DIR/libxenbe and DIR/snd_be
+e2e_sndbe_unpack() {
+	mkdir -p "$1/libxenbe" "$1/snd_be" &&
+		tar -C "$1/libxenbe" --strip-components=1 -xzf "$SNDBE_BE_TAR" &&
+		tar -C "$1/snd_be" --strip-components=1 -xzf "$SNDBE_SND_TAR"
+}
+
 log() { printf '[e2e %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 
