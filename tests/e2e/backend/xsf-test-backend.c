@@ -218,6 +218,17 @@ struct stream {
 
 	int32_t vol[MAX_CHANNELS];
 	uint8_t muted[MAX_CHANNELS];
+
+	/*
+	 * Counted for the STATS line that ends each opening (the benchmark's
+	 * backend side): requests received since the last one, events sent,
+	 * and the times of the first START, the first octet played or read
+	 * after it, the last CUR_POS event (playback) or READ (capture) and
+	 * the first STOP after it.
+	 */
+	uint64_t nreq[NUM_OPS];
+	uint64_t nevents;
+	uint64_t t_start, t_first, t_last, t_stop;	/* ns, 0: not yet */
 };
 
 struct device {
@@ -292,6 +303,14 @@ static uint64_t ns_between(const struct timespec *a, const struct timespec *b)
 static uint64_t ts_ns(const struct timespec *t)
 {
 	return (uint64_t)t->tv_sec * 1000000000ULL + (uint64_t)t->tv_nsec;
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec t;
+
+	now(&t);
+	return ts_ns(&t);
 }
 
 static const char *op_name(unsigned int op)
@@ -496,6 +515,9 @@ static void send_pos_event(struct stream *s)
 	if (!push_event(s, id, position))
 		return;
 	s->last_sent_pos = position;
+	s->nevents++;
+	if (s->running && !s->capture)
+		s->t_last = mono_ns();
 	if (opt.verbose)
 		logmsg("EVT stream=%s id=%u pos=%" PRIu64, s->name, id, position);
 }
@@ -615,10 +637,46 @@ static void scribble_kept_buffers(uint64_t t)
 	}
 }
 
+/* microseconds from A to B, or -1 when either did not happen */
+static long long us_between(uint64_t a, uint64_t b)
+{
+	return a && b && b >= a ? (long long)((b - a) / 1000) : -1;
+}
+
+/*
+ * STATS stream=... ops (one count per operation) events=N start_us=T1
+ * stop_us=T2: what this opening cost, for the benchmark.  T1 is the time
+ * from TRIGGER START to the first octet played (data written before the
+ * START counts as there at once) or READ; T2 from the last CUR_POS event
+ * (playback: the last period played) or READ to TRIGGER STOP.
+ */
+static void log_stats(struct stream *s)
+{
+	char line[512];
+	size_t n;
+	int op;
+
+	n = (size_t)snprintf(line, sizeof(line), "STATS stream=%s dom=%u", s->name,
+			     s->dev->domid);
+	for (op = 0; op < NUM_OPS && n < sizeof(line) - 40; op++)
+		if (op_names[op])
+			n += (size_t)snprintf(line + n, sizeof(line) - n, " %s=%" PRIu64,
+					      op_names[op], s->nreq[op]);
+	logmsg("%s events=%" PRIu64 " start_us=%lld stop_us=%lld", line, s->nevents,
+	       us_between(s->t_start, s->t_first), us_between(s->t_last, s->t_stop));
+	memset(s->nreq, 0, sizeof(s->nreq));
+	s->nevents = 0;
+	s->t_start = 0;
+	s->t_first = 0;
+	s->t_last = 0;
+	s->t_stop = 0;
+}
+
 static void stream_end_opening(struct stream *s, const char *why)
 {
 	if (!s->open)
 		return;
+	log_stats(s);
 	logmsg("CLOSE stream=%s dom=%u reason=%s written=%" PRIu64 " writes=%" PRIu64
 	       " read=%" PRIu64 " reads=%" PRIu64 " pos=%" PRIu64, s->name,
 	       s->dev->domid, why, s->written, s->nwrites, s->read_bytes, s->nreads, s->pos);
@@ -928,6 +986,9 @@ static int do_read(struct stream *s, uint32_t off, uint32_t len)
 	s->cap_off += len;
 	s->read_bytes += len;
 	s->nreads++;
+	s->t_last = mono_ns();
+	if (!s->t_first)
+		s->t_first = s->t_last;
 	return 0;
 }
 
@@ -950,6 +1011,11 @@ static int do_trigger(struct stream *s, uint8_t type)
 		s->paused = false;
 		s->pos = 0;
 		s->last_sent_pos = 0;
+		if (!s->t_start) {
+			s->t_start = mono_ns();
+			if (!s->capture)	/* written before: played at once */
+				s->t_first = s->t_start;
+		}
 		s->budget_ns = 0;
 		s->starving = false;
 		now(&s->last);
@@ -969,6 +1035,8 @@ static int do_trigger(struct stream *s, uint8_t type)
 		}
 		break;
 	case XENSND_OP_TRIGGER_STOP:
+		if (s->t_start && !s->t_stop)
+			s->t_stop = mono_ns();
 		s->running = false;
 		s->paused = false;
 		s->avail = 0;
@@ -1101,6 +1169,8 @@ static void handle_request(struct stream *s, const struct xensnd_req *req)
 	memset(&r, 0, sizeof(r));
 	r.id = req->id;
 	r.operation = req->operation;
+	if (op < (unsigned int)NUM_OPS)
+		s->nreq[op]++;
 
 	if (op < (unsigned int)NUM_OPS && opt.drop[op] && s->fault) {
 		logmsg("DROP %s stream=%s dom=%u id=%u", op_name(op), s->name,
