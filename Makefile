@@ -9,6 +9,7 @@
 #
 # Project targets: kunit, kunit-sanitize, fuzz, check, checkpatch, deb,
 # rpm, packages, matrix, e2e, e2e-arm64, e2e-kernels, e2e-selftest, demo,
+# bench, bench-smoke,
 # install-dkms (see README.md).
 
 # Kbuild reads ./Kbuild, never this file, but DKMS runs this file with
@@ -24,7 +25,7 @@ GENERATED := $(TOP)/generated
 
 .PHONY: all modules probes clean kunit kunit-sanitize fuzz check \
 	checkpatch sparse deb rpm packages matrix e2e e2e-arm64 e2e-kernels \
-	e2e-selftest demo \
+	e2e-selftest demo bench bench-smoke \
 	install-dkms uninstall-dkms
 
 all: modules
@@ -79,6 +80,12 @@ e2e-kernels:
 
 e2e-selftest:
 	$(TOP)/tests/e2e/selftest.sh
+
+bench:
+	$(TOP)/tests/e2e/run.sh --bench full
+
+bench-smoke:
+	$(TOP)/tests/e2e/run.sh --bench smoke
 
 demo:
 	$(TOP)/tests/e2e/demo.sh

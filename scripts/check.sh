@@ -10,8 +10,9 @@
 # (default /var/cache/xen-snd-front), outside the source tree.
 #
 # Stages: kunit kunit-sanitize fuzz build checkpatch packages matrix e2e
-# e2e-kernels (the short set on the newest guest kernel) e2e-arm64 (the
-# short set on Xen for Arm).  After them,
+# e2e-kernels (the short set on the newest guest kernel) bench-smoke (one
+# short row of `make bench` per driver and backend: the table is made and
+# well formed) e2e-arm64 (the short set on Xen for Arm).  After them,
 # host-unchanged compares what scripts/host-state.sh prints before and
 # after: kernels, this project's package and DKMS state, apt sources and
 # mounts must be as they were (apt build dependencies and the cache may
@@ -25,7 +26,7 @@ set -u
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 2
-all="kunit kunit-sanitize fuzz build checkpatch packages matrix e2e e2e-kernels e2e-arm64"
+all="kunit kunit-sanitize fuzz build checkpatch packages matrix e2e e2e-kernels bench-smoke e2e-arm64"
 stages=${*:-$all}
 cache=${XSF_CACHE:-/var/cache/xen-snd-front}
 export XSF_CACHE=$cache
@@ -91,6 +92,7 @@ run_stage() {
 	matrix) cmd="scripts/matrix.sh" ;;
 	e2e) cmd="tests/e2e/run.sh --check" ;;
 	e2e-kernels) cmd="tests/e2e/kernels.sh --check" ;;
+	bench-smoke) cmd="tests/e2e/run.sh --bench smoke" ;;
 	e2e-arm64) cmd="tests/e2e/run.sh --arch arm64 --check" ;;
 	esac
 	echo
@@ -106,7 +108,7 @@ run_stage() {
 for stage in $stages; do
 	case $stage in
 	kunit | kunit-sanitize | fuzz | build | checkpatch | packages | matrix | e2e | e2e-kernels | \
-		e2e-arm64) ;;
+		bench-smoke | e2e-arm64) ;;
 	*) echo "check: unknown stage $stage" >&2; exit 2 ;;
 	esac
 done
@@ -124,7 +126,7 @@ done
 main_stages="" e2e_stages="" last_stages=""
 for stage in $stages; do
 	case $stage in
-	e2e | e2e-kernels) e2e_stages="$e2e_stages $stage" ;;
+	e2e | e2e-kernels | bench-smoke) e2e_stages="$e2e_stages $stage" ;;
 	e2e-arm64) last_stages="$last_stages $stage" ;;
 	*) main_stages="$main_stages $stage" ;;
 	esac

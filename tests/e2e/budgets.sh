@@ -75,6 +75,21 @@ E2E_OVERHEAD=120
 # audio.
 E2E_BENCH_BUDGET=90
 
+# `make bench` (run.sh --bench): every row of the table, per driver and
+# backend: playback with read/write access and (ours only: the in-tree
+# driver has no mmap) mmap at 1024, 256 and 64 frames a period, capture
+# at 1024 and 256; each E2E_BENCH_REPS times E2E_BENCH_SECS of audio.
+# `make bench-smoke` (make check): one short run of one row per driver and
+# backend, to show that the table is made and well formed.
+E2E_BENCH_ROWS_OURS="rw:1024 rw:256 rw:64 mmap:1024 mmap:256 mmap:64 cap:1024 cap:256"
+E2E_BENCH_ROWS_INTREE="rw:1024 rw:256 rw:64 cap:1024 cap:256"
+E2E_BENCH_ROWS_SMOKE="rw:1024"
+E2E_BENCH_REPS=${E2E_BENCH_REPS:-3}
+E2E_BENCH_SECS=${E2E_BENCH_SECS:-4}
+# A row: a new guest may be needed (about 40 s), then each run: the data
+# made, the audio, the recording checked (about 15 s beyond the audio).
+e2e_bench_row_budget() { echo $((60 + $1 * ($2 + 20))); }
+
 # e2e_budget_of LIST: the sum of the budgets of LIST.
 e2e_budget_of() {
 	local n sum=0

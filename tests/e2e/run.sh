@@ -7,7 +7,7 @@
 #                    [--scenarios 1,2,...|none] [--compare 2,12,...|none]
 #                    [--guest-kernel bookworm|bookworm-backports|sid]
 #                    [--arch amd64|arm64]
-#                    [--demo WAV] [--timeout SECONDS]
+#                    [--demo WAV] [--bench full|smoke] [--timeout SECONDS]
 #                    [--stall ITEM:AFTER:SECONDS ...]
 #
 # --module PATH   load this snd_xen_front.ko in the guest (default: this
@@ -27,6 +27,11 @@
 #                 guest (default amd64, x86 PV); also E2E_ARCH.  Its
 #                 scenarios default to E2E_ARM64_ALL (--check:
 #                 E2E_ARM64_CHECK, no comparison)
+# --bench         `make bench` (full) or `make bench-smoke` (smoke): no
+#                 scenarios; the benchmark's rows (budgets.sh) with this
+#                 driver and the in-tree one, on the test backend and
+#                 snd_be, in one boot; the table (bench-table.py) and its
+#                 chart are printed and written to $XSF_CACHE/bench/<date>/
 # --timeout       whole run (default: boot + every scenario's budget)
 # --stall         rig self-test (selftest.sh): stop QEMU with SIGSTOP for
 #                 SECONDS, AFTER seconds into ITEM (main:N, the scenario
@@ -72,6 +77,7 @@ if [ "$E2E_ARCH" = arm64 ]; then
 	CHECK_COMPARE=""
 fi
 DEMO_WAV=""
+BENCH=""
 TOTAL_TIMEOUT=${E2E_TIMEOUT:-}
 STALLS=""
 
@@ -84,13 +90,31 @@ while [ $# -gt 0 ]; do
 	--scenarios) SCENARIOS=$(list "$2"); shift 2 ;;
 	--compare) COMPARE=$(list "$2"); shift 2 ;;
 	--demo) DEMO_WAV=$2; shift 2 ;;
+	--bench) BENCH=$2; shift 2 ;;
 	--timeout) TOTAL_TIMEOUT=$2; shift 2 ;;
 	--stall) STALLS="$STALLS $2"; shift 2 ;;
 	--guest-kernel | --arch) shift 2 ;;
-	-h | --help) sed -n '3,42p' "$0"; exit 0 ;;
+	-h | --help) sed -n '3,47p' "$0"; exit 0 ;;
 	*) die "unknown argument $1" ;;
 	esac
 done
+case $BENCH in
+'') ;;
+full | smoke)
+	SCENARIOS=""
+	COMPARE=""
+	BENCH_ROWS_OURS=$E2E_BENCH_ROWS_OURS
+	BENCH_ROWS_INTREE=$E2E_BENCH_ROWS_INTREE
+	if [ "$BENCH" = smoke ]; then
+		BENCH_ROWS_OURS=$E2E_BENCH_ROWS_SMOKE
+		BENCH_ROWS_INTREE=$E2E_BENCH_ROWS_SMOKE
+		E2E_BENCH_REPS=1
+		E2E_BENCH_SECS=1
+	fi
+	[ -z "$MODE" ] || [ "$MODE" = ours ] || die "--bench compares this driver with the in-tree one: no --in-tree"
+	;;
+*) die "--bench wants full or smoke" ;;
+esac
 if ! e2e_pv_guest; then
 	# not silently skipped: every scenario is reported as such
 	echo "=== results (guest kernel $E2E_GKVER) ==="
@@ -197,7 +221,16 @@ with_bench() {
 	echo "$out"
 }
 ITEMS=""
-if [ -n "$COMPARE" ]; then
+if [ -n "$BENCH" ]; then
+	# a guest each for ours and the in-tree driver on each backend
+	for drv in ours intree; do
+		rows=$BENCH_ROWS_OURS
+		[ "$drv" = intree ] && rows=$BENCH_ROWS_INTREE
+		for be in test sndbe; do
+			for row in $rows; do ITEMS="$ITEMS row:$drv:$be:$row"; done
+		done
+	done
+elif [ -n "$COMPARE" ]; then
 	# shellcheck disable=SC2086 # one argument per scenario
 	ITEMS="$(with_bench main bench:main $SCENARIOS) $(with_bench cmp bench:cmp $COMPARE)"
 else
@@ -211,6 +244,7 @@ item_budget() {
 	case $1 in
 	main:* | cmp:*) echo "${E2E_BUDGET[${1#*:}]:-120}" ;;
 	bench:*) echo "$E2E_BENCH_BUDGET" ;;
+	row:*) e2e_bench_row_budget "$E2E_BENCH_REPS" "$E2E_BENCH_SECS" ;;
 	demo) echo 180 ;;
 	*) echo 120 ;;
 	esac
@@ -266,6 +300,9 @@ dom0_initrd() {
 		echo "SNDBE=$SNDBE"
 		printf 'SNDBE_WHY=%q\n' "$SNDBE_WHY"
 		printf 'BACKEND_EXTRA=%q\n' "${E2E_BACKEND_ARGS:-}"
+		echo "BENCH_REPS=$E2E_BENCH_REPS"
+		echo "BENCH_SECS=$E2E_BENCH_SECS"
+		echo "BENCH_BUDGET=$(e2e_bench_row_budget "$E2E_BENCH_REPS" "$E2E_BENCH_SECS")"
 	} >"$RUN/dom0/e2e/run.conf"
 	rm -f "$RUN/dom0/e2e/guest-servers-initrd.gz"
 	for it in $1; do
@@ -543,6 +580,9 @@ supervise() {
 					esac
 					[ "$item" = "$CURRENT" ] && { CURRENT=""; deadline=0; }
 					;;
+				*E2E-BENCH\ *)
+					echo "${line#*E2E-BENCH }" >>"$LOGDIR/bench-runs.txt"
+					;;
 				*E2E-FINISHED*)
 					return 0
 					;;
@@ -660,6 +700,27 @@ done
 ln -sfn "boot-$boot/out" "$LOGDIR/out"
 
 # ---------------------------------------------------------------- results
+if [ -n "$BENCH" ]; then
+	# the table from every measured run (bench-runs.txt), into the cache
+	BENCH_OUT=$XSF_CACHE/bench/$STAMP
+	mkdir -p "$BENCH_OUT"
+	touch "$LOGDIR/bench-runs.txt"
+	cp "$LOGDIR/bench-runs.txt" "$BENCH_OUT/runs.txt"
+	ln -sfn "$STAMP" "$XSF_CACHE/bench/latest"
+	echo
+	echo "=== make bench${BENCH/full/} (guest kernel $E2E_GKVER, $E2E_BENCH_REPS x $E2E_BENCH_SECS s a row) ==="
+	for it in $ITEMS; do
+		case ${RESULT[$it]} in ok) ;; *) echo "$it: ${RESULT[$it]}" ;; esac
+	done
+	python3 "$E2E_DIR/bench-table.py" --ours "$BENCH_ROWS_OURS" --intree "$BENCH_ROWS_INTREE" \
+		--title "$(date -u +%Y-%m-%d), $(nproc) CPUs, Xen 4.17 in QEMU/TCG ($E2E_CLOCK), guest $E2E_GKVER" \
+		"$BENCH_OUT/runs.txt" "$BENCH_OUT"
+	rc=$?
+	[ -n "$RUN_STATUS" ] && { echo "rig: $RUN_STATUS"; rc=1; }
+	echo "times: images $((t_images - t_start)) s, boots $boot, total run $((t_end - t_run)) s of $TOTAL_TIMEOUT s"
+	echo "bench: $BENCH_OUT (bench.md, bench.png, runs.txt); logs: $LOGDIR"
+	exit "$rc"
+fi
 {
 	for it in $ITEMS; do
 		case $it in main:*) echo "${RESULT[$it]}" ;; esac

@@ -1584,6 +1584,157 @@ bench() {
 	return 0
 }
 
+# ---------------------------------------------------------------- make bench
+# bench_row DRIVER BACKEND KIND PERIOD: BENCH_REPS measured runs of one row
+# of the benchmark (guest/lib.sh bench_run: S16_LE 48 kHz stereo, PERIOD
+# frames a period, 4 periods a buffer, BENCH_SECS of audio), each printed
+# for the host, which makes the table (tests/e2e/bench-table.py), as
+#   E2E-BENCH row:DRIVER:BACKEND:KIND:PERIOD rep=K key=value...
+# The guest's side: its line of bench_run.  The backend's side, from its
+# own log: what it received of each operation, the CUR_POS events it sent,
+# the time from TRIGGER START to the first octet played or read (data
+# written before START is played at once) and from the last event
+# (playback: the last period played) or READ to TRIGGER STOP; for the test
+# backend its STATS lines, for snd_be the "Handle command" and "Send
+# event" lines of its debug log and their times.  Playback is checked
+# bit-exact here (the test backend's file, or what snd_be played recorded
+# from the loopback).  Sets BENCH_STATUS (ok, or why not).
+BENCH_REPS=${BENCH_REPS:-3}
+BENCH_SECS=${BENCH_SECS:-4}
+BENCH_STATUS=""
+
+# bench_be_test FROM_LINE STREAM: the test backend's counts since line
+# FROM_LINE of its log, summed over STREAM's STATS lines (an opening each)
+bench_be_test() {
+	tail -n +"$(($1 + 1))" "$BLOG" | grep "^STATS stream=$2 " | awk '
+	{
+		for (i = 3; i <= NF; i++) {
+			split($i, kv, "=")
+			if (kv[1] ~ /_us$/) { if (kv[2] >= 0 && !(kv[1] in t)) t[kv[1]] = kv[2] }
+			else n[kv[1]] += kv[2]
+		}
+	}
+	END {
+		printf "open=%d close=%d write=%d read=%d trigger=%d query=%d other=%d events=%d",
+			n["OPEN"], n["CLOSE"], n["WRITE"], n["READ"], n["TRIGGER"],
+			n["HW_PARAM_QUERY"], n["SET_VOLUME"] + n["GET_VOLUME"] + n["MUTE"] + n["UNMUTE"],
+			n["events"]
+		printf " start_us=%s stop_us=%s\n", ("start_us" in t) ? t["start_us"] : "-",
+			("stop_us" in t) ? t["stop_us"] : "-"
+	}'
+}
+
+# bench_be_sndbe FROM_LINE KIND: the same from snd_be's debug log (one
+# stream is in use: every command and event in the window is the row's)
+bench_be_sndbe() {
+	tail -n +"$(($1 + 1))" "$SBLOG.part" 2>/dev/null | awk -v kind="$2" '
+	function ms(hms, p) { split(hms, p, ":"); return (p[1] * 3600 + p[2] * 60 + p[3]) * 1000 }
+	/Handle command \[/ {
+		c = $0; sub(/.*Handle command \[/, "", c); sub(/\].*/, "", c)
+		n[c]++
+		t = ms($2)
+		if ($0 ~ /\[TRIGGER\]\[START\]/ && start == "") start = t
+		else if ($0 ~ /\[TRIGGER\]\[STOP\]/ && start != "" && stop == "") stop = t
+		else if (c == "WRITE" && start == "") early = 1
+		else if (c == "READ" && start != "" && stop == "") { if (first == "") first = t; last = t }
+		next
+	}
+	/Send event, port/ {
+		n["events"]++
+		if (kind != "cap" && start != "" && stop == "") last = ms($2)
+	}
+	/Broken pipe/ { n["underruns"]++ }
+	END {
+		if (kind != "cap" && early && start != "") first = start
+		printf "open=%d close=%d write=%d read=%d trigger=%d query=%d other=%d events=%d",
+			n["OPEN"], n["CLOSE"], n["WRITE"], n["READ"], n["TRIGGER"], n["QUERY_HW_PARAM"],
+			n["SET_VOLUME"] + n["GET_VOLUME"] + n["MUTE"] + n["UNMUTE"], n["events"]
+		printf " start_us=%s stop_us=%s be_underruns=%d\n",
+			(start != "" && first != "") ? (first - start) * 1000 : "-",
+			(stop != "" && last != "") ? (stop - last) * 1000 : "-", n["underruns"]
+	}'
+}
+
+bench_row() {
+	local drv=$1 kind=$3 period=$4 item="row:$1:$2:$3:$4" rep seed from gline be exact
+	local src_seed src_octets play="" out stream=0/0/0
+	BENCH_STATUS="no run"
+	WANT_KIND=plain
+	if [ "$drv" = ours ]; then MODE=$MAIN_MODE; else MODE=in-tree; fi
+	if [ "$2" = sndbe ]; then
+		if [ "$SNDBE" != 1 ]; then
+			BENCH_STATUS="skipped: $SNDBE_WHY"
+			echo "E2E-BENCH $item rep=0 skipped=$SNDBE_WHY"
+			return 0
+		fi
+		use_backend sndbe
+	else
+		use_backend test
+	fi
+	[ "$kind" = cap ] && stream=0/0/1
+	if ! ensure_guest; then
+		BENCH_STATUS="no guest: $(printf '%s' "$GOUT" | tail -n 1)"
+		return 0
+	fi
+	for rep in $(seq 1 "$BENCH_REPS"); do
+		seed=$((SEQ + 5000))
+		src_seed=$seed src_octets=0
+		if [ "$kind" = cap ]; then
+			src_octets=$(((BENCH_SECS + 10) * 192000))
+			if [ "$BACKEND" = sndbe ]; then
+				# a known source plays into the loopback the guest records
+				"$SLICE" -G "$seed" "$src_octets" >/run/be-src.raw
+				aplay -q -D hw:Loopback,0,1 -t raw -f S16_LE -r 48000 -c 2 /run/be-src.raw \
+					>>"$OUT/dom0-alsa.log" 2>&1 &
+				play=$!
+				sleep 0.5
+			else
+				# the test backend reads its capture file from its start
+				src_seed=$CAPTURE_SEED
+			fi
+		else
+			"$SLICE" -G "$seed" $((BENCH_SECS * 192000)) >/run/be-sent.raw
+			rec_begin
+		fi
+		if [ "$BACKEND" = sndbe ]; then
+			from=$(wc -l <"$SBLOG.part" 2>/dev/null || echo 0)
+		else
+			from=$(wc -l <"$BLOG")
+		fi
+		gcmd $((BENCH_SECS * 3 + 60)) "bench_run $kind $period $BENCH_SECS $src_seed $src_octets"
+		gline=$(printf '%s\n' "$GOUT" | grep '^rc=' | tail -n 1)
+		if [ -n "$play" ]; then
+			kill "$play" 2>/dev/null
+			wait "$play" 2>/dev/null
+			play=""
+		fi
+		exact=-
+		if [ "$kind" != cap ]; then
+			rec_end
+			exact=no
+			[ -n "$REC_FILE" ] && "$SLICE" -g 0 "$REC_FILE" /run/be-sent.raw >/dev/null 2>&1 && exact=yes
+		else
+			sleep 1
+		fi
+		if [ "$BACKEND" = sndbe ]; then
+			be=$(bench_be_sndbe "$from" "$kind")
+		else
+			be="$(bench_be_test "$from" "$stream") be_underruns=-"
+		fi
+		if [ -z "$gline" ]; then
+			out="rc=- $(printf '%s' "$GOUT" | tail -n 1 | tr -c 'A-Za-z0-9_.,:/ -' '_' | cut -c1-80)"
+		else
+			out=$gline
+		fi
+		[ "$kind" != cap ] && out="${out% exact=*} exact=$exact"
+		echo "E2E-BENCH $item rep=$rep secs=$BENCH_SECS $out $be"
+		out_of_time && break
+	done
+	BENCH_STATUS=ok
+	[ "$OUT_OF_TIME" = 1 ] && BENCH_STATUS="out of time"
+	return 0
+}
+
 # The test backend's capture source: known octets, which the guest makes
 # too (from the same seed) to check recordings that start anywhere in it.
 CAPTURE_SEED=79
@@ -1626,6 +1777,15 @@ for item in $ITEMS; do
 		begin_item "$item" "$E2E_BENCH_BUDGET"
 		bench
 		end_item "$item" "${BENCH:--}"
+		;;
+	row:*)
+		begin_item "$item" "$BENCH_BUDGET"
+		DEADLINE=$(($(date +%s) + BENCH_BUDGET))
+		OUT_OF_TIME=0
+		# shellcheck disable=SC2046 # the item's four fields
+		bench_row $(echo "${item#row:}" | tr ':' ' ')
+		DEADLINE=0
+		end_item "$item" "$BENCH_STATUS"
 		;;
 	demo)
 		begin_item demo 180

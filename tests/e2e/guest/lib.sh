@@ -613,3 +613,119 @@ srv_log_lines() {
 	grep -o -E 'period frames [0-9]+, periods [0-9]+, frame_size [0-9]+ headroom [0-9]+' /tmp/srv.all |
 		sort -u | head -n 2
 }
+
+# ---------------------------------------------------------------- benchmark
+# bench_irqs: interrupts so far, all CPUs: of every event channel bound
+# to a handler (xen-dyn) but xenbus and the console, which during a run
+# are the sound driver's, and of ours by name, for the answers (vsnd-N:
+# pcm.stream-req) and the events (-evt).  Prints "ALL REQ EVT".  (The
+# in-tree driver's are counted in ALL only: it frees the names it gives
+# its interrupts, and /proc/interrupts shows what the memory holds now.)
+bench_irqs() {
+	awk '$1 ~ /^[0-9]+:$/ && / xen-dyn/ && !/ (xenbus|hvc_console)$/ {
+		n = 0
+		for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) n += $i
+		all += n
+		if ($NF ~ /^vsnd-[0-9]+:.*-req$/) r += n
+		if ($NF ~ /^vsnd-[0-9]+:.*-evt$/) e += n
+	} END { print all + 0, r + 0, e + 0 }' /proc/interrupts
+}
+
+# bench_busy: the guest's busy time so far in clock ticks (USER_HZ, 100
+# a second on every architecture the rig runs), all CPUs
+# (user, nice, system, irq, softirq of /proc/stat; not idle, iowait or
+# time stolen by the hypervisor)
+bench_busy() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 }' /proc/stat; }
+
+# bench_ms MmS.SSSs: a time as the shell's `times` prints it, in ms
+bench_ms() { echo "$1" | awk -F'[ms]' '{ printf "%d", ($1 * 60 + $2) * 1000 + 0.5 }'; }
+
+# bench_irq_delta BEFORE AFTER: bench_irqs' counts between the two, as
+# irqs=ALL irq_req=REQ irq_evt=EVT (- for the in-tree driver's split)
+bench_irq_delta() {
+	# shellcheck disable=SC2086 # three counts each
+	set -- $1 $2
+	if [ "$(mod_mode)" = ours ]; then
+		echo "irqs=$(($4 - $1)) irq_req=$(($5 - $2)) irq_evt=$(($6 - $3))"
+	else
+		echo "irqs=$(($4 - $1)) irq_req=- irq_evt=-"
+	fi
+}
+
+# bench_run KIND PERIOD SECONDS SEED SOURCE_OCTETS: one measured run of the
+# benchmark on hw:0,0, S16_LE 48 kHz stereo, PERIOD-frame periods, 4 per
+# buffer.  KIND rw or mmap: aplay plays SECONDS of the data of SEED (the
+# backend's side checks what arrived); cap: arecord records SECONDS, which
+# must be one unbroken piece of the SOURCE_OCTETS of SEED the backend
+# plays.  With our driver its tracepoints count the requests, answers,
+# events and xruns it saw.  Prints one line of key=value: aplay's or
+# arecord's exit status, the period and buffer granted, xruns it
+# reported, its CPU time (user + system) and the guest's busy time in ms,
+# the driver's interrupts, the traced counts (- without tracepoints),
+# and exact=yes/no for a recording (- for playback).
+bench_run() {
+	kind=$1 period=$2 secs=$3
+	t=/sys/kernel/tracing
+	tr=0
+	if [ "$(mod_mode)" = ours ]; then
+		[ -e $t/trace ] || mount -t tracefs nodev $t 2>/dev/null
+		if [ -d $t/events/snd_xen_front ]; then
+			tr=1
+			echo 0 >$t/tracing_on
+			echo 4096 >$t/buffer_size_kb
+			echo >$t/trace
+			echo 1 >$t/events/snd_xen_front/enable
+			echo 1 >$t/tracing_on
+		fi
+	fi
+	case $kind in
+	cap)
+		/e2e/xsf-slice -G "$4" "$5" >/tmp/src.raw || return 1
+		rm -f /tmp/b.raw
+		set -- arecord -s $((secs * 48000))
+		;;
+	*)
+		/e2e/xsf-slice -G "$4" $((secs * 192000)) >/tmp/b.raw || return 1
+		set -- aplay
+		[ "$kind" = mmap ] && set -- aplay --mmap
+		;;
+	esac
+	irqs0=$(bench_irqs)
+	busy0=$(bench_busy)
+	(
+		"$@" -v -D hw:0,0 -t raw -f S16_LE -r 48000 -c 2 --period-size="$period" \
+			--buffer-size=$((period * 4)) /tmp/b.raw >/tmp/a.out 2>&1
+		echo $? >/tmp/a.rc
+		times >/tmp/a.times
+	)
+	busy1=$(bench_busy)
+	irqs1=$(bench_irqs)
+	rc=$(cat /tmp/a.rc)
+	# shellcheck disable=SC2046 # the children's user and system times
+	set -- $(tail -n 1 /tmp/a.times)
+	cpu=$(($(bench_ms "$1") + $(bench_ms "$2")))
+	treq=- tevt=- txrun=-
+	if [ "$tr" = 1 ]; then
+		echo 0 >$t/tracing_on
+		echo 0 >$t/events/snd_xen_front/enable
+		grep -v '^#' $t/trace >/tmp/trace.txt
+		treq=$(grep -c ' xsf_request: ' /tmp/trace.txt)
+		tevt=$(grep -c ' xsf_event: .* CUR_POS ' /tmp/trace.txt)
+		txrun=$(grep -c ' xsf_xrun: ' /tmp/trace.txt)
+	fi
+	exact=-
+	if [ "$kind" = cap ]; then
+		exact=no
+		[ "$(wc -c </tmp/b.raw 2>/dev/null)" = $((secs * 192000)) ] &&
+			/e2e/xsf-slice -p /tmp/src.raw /tmp/b.raw >/dev/null 2>&1 && exact=yes
+	fi
+	echo "rc=$rc" \
+		"period=$(sed -n 's/^ *period_size *: *//p' /tmp/a.out | head -n 1)" \
+		"buffer=$(sed -n 's/^ *buffer_size *: *//p' /tmp/a.out | head -n 1)" \
+		"xruns=$(grep -c -i -E 'underrun|overrun' /tmp/a.out)" \
+		"cpu_ms=$cpu busy_ms=$(((busy1 - busy0) * 10))" \
+		"$(bench_irq_delta "$irqs0" "$irqs1")" \
+		"treq=$treq tevt=$tevt txrun=$txrun exact=$exact"
+	[ "$rc" = 0 ] || tail -n 2 /tmp/a.out
+	return "$rc"
+}
