@@ -174,6 +174,9 @@ struct xsf_card;
  * @query_lock: protects the query cache against concurrent HW_REFINE
  * @query_unsupported: the backend does not answer HW_PARAM_QUERY
  * @query_answered: the backend answered at least one query
+ * @query_space: the last question about the whole space being negotiated
+ *	(pcm_hw.c: xsf_pcm_question()); valid with @query_space_set
+ * @query_space_set: @query_space holds a question of this opening
  * @queries: cached HW_PARAM_QUERY round trips
  * @nr_queries: entries used in @queries
  * @next_query: next entry of @queries to replace
@@ -227,6 +230,8 @@ struct xsf_pcm_stream {
 	struct mutex query_lock; /* the query cache */
 	bool query_unsupported;
 	bool query_answered;
+	struct xensnd_query_hw_param query_space;
+	bool query_space_set;
 	struct xsf_query_entry queries[XSF_QUERY_CACHE_SIZE];
 	unsigned int nr_queries;
 	unsigned int next_query;

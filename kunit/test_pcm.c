@@ -633,6 +633,104 @@ static void pcm_query_asked_again_at_each_open(struct kunit *test)
 						     44100, 2, 0, 0), 0);
 }
 
+/* Fix the format of @params to @format, as snd_pcm_hw_params_set_format(). */
+static void pcm_params_format(struct snd_pcm_hw_params *params,
+			      snd_pcm_format_t format)
+{
+	struct snd_mask *fmt = hw_param_mask(params, SNDRV_PCM_HW_PARAM_FORMAT);
+
+	snd_mask_none(fmt);
+	snd_mask_set_format(fmt, format);
+}
+
+/*
+ * Refine @params again after the test changed some of them: ALSA runs
+ * only the rules of parameters marked changed (rmask), as alsa-lib marks
+ * what it sets.
+ */
+static void pcm_refine_again(struct kunit *test, struct xsf_test_pcm *tp,
+			     struct snd_pcm_hw_params *params)
+{
+	params->rmask = ~0U;
+	KUNIT_ASSERT_EQ(test, snd_pcm_hw_refine(tp->sub, params), 0);
+}
+
+/*
+ * A negotiation as aplay's: the whole space, then format, channels, rate,
+ * period and buffer fixed one at a time, each step refined, then
+ * HW_PARAMS.  Asked as they came, that was six questions; three are
+ * enough (the space, the configuration, the choice), and the result is
+ * the same.
+ */
+static void pcm_query_three_questions(struct kunit *test)
+{
+	struct xsf_test_front *tf = xsf_test_connected(test, "p");
+	struct xsf_test_pcm *tp = xsf_test_pcm_open(test, tf, 0);
+	struct snd_pcm_hw_params *params;
+	const struct xensnd_query_hw_param *asked;
+
+	params = pcm_params_new(test);
+	pcm_limit(tp->sc, 8000, 48000, 1, 2);
+	pcm_refine_any(test, tp, params);
+	pcm_params_format(params, SNDRV_PCM_FORMAT_S16_LE);
+	pcm_refine_again(test, tp, params);
+	xsf_test_params_set(params, SNDRV_PCM_HW_PARAM_CHANNELS, 2);
+	pcm_refine_again(test, tp, params);
+	xsf_test_params_set(params, SNDRV_PCM_HW_PARAM_RATE, 48000);
+	pcm_refine_again(test, tp, params);
+	xsf_test_params_set(params, SNDRV_PCM_HW_PARAM_PERIOD_SIZE, 1024);
+	pcm_refine_again(test, tp, params);
+	xsf_test_params_set(params, SNDRV_PCM_HW_PARAM_BUFFER_SIZE, 4096);
+	pcm_refine_again(test, tp, params);
+	KUNIT_EXPECT_EQ(test, tp->sc->nr_reqs[XENSND_OP_HW_PARAM_QUERY], 3U);
+
+	/* The last question was the choice, exactly as it will be opened. */
+	asked = &xsf_test_req(test, tp->sc, XENSND_OP_HW_PARAM_QUERY, 2)->req.op.hw_param;
+	KUNIT_EXPECT_EQ(test, asked->formats, BIT_ULL(XENSND_PCM_FORMAT_S16_LE));
+	KUNIT_EXPECT_EQ(test, asked->rates.min, 48000U);
+	KUNIT_EXPECT_EQ(test, asked->rates.max, 48000U);
+	KUNIT_EXPECT_EQ(test, asked->period.min, 1024U);
+	KUNIT_EXPECT_EQ(test, asked->buffer.max, 4096U);
+	/* The one before: the configuration, its rates left to the backend. */
+	asked = &xsf_test_req(test, tp->sc, XENSND_OP_HW_PARAM_QUERY, 1)->req.op.hw_param;
+	KUNIT_EXPECT_EQ(test, asked->channels.min, 2U);
+	KUNIT_EXPECT_EQ(test, asked->channels.max, 2U);
+	KUNIT_EXPECT_LT(test, asked->rates.min, 48000U);
+
+	KUNIT_ASSERT_EQ(test, xsf_test_pcm_hw_params(tp, SNDRV_PCM_FORMAT_S16_LE,
+						     48000, 2, 1024, 4), 0);
+	KUNIT_EXPECT_EQ(test, tp->sc->nr_reqs[XENSND_OP_HW_PARAM_QUERY], 3U);
+	KUNIT_EXPECT_EQ(test, tp->sub->runtime->period_size, 1024UL);
+	KUNIT_EXPECT_EQ(test, tp->sub->runtime->buffer_size, 4096UL);
+}
+
+/*
+ * The answer about a narrow space narrows nothing wider: a negotiation
+ * that starts again from the whole space is asked about it anew.
+ */
+static void pcm_query_wider_space_asked_again(struct kunit *test)
+{
+	struct xsf_test_front *tf = xsf_test_connected(test, "p");
+	struct xsf_test_pcm *tp = xsf_test_pcm_open(test, tf, 0);
+	struct snd_pcm_hw_params *params;
+	const struct snd_mask *fmt;
+	unsigned int sent;
+
+	params = pcm_params_new(test);
+	pcm_limit(tp->sc, 8000, 48000, 1, 2);
+	xsf_test_params_any(params);
+	pcm_params_format(params, SNDRV_PCM_FORMAT_S16_LE);
+	pcm_refine_again(test, tp, params);
+	sent = tp->sc->nr_reqs[XENSND_OP_HW_PARAM_QUERY];
+	KUNIT_ASSERT_EQ(test, sent, 1U);
+
+	pcm_refine_any(test, tp, params);
+	KUNIT_EXPECT_EQ(test, tp->sc->nr_reqs[XENSND_OP_HW_PARAM_QUERY], sent + 1);
+	fmt = hw_param_mask_c(params, SNDRV_PCM_HW_PARAM_FORMAT);
+	KUNIT_EXPECT_TRUE(test, snd_mask_test_format(fmt, SNDRV_PCM_FORMAT_S16_LE));
+	KUNIT_EXPECT_TRUE(test, snd_mask_test_format(fmt, SNDRV_PCM_FORMAT_S32_LE));
+}
+
 static void pcm_query_rejected_still_works(struct kunit *test)
 {
 	struct xsf_test_front *tf = xsf_test_connected(test, "p");
@@ -1610,6 +1708,8 @@ static struct kunit_case xsf_pcm_cases[] = {
 	KUNIT_CASE(pcm_query_narrows),
 	KUNIT_CASE(pcm_query_cached),
 	KUNIT_CASE(pcm_query_asked_again_at_each_open),
+	KUNIT_CASE(pcm_query_three_questions),
+	KUNIT_CASE(pcm_query_wider_space_asked_again),
 	KUNIT_CASE(pcm_query_rejected_still_works),
 	KUNIT_CASE(pcm_query_no_match_fails),
 	KUNIT_CASE(pcm_query_timeout_falls_back),

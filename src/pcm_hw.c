@@ -4,10 +4,11 @@
  * and ALSA.
  *
  * The constraints come from XenStore and are narrowed with
- * XENSND_OP_HW_PARAM_QUERY; answers are cached per stream, so ALSA's
- * repeated rule evaluation costs one round trip per distinct query.  No
- * query is sent while the backend has the stream open: a backend that
- * opens its device to answer (snd_be) would wait for itself.
+ * XENSND_OP_HW_PARAM_QUERY: at most three questions for one
+ * configuration (xsf_pcm_question()), whose answers are cached for the
+ * opening, however often ALSA runs its rules.  No query is sent while the
+ * backend has the stream open: a backend that opens its device to answer
+ * (snd_be) would wait for itself.
  */
 #include <linux/kernel.h>
 #include <linux/mutex.h>
@@ -132,6 +133,66 @@ static void xsf_pcm_query_from_params(struct snd_pcm_hw_params *params,
 	query->period.max = iv->max;
 }
 
+/* whether [min, max] lies inside [outer_min, outer_max] */
+static bool xsf_pcm_within(u32 min, u32 max, u32 outer_min, u32 outer_max)
+{
+	return min >= outer_min && max <= outer_max;
+}
+
+/*
+ * What to ask the backend when ALSA refines @query's space.  ALSA runs
+ * the rules at every step of a negotiation, each step narrower than the
+ * last (alsa-lib fixes format, channels and rate, then period and
+ * buffer; the kernel's hw_params chooses what is left, one parameter at
+ * a time): asked as they come, that was a round trip for nearly every
+ * step, eight for aplay.  Three questions are enough:
+ *  - the space: the first question of an opening, and any that is not
+ *    inside the last space (a new negotiation).  Its answer narrows every
+ *    question inside it: a superset of theirs, so it never forbids what
+ *    the backend allows, and the next two questions forbid the rest;
+ *  - the configuration: once format and channels are fixed, asked with
+ *    the space's rates, buffer and periods, so that the rate the
+ *    application chooses is one the backend has for them;
+ *  - the choice: everything fixed, as it will be OPENed.
+ * A backend's answer for a wider question is also a true answer for a
+ * narrower one, so @query is changed in place to the question to ask.
+ * Caller holds stream->query_lock.
+ */
+static void xsf_pcm_question(struct xsf_pcm_stream *stream,
+			     struct xensnd_query_hw_param *query)
+{
+	const struct xensnd_query_hw_param *space = &stream->query_space;
+	bool fixed;
+
+	if (!stream->query_space_set ||
+	    (query->formats & ~space->formats) ||
+	    !xsf_pcm_within(query->rates.min, query->rates.max,
+			    space->rates.min, space->rates.max) ||
+	    !xsf_pcm_within(query->channels.min, query->channels.max,
+			    space->channels.min, space->channels.max) ||
+	    !xsf_pcm_within(query->buffer.min, query->buffer.max,
+			    space->buffer.min, space->buffer.max) ||
+	    !xsf_pcm_within(query->period.min, query->period.max,
+			    space->period.min, space->period.max)) {
+		stream->query_space = *query;
+		stream->query_space_set = true;
+		return;
+	}
+	if (hweight64(query->formats) != 1 ||
+	    query->channels.min != query->channels.max) {
+		*query = *space;
+		return;
+	}
+	fixed = query->rates.min == query->rates.max &&
+		query->buffer.min == query->buffer.max &&
+		query->period.min == query->period.max;
+	if (fixed)
+		return;
+	query->rates = space->rates;
+	query->buffer = space->buffer;
+	query->period = space->period;
+}
+
 static bool xsf_pcm_answer_sane(const struct xensnd_query_hw_param *a)
 {
 	return a->formats && a->rates.min <= a->rates.max &&
@@ -249,6 +310,7 @@ static int xsf_pcm_hw_rule(struct snd_pcm_hw_params *params,
 		return 0;
 	}
 	xsf_pcm_query_from_params(params, &query);
+	xsf_pcm_question(stream, &query);
 	ret = xsf_pcm_query(stream, &query, &answer);
 	if (ret == -EINVAL && !stream->query_answered) {
 		/*
@@ -323,6 +385,7 @@ void xsf_pcm_queries_reset(struct xsf_pcm_stream *stream)
 	stream->next_query = 0;
 	stream->query_unsupported = false;
 	stream->query_answered = false;
+	stream->query_space_set = false;
 	mutex_unlock(&stream->query_lock);
 }
 
