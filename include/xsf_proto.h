@@ -239,10 +239,13 @@ unsigned int xsf_shbuf_dir_pages_for(unsigned int nr_pages);
  * @XSF_RING_CONTROL: TRIGGER and other control requests
  * @XSF_RING_DATA: READ and WRITE, which leave XSF_RING_CONTROL_RESERVE
  *	entries free for control requests
+ * @XSF_RING_DATA_QUIET: a data request whose answer may wait: the
+ *	backend is not asked to interrupt for it (xsf_ring_submit())
  */
 enum xsf_ring_class {
 	XSF_RING_CONTROL,
 	XSF_RING_DATA,
+	XSF_RING_DATA_QUIET,
 };
 
 typedef void (*xsf_ring_done_t)(void *ctx, int status,
@@ -272,6 +275,8 @@ enum xsf_slot_state {
  * @done: signalled when a waiting request is answered or failed
  * @callback: completion for asynchronous requests
  * @ctx: argument of @callback
+ * @quiet: an asynchronous request whose answer may wait (no interrupt
+ *	asked for; see xsf_ring_submit())
  */
 struct xsf_ring_slot {
 	enum xsf_slot_state state;
@@ -282,6 +287,7 @@ struct xsf_ring_slot {
 	struct completion done;
 	xsf_ring_done_t callback;
 	void *ctx;
+	bool quiet;
 };
 
 /**
@@ -332,6 +338,7 @@ int xsf_ring_submit(struct xsf_ring *ring, struct xensnd_req *req,
 		    enum xsf_ring_class class, xsf_ring_done_t callback,
 		    void *ctx);
 int xsf_ring_handle_responses(struct xsf_ring *ring);
+bool xsf_ring_has_responses(struct xsf_ring *ring);
 void xsf_ring_disconnect(struct xsf_ring *ring);
 int xsf_ring_status_to_errno(s32 status);
 

@@ -438,8 +438,10 @@ static void sim_publish(struct sim_chan *sc, bool force)
 	int notify;
 
 	RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(&sc->back, notify);
-	if (notify || force)
+	if (notify || force) {
+		sc->nr_ring_irqs++;
 		xsf_fake_io_raise(sc->ring_port);
+	}
 }
 
 static void sim_chan_process(struct sim_chan *sc)

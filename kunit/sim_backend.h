@@ -133,6 +133,7 @@ struct sim_backend;
  * @hw_answer: see @hw_answer_fixed
  * @volume: current volume per channel, millidecibels
  * @muted: current mute flag per channel
+ * @nr_ring_irqs: interrupts raised on the ring's event channel
  */
 struct sim_chan {
 	struct sim_backend *sim;
@@ -176,6 +177,7 @@ struct sim_chan {
 	struct xensnd_query_hw_param hw_answer;
 	s32 volume[XSF_MAX_CHANNELS];
 	u8 muted[XSF_MAX_CHANNELS];
+	unsigned int nr_ring_irqs;
 };
 
 /**

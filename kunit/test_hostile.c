@@ -225,6 +225,8 @@ static void hostile_write_status_garbage(struct kunit *test)
 	sim_backend_set_status(tp->sc, XENSND_OP_WRITE, 5);
 	xsf_test_pcm_feed(test, tp, PB);
 	KUNIT_EXPECT_EQ(test, tp->sc->nr_reqs[XENSND_OP_WRITE], 2U);
+	/* A running WRITE's answer is taken with the next event. */
+	KUNIT_EXPECT_EQ(test, sim_backend_raise_evt(tp->sc), 0);
 	KUNIT_EXPECT_EQ(test, xsf_test_pcm_state(tp), SNDRV_PCM_STATE_XRUN);
 	KUNIT_EXPECT_EQ(test, tp->stream->data_error, -EIO);
 	/* Not counted as played. */
@@ -381,6 +383,8 @@ static void hostile_duplicate_beyond_requests(struct kunit *test)
 
 	sim_backend_set_reply(tp->sc, XENSND_OP_WRITE, SIM_REPLY_DUPLICATE);
 	xsf_test_pcm_feed(test, tp, PB);
+	/* A running WRITE's answers are taken with the next event. */
+	KUNIT_EXPECT_EQ(test, sim_backend_raise_evt(tp->sc), 0);
 	KUNIT_EXPECT_FALSE(test, ring->connected);
 	KUNIT_EXPECT_EQ(test, tp->stream->link.nr_inflight, 0U);
 	/* The WRITE's data was never counted. */

@@ -821,7 +821,76 @@ static void pcm_write_error_xruns(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, tp->sub->runtime->state, SNDRV_PCM_STATE_RUNNING);
 	sim_backend_set_status(tp->sc, XENSND_OP_WRITE, -EIO);
 	xsf_test_pcm_feed(test, tp, PB);
+	/* The failed WRITE's answer did not interrupt: the next event takes it. */
+	KUNIT_EXPECT_EQ(test, tp->sub->runtime->state, SNDRV_PCM_STATE_RUNNING);
+	KUNIT_EXPECT_EQ(test, sim_backend_raise_evt(tp->sc), 0);
 	KUNIT_EXPECT_EQ(test, tp->sub->runtime->state, SNDRV_PCM_STATE_XRUN);
+}
+
+/*
+ * A running playback's WRITE answers do not interrupt: the position
+ * event of the next period takes them.  One interrupt a period, not two.
+ */
+static void pcm_running_write_answers_wait_for_the_event(struct kunit *test)
+{
+	struct xsf_test_front *tf = xsf_test_connected(test, "p");
+	struct xsf_test_pcm *tp = xsf_test_pcm_prepared(test, tf, 0);
+	struct sim_chan *sc = tp->sc;
+	unsigned int irqs;
+
+	xsf_test_pcm_feed(test, tp, 2 * PB);
+	xsf_test_pcm_start(test, tp);
+	KUNIT_EXPECT_EQ(test, tp->stream->completed, 2ULL * PB);
+	irqs = sc->nr_ring_irqs;
+	xsf_test_pcm_pos(tp, PB);
+	xsf_test_pcm_feed(test, tp, PB);
+	KUNIT_ASSERT_EQ(test, sc->nr_reqs[XENSND_OP_WRITE], 2U);
+	KUNIT_EXPECT_EQ(test, sc->nr_ring_irqs, irqs);
+	KUNIT_EXPECT_EQ(test, tp->stream->completed, 2ULL * PB);
+	KUNIT_EXPECT_EQ(test, tp->stream->link.nr_inflight, 1U);
+
+	xsf_test_pcm_pos(tp, 2 * PB);
+	KUNIT_EXPECT_EQ(test, tp->stream->completed, 3ULL * PB);
+	KUNIT_EXPECT_EQ(test, tp->stream->link.nr_inflight, 0U);
+	KUNIT_EXPECT_EQ(test, xsf_test_pcm_hw_ptr(tp), (snd_pcm_uframes_t)(2 * PB / FB));
+	KUNIT_EXPECT_EQ(test, sc->nr_ring_irqs, irqs);
+
+	/* A STOP's answer interrupts, and brings the WRITE's before it. */
+	xsf_test_pcm_feed(test, tp, PB);
+	KUNIT_EXPECT_EQ(test, tp->stream->link.nr_inflight, 1U);
+	KUNIT_EXPECT_EQ(test, xsf_test_pcm_ioctl(tp, SNDRV_PCM_IOCTL_DROP), 0);
+	sim_backend_sync(tf->sim);
+	KUNIT_EXPECT_EQ(test, sc->nr_ring_irqs, irqs + 1);
+	KUNIT_EXPECT_EQ(test, tp->stream->link.nr_inflight, 0U);
+	KUNIT_EXPECT_EQ(test, xsf_test_last_trigger(sc), XENSND_OP_TRIGGER_STOP);
+}
+
+/*
+ * A backend that answers a STOP before the WRITEs sent quiet before it:
+ * those answers interrupt when they come, nobody waits for them in vain.
+ */
+static void pcm_quiet_answers_after_a_control_interrupt(struct kunit *test)
+{
+	struct xsf_test_front *tf = xsf_test_connected(test, "p");
+	struct xsf_test_pcm *tp = xsf_test_pcm_prepared(test, tf, 0);
+	struct sim_chan *sc = tp->sc;
+	unsigned int irqs;
+
+	xsf_test_pcm_feed(test, tp, 2 * PB);
+	xsf_test_pcm_start(test, tp);
+	sim_backend_set_reply(sc, XENSND_OP_WRITE, SIM_REPLY_HOLD);
+	xsf_test_pcm_feed(test, tp, PB);
+	KUNIT_ASSERT_EQ(test, sc->nr_held, 1U);
+	KUNIT_EXPECT_EQ(test, xsf_test_pcm_ioctl(tp, SNDRV_PCM_IOCTL_DROP), 0);
+	sim_backend_sync(tf->sim);
+	KUNIT_EXPECT_EQ(test, xsf_test_last_trigger(sc), XENSND_OP_TRIGGER_STOP);
+	KUNIT_EXPECT_EQ(test, tp->stream->link.nr_inflight, 1U);
+	irqs = sc->nr_ring_irqs;
+	sim_backend_set_reply(sc, XENSND_OP_WRITE, SIM_REPLY_NORMAL);
+	sim_backend_release(sc);
+	sim_backend_sync(tf->sim);
+	KUNIT_EXPECT_EQ(test, sc->nr_ring_irqs, irqs + 1);
+	KUNIT_EXPECT_EQ(test, tp->stream->link.nr_inflight, 0U);
 }
 
 /* What the tracepoints reported, through probes as perf attaches them. */
@@ -1214,6 +1283,8 @@ static void pcm_pointer_guess_stays_below_data(struct kunit *test)
 	sim_backend_set_reply(tp->sc, XENSND_OP_WRITE, SIM_REPLY_NORMAL);
 	sim_backend_release(tp->sc);
 	sim_backend_sync(tf->sim);
+	/* The answer did not interrupt (a running WRITE's): an event takes it. */
+	KUNIT_EXPECT_EQ(test, sim_backend_raise_evt(tp->sc), 0);
 	pcm_report_age(tp, 1000);
 	KUNIT_EXPECT_EQ(test, xsf_test_pcm_hwsync(tp), (snd_pcm_uframes_t)(3 * PB / FB - 3));
 	KUNIT_EXPECT_EQ(test, xsf_test_pcm_state(tp), SNDRV_PCM_STATE_RUNNING);
@@ -1716,6 +1787,8 @@ static struct kunit_case xsf_pcm_cases[] = {
 	KUNIT_CASE(pcm_open_rejected),
 	KUNIT_CASE(pcm_open_timeout),
 	KUNIT_CASE(pcm_write_error_xruns),
+	KUNIT_CASE(pcm_running_write_answers_wait_for_the_event),
+	KUNIT_CASE(pcm_quiet_answers_after_a_control_interrupt),
 	KUNIT_CASE(pcm_tracepoints_report_everything),
 	KUNIT_CASE(pcm_write_error_before_start_fails_start),
 	KUNIT_CASE(pcm_query_leaves_rate_and_channels_open),

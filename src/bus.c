@@ -107,8 +107,16 @@ static bool xsf_bus_deliver_event(void *ctx, const struct xensnd_evt *evt)
 static irqreturn_t xsf_bus_evt_irq(int irq, void *data)
 {
 	struct xsf_channel *chan = data;
-	int delivered = xsf_evtq_consume(&chan->evtq, xsf_bus_deliver_event,
-					 chan);
+	int delivered;
+
+	/*
+	 * First the answers that did not interrupt (quiet WRITEs): a
+	 * position is taken only as far as the data it covers was answered.
+	 */
+	if (xsf_ring_has_responses(&chan->ring) &&
+	    xsf_ring_handle_responses(&chan->ring) == -EIO)
+		xsf_bus_ring_broken(chan);
+	delivered = xsf_evtq_consume(&chan->evtq, xsf_bus_deliver_event, chan);
 
 	/* Only events of no use, or an overflow: late EOI throttles floods. */
 	xsf_io_irq_done(irq, delivered <= 0);
@@ -981,7 +989,9 @@ static void xsf_bus_answer(void *ctx, int status,
  * xsf_bus_submit() - send a request whose answer comes to the link's done
  * @link: the stream's link
  * @req: the request; its id is assigned here
- * @class: XSF_RING_DATA for READ and WRITE, XSF_RING_CONTROL otherwise
+ * @class: XSF_RING_DATA for READ and WRITE (XSF_RING_DATA_QUIET for one
+ *	whose answer may wait for the next position event), XSF_RING_CONTROL
+ *	otherwise
  *
  * Never sleeps.  The answer, or the failure when the channel goes away,
  * reaches the link's done callback once, unless the link was detached

@@ -269,6 +269,22 @@ static bool xsf_pcm_may_send(struct xsf_pcm_stream *stream)
 	}
 }
 
+/*
+ * How a data request goes out.  A WRITE of a running playback need not
+ * interrupt when it is answered: the backend's next position event
+ * comes within a period, and takes the answer with it (bus.c), so a
+ * period costs one interrupt instead of two.  Before the start (no
+ * events yet) and for capture (a READ's answer is the captured data,
+ * due at once) every answer interrupts.
+ */
+static enum xsf_ring_class xsf_pcm_data_class(struct xsf_pcm_stream *stream)
+{
+	if (!stream->cfg.capture &&
+	    xsf_pcm_state(stream->substream->runtime) == SNDRV_PCM_STATE_RUNNING)
+		return XSF_RING_DATA_QUIET;
+	return XSF_RING_DATA;
+}
+
 /**
  * xsf_pcm_flush() - send data requests for what is ready
  * @stream: the stream; caller holds the PCM stream lock
@@ -310,7 +326,7 @@ int xsf_pcm_flush(struct xsf_pcm_stream *stream, bool force)
 			break;
 		req.op.rw.offset = offset;
 		req.op.rw.length = len;
-		ret = xsf_bus_submit(&stream->link, &req, XSF_RING_DATA);
+		ret = xsf_bus_submit(&stream->link, &req, xsf_pcm_data_class(stream));
 		if (ret == -EBUSY)
 			break; /* resumed by the next completion */
 		if (ret)

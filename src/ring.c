@@ -15,6 +15,14 @@
  * (xsf_ring_call()); data requests complete through a callback
  * (xsf_ring_submit()) so that no user process waits for the backend in
  * the data path.
+ *
+ * The backend interrupts for an answer only when asked to (the ring's
+ * rsp_event).  A playing stream's WRITE answers need not interrupt: the
+ * position event of the next period comes anyway, and its handler takes
+ * them first (xsf_ring_has_responses()).  So answers to requests sent
+ * quiet (XSF_RING_DATA_QUIET) are not asked for; any other request asks
+ * for its own answer and for every one outstanding before it, so that
+ * nobody ever waits for an answer that will not interrupt.
  */
 #include <linux/kernel.h>
 #include <linux/string.h>
@@ -124,16 +132,67 @@ static struct xsf_ring_slot *xsf_ring_claim(struct xsf_ring *ring,
 	return NULL;
 }
 
-/* Put @req on the ring for @slot and notify.  Called with the lock held. */
+/*
+ * Ask the backend to interrupt for its next answer: rsp_event just past
+ * the answers it has given, including quiet ones not taken yet (those
+ * are taken with the next).  rsp_prod is the backend's to write: a few
+ * tries, no more, to catch it between two answers.  Called with the lock
+ * held.
+ */
+static void xsf_ring_ask_next_answer(struct xsf_ring *ring)
+{
+	struct xen_sndif_sring *sring = ring->front.sring;
+	unsigned int tries = XSF_RING_SLOTS;
+	RING_IDX prod;
+
+	do {
+		prod = READ_ONCE(sring->rsp_prod);
+		WRITE_ONCE(sring->rsp_event, prod + 1);
+		virt_mb(); /* rsp_event before the second look at rsp_prod */
+	} while (READ_ONCE(sring->rsp_prod) != prod && --tries);
+}
+
+/*
+ * Whether an outstanding request wants its answer at once: a caller
+ * waits for it, or it was not sent quiet.  Called with the lock held.
+ */
+static bool xsf_ring_wants_answers(struct xsf_ring *ring)
+{
+	unsigned int i;
+
+	for (i = 0; i < XSF_RING_SLOTS; i++) {
+		const struct xsf_ring_slot *slot = &ring->slots[i];
+
+		if (slot->state == XSF_SLOT_WAITING ||
+		    (slot->state == XSF_SLOT_ASYNC && !slot->quiet))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Put @req on the ring for @slot and notify.  Unless @quiet, ask for its
+ * answer, and for the answers of every request still outstanding: a
+ * STOP's caller then finds every WRITE before it answered, whatever
+ * order the backend answers in.  Called with the lock held.
+ */
 static void xsf_ring_push(struct xsf_ring *ring, struct xsf_ring_slot *slot,
-			  struct xensnd_req *req)
+			  struct xensnd_req *req, bool quiet)
 {
 	struct xensnd_req *entry;
+	unsigned int i;
 	int notify;
 
 	req->id = slot->id;
 	slot->operation = req->operation;
 	slot->status = 0;
+	slot->quiet = quiet;
+	if (!quiet) {
+		for (i = 0; i < XSF_RING_SLOTS; i++)
+			ring->slots[i].quiet = false;
+		/* Before the request is visible: its answer cannot be first. */
+		xsf_ring_ask_next_answer(ring);
+	}
 	entry = RING_GET_REQUEST(&ring->front, ring->front.req_prod_pvt);
 	memcpy(entry, req, sizeof(*entry));
 	trace_xsf_request(ring, req);
@@ -188,7 +247,7 @@ int xsf_ring_call(struct xsf_ring *ring, struct xensnd_req *req,
 		if (slot) {
 			slot->state = XSF_SLOT_WAITING;
 			reinit_completion(&slot->done);
-			xsf_ring_push(ring, slot, req);
+			xsf_ring_push(ring, slot, req, false);
 			spin_unlock_irqrestore(&ring->lock, flags);
 			break;
 		}
@@ -232,7 +291,11 @@ int xsf_ring_call(struct xsf_ring *ring, struct xensnd_req *req,
  * @req: the request; its id is assigned here
  * @class: XSF_RING_DATA for READ and WRITE, which may not take the last
  *	XSF_RING_CONTROL_RESERVE entries: a STOP or PAUSE always finds room
- *	however many data requests are outstanding
+ *	however many data requests are outstanding; XSF_RING_DATA_QUIET for
+ *	one whose answer may wait until the next interrupt for another
+ *	reason (a position event, another request's answer).  A quiet
+ *	request that leaves less than half of the ring free is sent as an
+ *	ordinary one: answers do not pile up unseen.
  * @callback: called once with the mapped status and the response (NULL
  *	response when the ring was disconnected), from the ring's response
  *	handling context, without the ring lock held
@@ -247,8 +310,10 @@ int xsf_ring_submit(struct xsf_ring *ring, struct xensnd_req *req,
 		    enum xsf_ring_class class, xsf_ring_done_t callback,
 		    void *ctx)
 {
+	bool data = class == XSF_RING_DATA || class == XSF_RING_DATA_QUIET;
 	struct xsf_ring_slot *slot;
 	unsigned long flags;
+	bool quiet;
 	int ret = 0;
 
 	spin_lock_irqsave(&ring->lock, flags);
@@ -256,16 +321,18 @@ int xsf_ring_submit(struct xsf_ring *ring, struct xensnd_req *req,
 		ret = -EIO;
 		goto out;
 	}
-	slot = xsf_ring_claim(ring, class == XSF_RING_DATA ?
-				   XSF_RING_CONTROL_RESERVE : 0);
+	slot = xsf_ring_claim(ring, data ? XSF_RING_CONTROL_RESERVE : 0);
 	if (!slot) {
 		ret = -EBUSY;
 		goto out;
 	}
+	quiet = class == XSF_RING_DATA_QUIET &&
+		RING_FREE_REQUESTS(&ring->front) > XSF_RING_SLOTS / 2 &&
+		xsf_ring_free_slots(ring) > XSF_RING_SLOTS / 2;
 	slot->state = XSF_SLOT_ASYNC;
 	slot->callback = callback;
 	slot->ctx = ctx;
-	xsf_ring_push(ring, slot, req);
+	xsf_ring_push(ring, slot, req, quiet);
 out:
 	spin_unlock_irqrestore(&ring->lock, flags);
 	return ret;
@@ -363,10 +430,33 @@ static bool xsf_ring_complete(struct xsf_ring *ring,
 }
 
 /**
+ * xsf_ring_has_responses() - whether answers wait to be taken
+ * @ring: the stream's ring
+ *
+ * For an interrupt of another kind (a position event) that takes the
+ * answers of quiet requests with it.  A backend's index that makes no
+ * sense counts as answers: xsf_ring_handle_responses() finds it out.
+ *
+ * Return: true if the backend produced responses not consumed yet.
+ */
+bool xsf_ring_has_responses(struct xsf_ring *ring)
+{
+	unsigned long flags;
+	bool pending;
+
+	spin_lock_irqsave(&ring->lock, flags);
+	pending = ring->connected &&
+		  READ_ONCE(ring->front.sring->rsp_prod) != ring->front.rsp_cons;
+	spin_unlock_irqrestore(&ring->lock, flags);
+	return pending;
+}
+
+/**
  * xsf_ring_handle_responses() - consume the backend's responses
  * @ring: the stream's ring
  *
- * Called from the ring's interrupt handler.  Validates the backend's
+ * Called from the ring's interrupt handler, and from the event page's
+ * for the answers that did not interrupt.  Validates the backend's
  * producer index before reading anything; a ring that claims more
  * responses than requests were sent is disconnected.
  *
@@ -408,7 +498,13 @@ int xsf_ring_handle_responses(struct xsf_ring *ring)
 			if (!ring->connected)
 				goto out;
 		}
-		RING_FINAL_CHECK_FOR_RESPONSES(&ring->front, more);
+		/*
+		 * With only quiet requests outstanding, the backend is not
+		 * asked to interrupt again (see xsf_ring_push()).
+		 */
+		more = 0;
+		if (xsf_ring_wants_answers(ring))
+			RING_FINAL_CHECK_FOR_RESPONSES(&ring->front, more);
 	} while (more);
 out:
 	spin_unlock_irqrestore(&ring->lock, flags);
