@@ -27,6 +27,7 @@ import os
 import statistics
 import sys
 
+sys.dont_write_bytecode = True  # nothing written into the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bench_chart  # noqa: E402
 
