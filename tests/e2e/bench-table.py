@@ -95,7 +95,7 @@ def measures(run):
 # measures shown as a count of runs ("2/3"), not a median
 COUNTED = ("bit-exact", "ended well")
 # measures drawn in the chart (lower is better for each)
-CHARTED = ("requests / period", "CUR_POS events / period",
+CHARTED = ("requests / audio s", "CUR_POS events / period",
            "driver IRQs / audio s", "HW_PARAM_QUERY / setup",
            "client CPU ms / audio s", "guest busy ms / audio s")
 
@@ -154,6 +154,69 @@ def ratio_text(ours, intree):
     if ours is None or intree is None or intree == 0:
         return "-", None
     return "%.2f" % (ours / intree), ours / intree
+
+
+# the summary's columns: (heading, measure, ratio shown)
+SUMMARY = (("requests / period", "requests / period", False),
+           ("IRQs / s", "driver IRQs / audio s", True),
+           ("guest busy ms / s", "guest busy ms / audio s", True),
+           ("client CPU ms / s", "client CPU ms / audio s", True),
+           ("HW_PARAM_QUERY", "HW_PARAM_QUERY / setup", False),
+           ("xruns", "xruns (client)", False),
+           ("bit-exact", "bit-exact", False),
+           ("STOP after last period, ms", "last period to STOP (ms)", False))
+
+
+def short(value, counted, runs):
+    """A summary cell: the median, or good/all runs."""
+    if value is None:
+        return "-"
+    if counted:
+        return "%d/%d" % (round(value * runs), runs)
+    if value == int(value) or abs(value) >= 100:
+        return "%d" % round(value)
+    return "%.3g" % value
+
+
+def summary_table(title, ours_rows, intree_rows, runs, skipped):
+    """One line per row and backend: ours | in-tree (ratio) per measure."""
+    out = ["# make bench, summary", ""]
+    if title:
+        out += [title, ""]
+    out += ["Each cell: ours | in-tree, medians over the runs (ratio ours /"
+            " in-tree where it says something).", "",
+            "| Backend | Row | " + " | ".join(h for h, _, _ in SUMMARY) + " |",
+            "|---|---|" + "---:|" * len(SUMMARY)]
+    for backend, backend_name in BACKENDS:
+        for row in ours_rows:
+            kind, period = row.split(":")
+            mine = "row:ours:%s:%s" % (backend, row)
+            theirs_row = "rw:%s" % period if kind == "mmap" else row
+            theirs = "row:intree:%s:%s" % (backend, theirs_row)
+            if theirs_row not in intree_rows:
+                theirs = None
+            label = "%s %s" % (KINDS.get(kind, kind), period)
+            if mine in skipped or not runs.get(mine):
+                continue
+            cells = []
+            mine_m = [measures(r) for r in runs.get(mine, [])]
+            theirs_m = [measures(r) for r in runs.get(theirs, [])] \
+                if theirs else []
+            for _, name, with_ratio in SUMMARY:
+                counted = name in COUNTED
+                o_med, _ = summary([m.get(name) for m in mine_m], counted)
+                t_med, _ = summary([m.get(name) for m in theirs_m], counted)
+                cell = short(o_med, counted, len(mine_m)) + " | " + (
+                    short(t_med, counted, len(theirs_m)) if theirs else
+                    "n/a")
+                r_text, _ = ratio_text(o_med, t_med)
+                if with_ratio and r_text != "-":
+                    cell += " (%s)" % r_text
+                cells.append(cell.replace(" | ", " \\| "))
+            out.append("| %s | %s | %s |" % (backend_name, label,
+                                             " | ".join(cells)))
+    out.append("")
+    return "\n".join(out) + "\n"
 
 
 def main():
@@ -229,6 +292,8 @@ def main():
     md.append("")
     if problems:
         md += ["Not whole:", ""] + ["- %s" % p for p in problems] + [""]
+    summary_md = summary_table(args.title, ours_rows, intree_rows, runs,
+                               skipped)
 
     # every table line has the header's six cells
     for line in md:
@@ -240,11 +305,15 @@ def main():
     with open(os.path.join(args.outdir, "bench.md"), "w",
               encoding="utf-8") as out:
         out.write(text)
+    with open(os.path.join(args.outdir, "summary.md"), "w",
+              encoding="utf-8") as out:
+        out.write(summary_md)
     bench_chart.write_ratio_chart(
         os.path.join(args.outdir, "bench.png"),
         "make bench: ours / in-tree (median of each)", groups,
         note=args.title)
     sys.stdout.write(text)
+    sys.stdout.write("\n" + summary_md)
     if problems:
         print("bench: the table is not whole (%d problems)" % len(problems))
         return 1
