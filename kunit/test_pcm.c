@@ -989,6 +989,9 @@ static void pcm_tracepoints_report_everything(struct kunit *test)
 	xsf_test_pcm_pos(tp, 2 * PB);
 	sim_backend_set_status(tp->sc, XENSND_OP_WRITE, -EIO);
 	xsf_test_pcm_feed(test, tp, PB);
+	/* A running WRITE's answer is taken with the next event. */
+	KUNIT_EXPECT_EQ(test, sim_backend_raise_evt(tp->sc), 0);
+	sim_backend_sync(tf->sim);
 	KUNIT_EXPECT_EQ(test, tp->sub->runtime->state, SNDRV_PCM_STATE_XRUN);
 
 	for (op = 0; op < SIM_NR_OPS; op++)
