@@ -313,6 +313,7 @@ struct xsf_trace_id {
  * @slots: outstanding requests, indexed by id modulo XSF_RING_SLOTS
  * @nr_stale: responses dropped as stale, unknown or duplicate
  * @nr_timeouts: requests given up on
+ * @consuming: a context is taking responses (xsf_ring_handle_responses())
  */
 struct xsf_ring {
 	struct device *dev;
@@ -326,6 +327,7 @@ struct xsf_ring {
 	struct xsf_ring_slot slots[XSF_RING_SLOTS];
 	unsigned int nr_stale;
 	unsigned int nr_timeouts;
+	bool consuming;
 };
 
 extern unsigned int xsf_request_timeout_ms;

@@ -461,8 +461,9 @@ bool xsf_ring_has_responses(struct xsf_ring *ring)
  * responses than requests were sent is disconnected.
  *
  * Return: the number of responses that answered a request (dropped ones
- * do not count: an interrupt with none was spurious), or -EIO if the
- * ring was found corrupt and disconnected.
+ * do not count: an interrupt with none was spurious; 1 when another
+ * context is taking them), or -EIO if the ring was found corrupt and
+ * disconnected.
  */
 int xsf_ring_handle_responses(struct xsf_ring *ring)
 {
@@ -474,6 +475,18 @@ int xsf_ring_handle_responses(struct xsf_ring *ring)
 	spin_lock_irqsave(&ring->lock, flags);
 	if (!ring->connected)
 		goto out;
+	/*
+	 * Two interrupts take answers (the ring's, and the event page's for
+	 * quiet ones), maybe on two CPUs at once.  One at a time, so that
+	 * answers are delivered in order and none twice (the lock is dropped
+	 * around each callback); the one that is busy sees what came before
+	 * it finishes, or asked for no interrupt for it.
+	 */
+	if (ring->consuming) {
+		handled = 1; /* not a spurious interrupt: taken care of */
+		goto out;
+	}
+	ring->consuming = true;
 	do {
 		prod = READ_ONCE(ring->front.sring->rsp_prod);
 		virt_rmb(); /* read responses only after the index */
@@ -484,6 +497,7 @@ int xsf_ring_handle_responses(struct xsf_ring *ring)
 				prod, ring->front.req_prod_pvt, cons);
 			ring->connected = false;
 			xsf_ring_fail_all(ring, &flags);
+			ring->consuming = false;
 			spin_unlock_irqrestore(&ring->lock, flags);
 			wake_up_all(&ring->slot_wait);
 			return -EIO;
@@ -496,7 +510,7 @@ int xsf_ring_handle_responses(struct xsf_ring *ring)
 			if (xsf_ring_complete(ring, &resp, &flags))
 				handled++;
 			if (!ring->connected)
-				goto out;
+				goto done;
 		}
 		/*
 		 * With only quiet requests outstanding, the backend is not
@@ -506,6 +520,8 @@ int xsf_ring_handle_responses(struct xsf_ring *ring)
 		if (xsf_ring_wants_answers(ring))
 			RING_FINAL_CHECK_FOR_RESPONSES(&ring->front, more);
 	} while (more);
+done:
+	ring->consuming = false;
 out:
 	spin_unlock_irqrestore(&ring->lock, flags);
 	if (consumed)
