@@ -521,6 +521,42 @@ static void ring_disconnect_fails_everything(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, done->calls, 3U);
 }
 
+/*
+ * A quiet request's answer raises no interrupt; it is taken when asked
+ * for (an event's handler), or at the latest when the ring disconnects,
+ * where it counts as answered, not failed.
+ */
+static void ring_quiet_answer_taken_not_failed(struct kunit *test)
+{
+	struct ring_ctx *ctx = ring_setup(test);
+	struct ring_done *done = kunit_kzalloc(test, sizeof(*done), GFP_KERNEL);
+	struct xensnd_req req = { .operation = XENSND_OP_WRITE };
+	unsigned int irqs;
+
+	KUNIT_ASSERT_NOT_NULL(test, done);
+	/* A first round trip: the ring's fresh rsp_event asks for answer 1. */
+	KUNIT_ASSERT_EQ(test, ring_trigger(ctx->ring, XENSND_OP_TRIGGER_STOP,
+					   NULL), 0);
+	sim_backend_sync(ctx->tf->sim);
+	ctx->tf->sim->autorun = false;
+	irqs = ctx->sc->nr_ring_irqs;
+	/* An answer that cannot be taken for the disconnect's -EIO. */
+	sim_backend_set_status(ctx->sc, XENSND_OP_WRITE, -ENOSPC);
+	KUNIT_ASSERT_EQ(test, xsf_ring_submit(ctx->ring, &req, XSF_RING_DATA_QUIET,
+					      ring_done_cb, done), 0);
+	sim_backend_process(ctx->tf->sim);
+	KUNIT_EXPECT_EQ(test, ctx->sc->nr_ring_irqs, irqs);
+	KUNIT_EXPECT_EQ(test, done->calls, 0U);
+	KUNIT_EXPECT_TRUE(test, xsf_ring_has_responses(ctx->ring));
+
+	xsf_ring_disconnect(ctx->ring);
+	KUNIT_ASSERT_EQ(test, done->calls, 1U);
+	KUNIT_EXPECT_EQ(test, done->status[0], -ENOSPC);
+	KUNIT_EXPECT_TRUE(test, done->had_resp[0]);
+	KUNIT_EXPECT_EQ(test, done->id[0], req.id);
+	KUNIT_EXPECT_FALSE(test, xsf_ring_has_responses(ctx->ring));
+}
+
 static void ring_hostile_rsp_prod_disconnects(struct kunit *test)
 {
 	struct ring_ctx *ctx = ring_setup(test);
@@ -638,6 +674,7 @@ static struct kunit_case xsf_ring_cases[] = {
 	KUNIT_CASE(ring_async_callback_status),
 	KUNIT_CASE(ring_out_of_order_answers),
 	KUNIT_CASE(ring_disconnect_fails_everything),
+	KUNIT_CASE(ring_quiet_answer_taken_not_failed),
 	KUNIT_CASE(ring_hostile_rsp_prod_disconnects),
 	KUNIT_CASE(ring_hostile_rsp_prod_direct),
 	KUNIT_CASE(ring_request_bytes_on_ring),

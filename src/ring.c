@@ -370,13 +370,20 @@ static void xsf_ring_fail_all(struct xsf_ring *ring, unsigned long *flags)
  * xsf_ring_disconnect() - stop using the ring and fail what is pending
  * @ring: the stream's ring
  *
- * Every sleeping caller returns -EIO and every asynchronous request's
- * callback runs with -EIO.  Later requests fail at once with -EIO.
+ * Answers the backend has given are taken first.  Then every sleeping
+ * caller returns -EIO and every asynchronous request's callback runs
+ * with -EIO.  Later requests fail at once with -EIO.  Process context.
  */
 void xsf_ring_disconnect(struct xsf_ring *ring)
 {
 	unsigned long flags;
 
+	/*
+	 * What the backend answered already counts, though no interrupt
+	 * was asked for it (a quiet WRITE's): only requests it never
+	 * answered fail.
+	 */
+	xsf_ring_handle_responses(ring);
 	spin_lock_irqsave(&ring->lock, flags);
 	ring->connected = false;
 	xsf_ring_fail_all(ring, &flags);
