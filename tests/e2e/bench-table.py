@@ -38,6 +38,24 @@ FRAME_OCTETS = 4  # S16_LE stereo
 RATE = 48000
 
 
+def row_pairs(ours_rows, intree_rows):
+    """Each row of ours on each backend, with the in-tree row beside it.
+
+    Yields (backend name, label, our item, the in-tree item or None): the
+    in-tree driver has no mmap, so ours with mmap stands beside its
+    read/write row of the same period.
+    """
+    for backend, backend_name in BACKENDS:
+        for row in ours_rows:
+            kind, period = row.split(":")
+            theirs_row = "rw:%s" % period if kind == "mmap" else row
+            theirs = "row:intree:%s:%s" % (backend, theirs_row)
+            if theirs_row not in intree_rows:
+                theirs = None
+            yield (backend_name, "%s %s" % (KINDS.get(kind, kind), period),
+                   "row:ours:%s:%s" % (backend, row), theirs)
+
+
 def number(value):
     """The number in a field, or None for "-", "" or anything else."""
     try:
@@ -187,34 +205,27 @@ def summary_table(title, ours_rows, intree_rows, runs, skipped):
             " in-tree where it says something).", "",
             "| Backend | Row | " + " | ".join(h for h, _, _ in SUMMARY) + " |",
             "|---|---|" + "---:|" * len(SUMMARY)]
-    for backend, backend_name in BACKENDS:
-        for row in ours_rows:
-            kind, period = row.split(":")
-            mine = "row:ours:%s:%s" % (backend, row)
-            theirs_row = "rw:%s" % period if kind == "mmap" else row
-            theirs = "row:intree:%s:%s" % (backend, theirs_row)
-            if theirs_row not in intree_rows:
-                theirs = None
-            label = "%s %s" % (KINDS.get(kind, kind), period)
-            if mine in skipped or not runs.get(mine):
-                continue
-            cells = []
-            mine_m = [measures(r) for r in runs.get(mine, [])]
-            theirs_m = [measures(r) for r in runs.get(theirs, [])] \
-                if theirs else []
-            for _, name, with_ratio in SUMMARY:
-                counted = name in COUNTED
-                o_med, _ = summary([m.get(name) for m in mine_m], counted)
-                t_med, _ = summary([m.get(name) for m in theirs_m], counted)
-                cell = short(o_med, counted, len(mine_m)) + " | " + (
-                    short(t_med, counted, len(theirs_m)) if theirs else
-                    "n/a")
-                r_text, _ = ratio_text(o_med, t_med)
-                if with_ratio and r_text != "-":
-                    cell += " (%s)" % r_text
-                cells.append(cell.replace(" | ", " \\| "))
-            out.append("| %s | %s | %s |" % (backend_name, label,
-                                             " | ".join(cells)))
+    for backend_name, label, mine, theirs in row_pairs(ours_rows,
+                                                       intree_rows):
+        if mine in skipped or not runs.get(mine):
+            continue
+        cells = []
+        mine_m = [measures(r) for r in runs.get(mine, [])]
+        theirs_m = [measures(r) for r in runs.get(theirs, [])] \
+            if theirs else []
+        for _, name, with_ratio in SUMMARY:
+            counted = name in COUNTED
+            o_med, _ = summary([m.get(name) for m in mine_m], counted)
+            t_med, _ = summary([m.get(name) for m in theirs_m], counted)
+            cell = short(o_med, counted, len(mine_m)) + " | " + (
+                short(t_med, counted, len(theirs_m)) if theirs else
+                "n/a")
+            r_text, _ = ratio_text(o_med, t_med)
+            if with_ratio and r_text != "-":
+                cell += " (%s)" % r_text
+            cells.append(cell.replace(" | ", " \\| "))
+        out.append("| %s | %s | %s |" % (backend_name, label,
+                                         " | ".join(cells)))
     out.append("")
     return "\n".join(out) + "\n"
 
@@ -243,52 +254,41 @@ def main():
            "| Backend | Row | Measure | Ours | In-tree | Ours/in-tree |",
            "|---|---|---|---:|---:|---:|"]
     groups = []
-    for backend, backend_name in BACKENDS:
-        for row in ours_rows:
-            kind, period = row.split(":")
-            mine = "row:ours:%s:%s" % (backend, row)
-            theirs_row = "rw:%s" % period if kind == "mmap" else row
-            theirs = "row:intree:%s:%s" % (backend, theirs_row)
-            label = "%s %s" % (KINDS.get(kind, kind), period)
-            if theirs_row not in intree_rows:
-                theirs = None
-            for item in (mine, theirs):
-                if item is None:
-                    continue
-                if item in skipped:
-                    continue
-                if not runs.get(item):
-                    problems.append("%s: no run measured" % item)
-            if mine in skipped:
-                md.append("| %s | %s | (skipped: %s) | | | |"
-                          % (backend_name, label, skipped[mine]))
-                continue
-            mine_runs = runs.get(mine, [])
-            if mine_runs and not any(r.get("rc") == "0" for r in mine_runs):
-                problems.append("%s: no run ended well" % mine)
-            theirs_runs = runs.get(theirs, []) if theirs else []
-            mine_m = [measures(r) for r in mine_runs]
-            theirs_m = [measures(r) for r in theirs_runs]
-            names = []
-            for m in mine_m + theirs_m:
-                for name in m:
-                    if name not in names:
-                        names.append(name)
-            chart = []
-            for name in names:
-                counted = name in COUNTED
-                o_med, o_text = summary([m.get(name) for m in mine_m], counted)
-                t_med, t_text = summary([m.get(name) for m in theirs_m],
-                                        counted)
-                if theirs is None:
-                    t_text = "n/a"
-                r_text, r_value = ("-", None) if counted else \
-                    ratio_text(o_med, t_med)
-                md.append("| %s | %s | %s | %s | %s | %s |" % (
-                    backend_name, label, name, o_text, t_text, r_text))
-                if name in CHARTED:
-                    chart.append((name, r_value))
-            groups.append(("%s, %s" % (label, backend_name), chart))
+    for backend_name, label, mine, theirs in row_pairs(ours_rows,
+                                                       intree_rows):
+        for item in (mine, theirs):
+            if item and item not in skipped and not runs.get(item):
+                problems.append("%s: no run measured" % item)
+        if mine in skipped:
+            md.append("| %s | %s | (skipped: %s) | | | |"
+                      % (backend_name, label, skipped[mine]))
+            continue
+        mine_runs = runs.get(mine, [])
+        if mine_runs and not any(r.get("rc") == "0" for r in mine_runs):
+            problems.append("%s: no run ended well" % mine)
+        theirs_runs = runs.get(theirs, []) if theirs else []
+        mine_m = [measures(r) for r in mine_runs]
+        theirs_m = [measures(r) for r in theirs_runs]
+        names = []
+        for m in mine_m + theirs_m:
+            for name in m:
+                if name not in names:
+                    names.append(name)
+        chart = []
+        for name in names:
+            counted = name in COUNTED
+            o_med, o_text = summary([m.get(name) for m in mine_m], counted)
+            t_med, t_text = summary([m.get(name) for m in theirs_m],
+                                    counted)
+            if theirs is None:
+                t_text = "n/a"
+            r_text, r_value = ("-", None) if counted else \
+                ratio_text(o_med, t_med)
+            md.append("| %s | %s | %s | %s | %s | %s |" % (
+                backend_name, label, name, o_text, t_text, r_text))
+            if name in CHARTED:
+                chart.append((name, r_value))
+        groups.append(("%s, %s" % (label, backend_name), chart))
     md.append("")
     if problems:
         md += ["Not whole:", ""] + ["- %s" % p for p in problems] + [""]

@@ -1176,21 +1176,35 @@ be_play_check() {
 	say "$fmt/$rate/$ch ($player): $out"
 }
 
+# loop_source_start SEED OCTETS: this dom0 plays OCTETS of the data of
+# SEED (S16_LE 48 kHz stereo) into Loopback,0,1, whose other end
+# (Loopback,1,1) snd_be's capture stream records; loop_source_stop ends it
+LOOP_PID=""
+loop_source_start() {
+	"$SLICE" -G "$1" "$2" >/run/be-src.raw
+	aplay -q -D hw:Loopback,0,1 -t raw -f S16_LE -r 48000 -c 2 /run/be-src.raw \
+		>>"$OUT/dom0-alsa.log" 2>&1 &
+	LOOP_PID=$!
+	sleep 0.5
+}
+
+loop_source_stop() {
+	[ -n "$LOOP_PID" ] || return 0
+	kill "$LOOP_PID" 2>/dev/null
+	wait "$LOOP_PID" 2>/dev/null
+	LOOP_PID=""
+}
+
 # be_capture_check SECONDS [ARECORD OPTIONS...]: this dom0 plays a long
 # known source into the loopback; the guest records SECONDS of S16_LE
 # 48 kHz stereo and checks that its recording is an unbroken piece of it.
 be_capture_check() {
-	local secs=$1 play rc
+	local secs=$1 rc
 	shift
-	"$SLICE" -G 77 11520000 >/run/be-src.raw
-	aplay -q -D hw:Loopback,0,1 -t raw -f S16_LE -r 48000 -c 2 /run/be-src.raw \
-		>>"$OUT/dom0-alsa.log" 2>&1 &
-	play=$!
-	sleep 0.5
+	loop_source_start 77 11520000
 	gcmd 90 "/e2e/xsf-slice -G 77 11520000 >/tmp/src.raw && arecord -q $* -D hw:0,0 -t raw -f S16_LE -r 48000 -c 2 -d $secs /tmp/c.raw && echo \"recorded \$(wc -c </tmp/c.raw) octets\" && /e2e/xsf-slice -p /tmp/src.raw /tmp/c.raw"
 	rc=$?
-	kill "$play" 2>/dev/null
-	wait "$play" 2>/dev/null
+	loop_source_stop
 	if [ "$rc" != 0 ]; then
 		fail "arecord $*: rc $rc: $(printf '%s' "$GOUT" | tail -n 3 | tr '\n' ' ')"
 		return 1
@@ -1421,32 +1435,25 @@ srv_play_check() {
 # srv_capture_check SERVER: record 10 s through SERVER; the test backend
 # plays its capture file, snd_be what this dom0 plays into the loopback
 srv_capture_check() {
-	local server=$1 play="" seed octets
+	local server=$1 seed octets
 	# snd_be: the loopback plays before the server opens its capture
 	# side (snd-aloop stops a running capture when playback starts, and
 	# snd_be then fails the READ: one xrun the server recovers from)
 	if [ "$BACKEND" = sndbe ]; then
 		seed=77 octets=11520000
-		"$SLICE" -G "$seed" "$octets" >/run/be-src.raw
-		aplay -q -D hw:Loopback,0,1 -t raw -f S16_LE -r 48000 -c 2 /run/be-src.raw \
-			>>"$OUT/dom0-alsa.log" 2>&1 &
-		play=$!
-		sleep 0.5
+		loop_source_start "$seed" "$octets"
 	else
 		seed=$CAPTURE_SEED octets=$CAPTURE_OCTETS
 	fi
 	if ! srv_begin "$server"; then
-		[ -z "$play" ] || { kill "$play" 2>/dev/null; wait "$play" 2>/dev/null; }
+		loop_source_stop
 		return 1
 	fi
 	gcmd 120 "srv_record $server 10 $seed $octets" ||
 		fail "$server: recording failed: $(printf '%s' "$GOUT" | tail -n 3 | tr '\n' ' ')"
 	say "$server: $(printf '%s' "$GOUT" | tail -n 2 | tr '\n' ' ')"
 	case $GOUT in *"recorded "*" octets"*) ;; *) fail "$server: no recording" ;; esac
-	if [ -n "$play" ]; then
-		kill "$play" 2>/dev/null
-		wait "$play" 2>/dev/null
-	fi
+	loop_source_stop
 	srv_end "$server"
 }
 
@@ -1657,7 +1664,7 @@ bench_be_sndbe() {
 
 bench_row() {
 	local drv=$1 kind=$3 period=$4 item="row:$1:$2:$3:$4" rep seed from gline be exact
-	local src_seed src_octets play="" out stream=0/0/0
+	local src_seed src_octets out stream=0/0/0
 	BENCH_STATUS="no run"
 	WANT_KIND=plain
 	if [ "$drv" = ours ]; then MODE=$MAIN_MODE; else MODE=in-tree; fi
@@ -1683,11 +1690,7 @@ bench_row() {
 			src_octets=$(((BENCH_SECS + 10) * 192000))
 			if [ "$BACKEND" = sndbe ]; then
 				# a known source plays into the loopback the guest records
-				"$SLICE" -G "$seed" "$src_octets" >/run/be-src.raw
-				aplay -q -D hw:Loopback,0,1 -t raw -f S16_LE -r 48000 -c 2 /run/be-src.raw \
-					>>"$OUT/dom0-alsa.log" 2>&1 &
-				play=$!
-				sleep 0.5
+				loop_source_start "$seed" "$src_octets"
 			else
 				# the test backend reads its capture file from its start
 				src_seed=$CAPTURE_SEED
@@ -1703,11 +1706,7 @@ bench_row() {
 		fi
 		gcmd $((BENCH_SECS * 3 + 60)) "bench_run $kind $period $BENCH_SECS $src_seed $src_octets"
 		gline=$(printf '%s\n' "$GOUT" | grep '^rc=' | tail -n 1)
-		if [ -n "$play" ]; then
-			kill "$play" 2>/dev/null
-			wait "$play" 2>/dev/null
-			play=""
-		fi
+		loop_source_stop
 		exact=-
 		if [ "$kind" != cap ]; then
 			rec_end
