@@ -223,6 +223,9 @@ static int find_piece(const char *src_path, const char *rec_path)
 	return 0;
 }
 
+/* Skips whose place -o prints. */
+#define MAX_SKIPS_SHOWN 4
+
 /* Octets from which a piece of the recording is looked up in the data. */
 #define KEY_LEN 32
 
@@ -236,7 +239,9 @@ static int check_order(const unsigned char *rec, size_t rec_len,
 {
 	size_t r = 0, next = 0, found = 0, lost = 0, key, len;
 	unsigned int pieces = 0, skips = 0, gaps = 0, replays = 0;
+	size_t skip_at[MAX_SKIPS_SHOWN], skip_len[MAX_SKIPS_SHOWN];
 	const unsigned char *at;
+	unsigned int i;
 
 	while (r < rec_len && next < data_len) {
 		len = zero_run(rec + r, rec_len - r);
@@ -268,6 +273,10 @@ static int check_order(const unsigned char *rec, size_t rec_len,
 			return 1;
 		}
 		if ((size_t)(at - data) > next) {
+			if (skips < MAX_SKIPS_SHOWN) {
+				skip_at[skips] = next;
+				skip_len[skips] = (size_t)(at - data) - next;
+			}
 			lost += (size_t)(at - data) - next;
 			skips++;
 		}
@@ -285,14 +294,25 @@ static int check_order(const unsigned char *rec, size_t rec_len,
 		return 1;
 	}
 	if (next < data_len) {
+		if (skips < MAX_SKIPS_SHOWN) {
+			skip_at[skips] = next;
+			skip_len[skips] = data_len - next;
+		}
 		lost += data_len - next;
 		skips++;
 	}
 	/* after the whole data, a backend's device may replay its buffer */
 	for (len = 0; r < rec_len; r++)
 		len += rec[r] != 0;
-	printf("in order: %zu of %zu octets in %u pieces, %u gaps, %zu octets lost in %u skips, %u old pieces again, %zu octets of sound after the end\n",
+	printf("in order: %zu of %zu octets in %u pieces, %u gaps, %zu octets lost in %u skips, %u old pieces again, %zu octets of sound after the end",
 	       found, data_len, pieces, gaps, lost, skips, replays, len);
+	/* where: a skip at the end (the last octets never came) is not one
+	 * in the middle (the stream jumped ahead)
+	 */
+	for (i = 0; i < skips && i < MAX_SKIPS_SHOWN; i++)
+		printf("%s %zu at data offset %zu%s", i ? "," : "; lost:", skip_len[i],
+		       skip_at[i], skip_at[i] + skip_len[i] == data_len ? " (its end)" : "");
+	printf("\n");
 	return 0;
 }
 
