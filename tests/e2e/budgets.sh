@@ -71,9 +71,6 @@ E2E_KERNELS_SET="1 2 3 4 5 6 7 8 18 19 43"
 # the scenario budgets.  The whole run's budget (run.sh --timeout) is this
 # and every item's budget.
 E2E_OVERHEAD=120
-# A benchmark item (bench:main, bench:cmp): a new guest and twice 2 s of
-# audio.
-E2E_BENCH_BUDGET=90
 
 # `make bench` (run.sh --bench): every row of the table, per driver and
 # backend: playback with read/write access and (ours only: the in-tree

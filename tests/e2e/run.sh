@@ -199,28 +199,8 @@ set +e
 
 # ---------------------------------------------------------------- items
 # What dom0 runs, in order (dom0/scenarios.sh): main:N is scenario N with
-# the driver under test, cmp:N the same with the in-tree driver, bench:main
-# and bench:cmp the request count of each, demo the demo's playback.
-# A benchmark needs a guest with the test backend's card: it runs after
-# the last scenario of that phase, where the guest is already there.
-uses_test_backend() {
-	case " $E2E_SNDBE $E2E_FAULTS $E2E_SERVERS " in *" $1 "*) return 1 ;; esac
-}
-# with_bench PREFIX BENCH N...: the items PREFIX:N, with BENCH after the
-# last of them that uses the test backend (first if none does)
-with_bench() {
-	local prefix=$1 bench=$2 n last="" out=""
-	shift 2
-	for n in "$@"; do
-		uses_test_backend "$n" && last=$n
-	done
-	[ -n "$last" ] || out=" $bench"
-	for n in "$@"; do
-		out="$out $prefix:$n"
-		[ "$n" = "$last" ] && out="$out $bench"
-	done
-	echo "$out"
-}
+# the driver under test, cmp:N the same with the in-tree driver, row:...
+# a row of the benchmark (--bench), demo the demo's playback.
 ITEMS=""
 if [ -n "$BENCH" ]; then
 	# a guest each for ours and the in-tree driver on each backend
@@ -231,11 +211,9 @@ if [ -n "$BENCH" ]; then
 			for row in $rows; do ITEMS="$ITEMS row:$drv:$be:$row"; done
 		done
 	done
-elif [ -n "$COMPARE" ]; then
-	# shellcheck disable=SC2086 # one argument per scenario
-	ITEMS="$(with_bench main bench:main $SCENARIOS) $(with_bench cmp bench:cmp $COMPARE)"
 else
 	for n in $SCENARIOS; do ITEMS="$ITEMS main:$n"; done
+	for n in $COMPARE; do ITEMS="$ITEMS cmp:$n"; done
 fi
 [ -n "$DEMO_WAV" ] && ITEMS="$ITEMS demo"
 read -r -a item_list <<<"$ITEMS"
@@ -244,7 +222,6 @@ ITEMS=${item_list[*]}
 item_budget() {
 	case $1 in
 	main:* | cmp:*) echo "${E2E_BUDGET[${1#*:}]:-120}" ;;
-	bench:*) echo "$E2E_BENCH_BUDGET" ;;
 	row:*) e2e_bench_row_budget "$E2E_BENCH_REPS" "$E2E_BENCH_SECS" ;;
 	demo) echo 180 ;;
 	*) echo 120 ;;
@@ -741,8 +718,6 @@ for n in $SCENARIOS; do
 done
 echo "$npass passed, $nfail failed, $nskip skipped"
 
-# ratio A B: B/A with one decimal, for the benchmark table
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0) printf "%.1f", b / a; else print "-" }'; }
 if [ -n "$COMPARE" ]; then
 	echo
 	echo "In-tree snd_xen_front (distribution kernel) against the same backends:"
@@ -752,18 +727,6 @@ if [ -n "$COMPARE" ]; then
 	for n in $COMPARE; do
 		case ${RESULT[cmp:$n]} in FAIL* | SKIP*) echo "     $n: ${RESULT[cmp:$n]#*: }" ;; esac
 	done
-	bo=${RESULT[bench:main]:--}
-	bi=${RESULT[bench:cmp]:--}
-	case "$bo $bi" in *-* | *FAIL*) ;; *)
-		# shellcheck disable=SC2086 # three numbers each
-		set -- $bo $bi
-		echo "Backend requests to play 2 s with aplay, twice, in a new guest (same boot, same backend):"
-		printf '  %-24s %6s %8s %s\n' "" ours in-tree "in-tree/ours"
-		printf '  %-24s %6s %8s %s\n' WRITE "$1" "$4" "$(ratio "$1" "$4")"
-		printf '  %-24s %6s %8s %s\n' "HW_PARAM_QUERY, 1st open" "$2" "$5" "$(ratio "$2" "$5")"
-		printf '  %-24s %6s %8s %s\n' "HW_PARAM_QUERY, 2nd open" "$3" "$6" "$(ratio "$3" "$6")"
-		;;
-	esac
 fi
 echo
 rigs=""

@@ -1548,49 +1548,6 @@ report() {
 	esac
 }
 
-# bench: play 2 s of S16_LE 48 kHz stereo with aplay, as an application
-# would, twice, in a guest made for it (so that the first opening is the
-# first on its connection), and count what reached the test backend:
-# WRITE requests of the first play (from the CLOSE line's counter) and
-# HW_PARAM_QUERY requests of each.  Sets BENCH to "WRITES QUERIES1
-# QUERIES2", or to nothing when the run failed.  (Not run in a subshell:
-# a backend it starts would keep the output pipe open.)
-BENCH=""
-bench() {
-	local before mid writes first second play
-	BENCH=""
-	WANT_KIND=plain
-	use_backend test
-	DEADLINE=$(($(date +%s) + E2E_BENCH_BUDGET))
-	OUT_OF_TIME=0
-	stop_guest
-	if ! ensure_guest; then
-		DEADLINE=0
-		return 0
-	fi
-	play="aplay -q -D hw:0,0 -t raw -f S16_LE -r 48000 -c 2 /tmp/b.raw"
-	before=$(wc -l <"$BLOG")
-	clear_raw 0 0
-	if ! gcmd 60 "gen /tmp/b.raw 384000 && $play"; then
-		DEADLINE=0
-		return 0
-	fi
-	sleep 1
-	mid=$(wc -l <"$BLOG")
-	if ! gcmd 60 "$play"; then
-		DEADLINE=0
-		return 0
-	fi
-	DEADLINE=0
-	sleep 1
-	writes=$(sed -n "$((before + 1)),${mid}p" "$BLOG" | grep '^CLOSE stream=0/0/0 ' |
-		grep -v ' written=0 ' | tail -n 1 | sed -n 's/.* writes=\([0-9]*\).*/\1/p')
-	first=$(sed -n "$((before + 1)),${mid}p" "$BLOG" | grep -c '^HW_PARAM_QUERY stream=0/0/0 ')
-	second=$(tail -n +"$((mid + 1))" "$BLOG" | grep -c '^HW_PARAM_QUERY stream=0/0/0 ')
-	[ -n "$writes" ] && BENCH="$writes $first $second"
-	return 0
-}
-
 # ---------------------------------------------------------------- make bench
 # bench_row DRIVER BACKEND KIND PERIOD: BENCH_REPS measured runs of one row
 # of the benchmark (guest/lib.sh bench_run: S16_LE 48 kHz stereo, PERIOD
@@ -1770,12 +1727,6 @@ for item in $ITEMS; do
 		run_one "$n"
 		echo "in-tree: $VERDICT"
 		end_item "$item" "$VERDICT"
-		;;
-	bench:main | bench:cmp)
-		if [ "$item" = bench:main ]; then MODE=$MAIN_MODE; else MODE=in-tree; fi
-		begin_item "$item" "$E2E_BENCH_BUDGET"
-		bench
-		end_item "$item" "${BENCH:--}"
 		;;
 	row:*)
 		begin_item "$item" "$BENCH_BUDGET"
