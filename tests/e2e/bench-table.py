@@ -95,7 +95,10 @@ def measures(run):
     out["HW_PARAM_QUERY / setup"] = number(run.get("query"))
     out["OPEN / run"] = number(run.get("open"))
     out["client CPU ms / audio s"] = per(number(run.get("cpu_ms")), secs)
-    out["guest busy ms / audio s"] = per(number(run.get("busy_ms")), secs)
+    # the guest's busy time over busy_s seconds in the middle of the
+    # run (the whole run where busy_s is missing)
+    busy_s = number(run.get("busy_s")) or secs
+    out["guest busy ms / audio s"] = per(number(run.get("busy_ms")), busy_s)
     out["requests traced in the guest / audio s"] = per(
         number(run.get("treq")), secs)
     out["xruns (client)"] = number(run.get("xruns"))

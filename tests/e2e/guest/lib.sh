@@ -515,23 +515,37 @@ poll_wakeups() {
 	return "$rc"
 }
 
+# trace_begin: the driver's tracepoints on, from an empty trace buffer,
+# through tracefs as perf or trace-cmd would; says why and fails if the
+# kernel has no tracefs or the module no events
+trace_begin() {
+	t=/sys/kernel/tracing
+	[ -e $t/trace ] || mount -t tracefs nodev $t 2>/dev/null || { echo "no tracefs"; return 1; }
+	[ -d $t/events/snd_xen_front ] || { echo "no snd_xen_front events in $t/events"; return 1; }
+	echo 0 >$t/tracing_on
+	echo 4096 >$t/buffer_size_kb
+	echo >$t/trace
+	echo 1 >$t/events/snd_xen_front/enable
+	echo 1 >$t/tracing_on
+}
+
+# trace_end: the tracepoints off; what they recorded in /tmp/trace.txt
+trace_end() {
+	t=/sys/kernel/tracing
+	echo 0 >$t/tracing_on
+	echo 0 >$t/events/snd_xen_front/enable
+	grep -v '^#' $t/trace >/tmp/trace.txt
+}
+
 # trace_play OCTETS: play OCTETS of random data (S16_LE 48 kHz stereo)
 # with the driver's tracepoints on, through tracefs as perf or trace-cmd
 # would; prints one line of counts: requests and answers in all and of
 # WRITE, CUR_POS events, xruns, and lines that do not name vsnd-0 stream 0
 trace_play() {
-	t=/sys/kernel/tracing
-	[ -e $t/trace ] || mount -t tracefs nodev $t || { echo "no tracefs"; return 1; }
-	[ -d $t/events/snd_xen_front ] || { echo "no snd_xen_front events in $t/events"; return 1; }
-	echo 0 >$t/tracing_on
-	echo >$t/trace
-	echo 1 >$t/events/snd_xen_front/enable
-	echo 1 >$t/tracing_on
+	trace_begin || return 1
 	gen /tmp/t.raw "$1" && aplay -q -D hw:0,0 -t raw -f S16_LE -r 48000 -c 2 /tmp/t.raw
 	rc=$?
-	echo 0 >$t/tracing_on
-	echo 0 >$t/events/snd_xen_front/enable
-	grep -v '^#' $t/trace >/tmp/trace.txt
+	trace_end
 	echo "aplay rc $rc;" \
 		"requests $(grep -c ' xsf_request: ' /tmp/trace.txt)" \
 		"answers $(grep -c ' xsf_response: ' /tmp/trace.txt)" \
@@ -631,11 +645,32 @@ bench_irqs() {
 	} END { print all + 0, r + 0, e + 0 }' /proc/interrupts
 }
 
-# bench_busy: the guest's busy time so far in clock ticks (USER_HZ, 100
-# a second on every architecture the rig runs), all CPUs
-# (user, nice, system, irq, softirq of /proc/stat; not idle, iowait or
-# time stolen by the hypervisor)
-bench_busy() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 }' /proc/stat; }
+# bench_busy: the guest's busy time so far in microseconds, all CPUs: the
+# time since boot that the nohz idle accounting did not count as idle or
+# iowait (/proc/timer_list, in ns: each CPU's idle_sleeptime and
+# iowait_sleeptime; a CPU that entered its idle loop after it last left
+# it is idle since idle_entrytime, which those do not hold yet).  It
+# holds interrupts taken while idle, which the scheduler's counts do
+# not, and is exact where /proc/stat counts whole 10 ms ticks.  Kernels
+# whose timer_list no longer shows it: /proc/stat's user, nice, system,
+# irq and softirq ticks.
+bench_busy() {
+	awk '/^now at [0-9]+ nsecs/ { now = $3 }
+		/^cpu: [0-9]+$/ { cpu = $2; cpus[cpu] = 1 }
+		$1 == ".idle_entrytime" { entry[cpu] = $3 }
+		$1 == ".idle_exittime" { leave[cpu] = $3 }
+		$1 == ".idle_sleeptime" { idle[cpu] += $3; seen = 1 }
+		$1 == ".iowait_sleeptime:" { idle[cpu] += $2 }
+		END {
+			if (!seen || !now) exit 1
+			for (c in cpus) {
+				busy += now - idle[c]
+				if (entry[c] > leave[c] && entry[c] < now) busy -= now - entry[c]
+			}
+			printf "%.0f\n", busy / 1000
+		}' /proc/timer_list 2>/dev/null ||
+		awk '/^cpu / { print ($2 + $3 + $4 + $7 + $8) * 10000 }' /proc/stat
+}
 
 # bench_ms MmS.SSSs: a time as the shell's `times` prints it, in ms
 bench_ms() { echo "$1" | awk -F'[ms]' '{ printf "%d", ($1 * 60 + $2) * 1000 + 0.5 }'; }
@@ -665,19 +700,8 @@ bench_irq_delta() {
 # and exact=yes/no for a recording (- for playback).
 bench_run() {
 	kind=$1 period=$2 secs=$3
-	t=/sys/kernel/tracing
 	tr=0
-	if [ "$(mod_mode)" = ours ]; then
-		[ -e $t/trace ] || mount -t tracefs nodev $t 2>/dev/null
-		if [ -d $t/events/snd_xen_front ]; then
-			tr=1
-			echo 0 >$t/tracing_on
-			echo 4096 >$t/buffer_size_kb
-			echo >$t/trace
-			echo 1 >$t/events/snd_xen_front/enable
-			echo 1 >$t/tracing_on
-		fi
-	fi
+	[ "$(mod_mode)" = ours ] && trace_begin >/dev/null && tr=1
 	case $kind in
 	cap)
 		/e2e/xsf-slice -G "$4" "$5" >/tmp/src.raw || return 1
@@ -697,8 +721,22 @@ bench_run() {
 			--buffer-size=$((period * 4)) /tmp/b.raw >/tmp/a.out 2>&1
 		echo $? >/tmp/a.rc
 		times >/tmp/a.times
-	)
-	busy1=$(bench_busy)
+	) &
+	client=$!
+	# The guest's busy time while the stream runs steadily: from 1 s
+	# in to 1 s before the end, without the client's start (loading,
+	# opening, the first periods) and end (draining, closing), which
+	# cost both drivers alike.  Runs shorter than 3 s: all of it.
+	win=$secs
+	if [ "$secs" -ge 3 ]; then
+		win=$((secs - 2))
+		sleep 1
+		busy0=$(bench_busy)
+		sleep "$win"
+		busy1=$(bench_busy)
+	fi
+	wait "$client"
+	[ "$secs" -ge 3 ] || busy1=$(bench_busy)
 	irqs1=$(bench_irqs)
 	rc=$(cat /tmp/a.rc)
 	# shellcheck disable=SC2046 # the children's user and system times
@@ -706,9 +744,7 @@ bench_run() {
 	cpu=$(($(bench_ms "$1") + $(bench_ms "$2")))
 	treq=- tevt=- txrun=-
 	if [ "$tr" = 1 ]; then
-		echo 0 >$t/tracing_on
-		echo 0 >$t/events/snd_xen_front/enable
-		grep -v '^#' $t/trace >/tmp/trace.txt
+		trace_end
 		treq=$(grep -c ' xsf_request: ' /tmp/trace.txt)
 		tevt=$(grep -c ' xsf_event: .* CUR_POS ' /tmp/trace.txt)
 		txrun=$(grep -c ' xsf_xrun: ' /tmp/trace.txt)
@@ -723,7 +759,7 @@ bench_run() {
 		"period=$(sed -n 's/^ *period_size *: *//p' /tmp/a.out | head -n 1)" \
 		"buffer=$(sed -n 's/^ *buffer_size *: *//p' /tmp/a.out | head -n 1)" \
 		"xruns=$(grep -c -i -E 'underrun|overrun' /tmp/a.out)" \
-		"cpu_ms=$cpu busy_ms=$(((busy1 - busy0) * 10))" \
+		"cpu_ms=$cpu busy_ms=$(((busy1 - busy0) / 1000)).$(((busy1 - busy0) % 1000 / 100)) busy_s=$win" \
 		"$(bench_irq_delta "$irqs0" "$irqs1")" \
 		"treq=$treq tevt=$tevt txrun=$txrun exact=$exact"
 	[ "$rc" = 0 ] || tail -n 2 /tmp/a.out
