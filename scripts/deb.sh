@@ -43,6 +43,14 @@ if (cd "$src" && dpkg-buildpackage -us -uc -sa) >"$log" 2>&1; then
 	done
 	deb=$(ls "$out"/*.deb)
 	xsf_pass "deb-build ($deb)"
+	# the WirePlumber example among the docs, not in the DKMS source
+	doc=./usr/share/doc/$XSF_NAME-dkms/examples/51-xen-snd-front.lua
+	files=$(dpkg-deb -c "$deb")
+	if grep -q " $doc\$" <<<"$files" && ! grep -q "/usr/src/.*wireplumber" <<<"$files"; then
+		xsf_pass "deb-docs (${doc#.})"
+	else
+		xsf_fail deb-docs "${doc#.} missing, or wireplumber/ in /usr/src"
+	fi
 else
 	tail -n 30 "$log"
 	xsf_fail deb-build "dpkg-buildpackage failed, see $log"

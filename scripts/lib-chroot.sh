@@ -18,7 +18,9 @@ export XSF_CACHE DEBIAN_FRONTEND=noninteractive
 
 # The DKMS source tree: exactly what /usr/src/NAME-VERSION holds.
 XSF_TREE_FILES="dkms.conf Makefile Kbuild src include scripts/conftest.sh"
-XSF_TREE_DOCS="README.md LICENSE"
+# Documentation, in the packages' doc directory: README, license, and the
+# WirePlumber settings for a Xen PV guest (an example to install by hand).
+XSF_TREE_DOCS="README.md LICENSE scripts/wireplumber/51-xen-snd-front.lua"
 
 xsf_log() { printf '%s: %s\n' "${0##*/}" "$*" >&2; }
 xsf_die() { xsf_log "$*"; exit 1; }

@@ -44,6 +44,16 @@ if rpmbuild -ba --define "_topdir $top" --define "packager $packager" \
 	mkdir -p "$out"
 	cp "$top"/RPMS/noarch/*.rpm "$top"/SRPMS/*.rpm "$out/"
 	xsf_pass "rpm-build ($(ls "$out"/*.noarch.rpm))"
+	# the WirePlumber example among the docs, not in the DKMS source
+	# (the doc directory is NAME on Fedora and RHEL, NAME-VERSION where
+	# rpm's macros are older, as on this Debian host)
+	files=$(rpm -qlp "$out"/*.noarch.rpm)
+	doc=$(grep -E "^/usr/share/doc/$XSF_NAME-dkms(-$XSF_VERSION)?/51-xen-snd-front\.lua\$" <<<"$files")
+	if [ -n "$doc" ] && ! grep -q "^/usr/src/.*wireplumber" <<<"$files"; then
+		xsf_pass "rpm-docs ($doc)"
+	else
+		xsf_fail rpm-docs "51-xen-snd-front.lua not in the doc directory, or wireplumber/ in /usr/src"
+	fi
 else
 	tail -n 30 "$log"
 	xsf_fail rpm-build "rpmbuild failed, see $log"

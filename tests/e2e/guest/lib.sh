@@ -351,11 +351,14 @@ pw_source() { wpctl inspect @DEFAULT_AUDIO_SOURCE@ 2>/dev/null | grep -q -E 'als
 # pw_start [QUANTUM]: PipeWire and WirePlumber, the graph at 48 kHz; with
 # QUANTUM, every cycle of the graph is that many frames, and the card's
 # nodes get WirePlumber's settings for a virtual machine (period 256,
-# headroom 8192 frames).  WirePlumber 0.4 applies those only where it
-# finds a virtual machine, from DMI, which a Xen PV guest has none of:
-# there it keeps bare-metal settings, and PipeWire keeps about 10 ms of
-# data in the card at a 256-frame quantum (headroom: one 240-frame
-# period), less than an emulated guest's threads are late at times.
+# headroom 8192 frames) from the file this project ships for users
+# (scripts/wireplumber/51-xen-snd-front.lua, which matches the in-tree
+# driver's card too: PipeWire names the card's module).  WirePlumber 0.4 applies those by itself
+# only where it finds a virtual machine, from DMI, which a Xen PV guest
+# has none of: there it keeps bare-metal settings, and PipeWire keeps
+# about 10 ms of data in the card at a 256-frame quantum (headroom: one
+# 240-frame period), less than an emulated guest's threads are late at
+# times.
 pw_start() {
 	srv_bus && srv_udev || return 1
 	mkdir -p "$SRV/.config/pipewire/pipewire.conf.d" "$SRV/.config/wireplumber/main.lua.d"
@@ -374,13 +377,16 @@ pw_start() {
 	# card's widest, S32_LE); a new card's volume: 100 % instead of
 	# WirePlumber's 6.4 %; no camera or Bluetooth monitors (the latter
 	# needs systemd-logind, and WirePlumber quits without it)
-	local vm=""
-	[ -z "${1:-}" ] || vm='["api.alsa.period-size"] = 256, ["api.alsa.headroom"] = 8192,'
+	local vmconf="$SRV/.config/wireplumber/main.lua.d/51-xen-snd-front.lua"
+	rm -f "$vmconf"
+	if [ -n "${1:-}" ]; then
+		cp /e2e/51-xen-snd-front.lua "$vmconf" || return 1
+	fi
 	cat >"$SRV/.config/wireplumber/main.lua.d/51-xsf.lua" <<-EOF
 		table.insert(alsa_monitor.rules, {
 		  matches = { { { "node.name", "matches", "alsa_output.*" } },
 		              { { "node.name", "matches", "alsa_input.*" } } },
-		  apply_properties = { $vm ["audio.format"] = "S16LE", ["audio.rate"] = 48000 },
+		  apply_properties = { ["audio.format"] = "S16LE", ["audio.rate"] = 48000 },
 		})
 		device_defaults.properties["default-volume"] = 1.0
 		v4l2_monitor.enabled = false
@@ -396,6 +402,11 @@ pw_start() {
 		echo "no sink and source of card 0 after 50 s"
 		wpctl status 2>&1 | head -n 40
 		tail -n 20 "$SRV/pipewire.log" "$SRV/wireplumber.log"
+		return 1
+	fi
+	if [ -n "${1:-}" ] && ! wpctl inspect @DEFAULT_AUDIO_SINK@ | grep -q -E 'api\.alsa\.headroom = "?8192'; then
+		echo "the card's sink did not take 51-xen-snd-front.lua's settings:"
+		wpctl inspect @DEFAULT_AUDIO_SINK@ | grep -E 'alsa\.driver_name|api\.alsa\.(headroom|period)'
 		return 1
 	fi
 	wpctl set-volume @DEFAULT_AUDIO_SINK@ 1.0 && wpctl set-mute @DEFAULT_AUDIO_SINK@ 0 &&
