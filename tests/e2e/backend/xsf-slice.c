@@ -28,8 +28,9 @@
  * counted: snd-aloop's capture side copies its playback ring at the
  * ring's pace, and when its player underruns (snd_be's device), what
  * it copies past the written data is the ring's old content.
- * Prints how much of DATA arrived and how much was skipped, and exits 0,
- * or says where the order broke and exits 1.
+ * Prints how much of DATA arrived and how much was skipped, and where the
+ * first skips are (at the end of DATA, or in place of a run of silence),
+ * and exits 0, or says where the order broke and exits 1.
  *
  * -p checks the other direction, for a recording of a long SOURCE that
  * was playing already: RECORDING, without the silence at its start and
@@ -240,6 +241,7 @@ static int check_order(const unsigned char *rec, size_t rec_len,
 	size_t r = 0, next = 0, found = 0, lost = 0, key, len;
 	unsigned int pieces = 0, skips = 0, gaps = 0, replays = 0;
 	size_t skip_at[MAX_SKIPS_SHOWN], skip_len[MAX_SKIPS_SHOWN];
+	size_t skip_gap[MAX_SKIPS_SHOWN], gap_before = 0;
 	const unsigned char *at;
 	unsigned int i;
 
@@ -249,6 +251,7 @@ static int check_order(const unsigned char *rec, size_t rec_len,
 			if (pieces && r + len < rec_len)
 				gaps++;
 			r += len;
+			gap_before = len;
 			continue;
 		}
 		key = rec_len - r < KEY_LEN ? rec_len - r : KEY_LEN;
@@ -276,6 +279,7 @@ static int check_order(const unsigned char *rec, size_t rec_len,
 			if (skips < MAX_SKIPS_SHOWN) {
 				skip_at[skips] = next;
 				skip_len[skips] = (size_t)(at - data) - next;
+				skip_gap[skips] = pieces ? gap_before : 0;
 			}
 			lost += (size_t)(at - data) - next;
 			skips++;
@@ -288,6 +292,7 @@ static int check_order(const unsigned char *rec, size_t rec_len,
 		next += len;
 		found += len;
 		pieces++;
+		gap_before = 0;
 	}
 	if (!pieces) {
 		printf("the recording (%zu octets) is silence only\n", rec_len);
@@ -297,6 +302,7 @@ static int check_order(const unsigned char *rec, size_t rec_len,
 		if (skips < MAX_SKIPS_SHOWN) {
 			skip_at[skips] = next;
 			skip_len[skips] = data_len - next;
+			skip_gap[skips] = 0;
 		}
 		lost += data_len - next;
 		skips++;
@@ -309,9 +315,13 @@ static int check_order(const unsigned char *rec, size_t rec_len,
 	/* where: a skip at the end (the last octets never came) is not one
 	 * in the middle (the stream jumped ahead)
 	 */
-	for (i = 0; i < skips && i < MAX_SKIPS_SHOWN; i++)
-		printf("%s %zu at data offset %zu%s", i ? "," : "; lost:", skip_len[i],
-		       skip_at[i], skip_at[i] + skip_len[i] == data_len ? " (its end)" : "");
+	for (i = 0; i < skips && i < MAX_SKIPS_SHOWN; i++) {
+		printf("%s %zu at data offset %zu", i ? "," : "; lost:", skip_len[i], skip_at[i]);
+		if (skip_at[i] + skip_len[i] == data_len)
+			printf(" (its end)");
+		else if (skip_gap[i])
+			printf(" (in place of %zu octets of silence)", skip_gap[i]);
+	}
 	printf("\n");
 	return 0;
 }

@@ -7,6 +7,8 @@
  *  - appends the bytes received with WRITE on a playback stream to
  *    <outdir>/<domid>-<dev>-<pcm>-<stream>.raw (the file is opened with
  *    O_APPEND on OPEN and closed on CLOSE; a test removes it to start over),
+ *    and logs a WRITE that does not start where the one before ended
+ *    (WRITE JUMP: the frontend skipped or repeated part of its data),
  *  - answers READ on a capture stream with the bytes of a capture file, in
  *    order from its start at each OPEN (zeros past its end), or, in loopback
  *    mode, with the bytes written to the playback stream of the same PCM
@@ -200,6 +202,16 @@ struct stream {
 	int cap_fd;
 	uint64_t cap_off;
 	uint64_t written, read_bytes, nwrites, nreads;
+	/*
+	 * Playback: where the next WRITE should start, the previous one's
+	 * end (known from the first WRITE after OPEN or STOP), and how often
+	 * a WRITE started elsewhere: a frontend that skips part of the
+	 * application's data, or sends a part twice.
+	 */
+	bool next_write_known;
+	uint32_t next_write_off;
+	uint64_t write_jumps;
+	uint32_t volume_area;		/* the most a volume area can take */
 
 	/* running state */
 	bool running, paused;
@@ -678,8 +690,9 @@ static void stream_end_opening(struct stream *s, const char *why)
 		return;
 	log_stats(s);
 	logmsg("CLOSE stream=%s dom=%u reason=%s written=%" PRIu64 " writes=%" PRIu64
-	       " read=%" PRIu64 " reads=%" PRIu64 " pos=%" PRIu64, s->name,
-	       s->dev->domid, why, s->written, s->nwrites, s->read_bytes, s->nreads, s->pos);
+	       " read=%" PRIu64 " reads=%" PRIu64 " pos=%" PRIu64 " write_jumps=%" PRIu64,
+	       s->name, s->dev->domid, why, s->written, s->nwrites, s->read_bytes, s->nreads,
+	       s->pos, s->write_jumps);
 	if (s->buf && !(opt.keep_mapped && s->fault && keep_buffer(s, why))) {
 		xengnttab_unmap(xgt, s->buf, s->npages);
 		free(s->buf_refs);
@@ -823,6 +836,9 @@ static int do_open(struct stream *s, const struct xensnd_open_req *o)
 	s->frame_bytes = fmt_bytes[o->pcm_format] * o->pcm_channels;
 	s->written = s->read_bytes = s->nwrites = s->nreads = 0;
 	s->written_since_stop = 0;
+	s->next_write_known = false;
+	s->write_jumps = 0;
+	s->volume_area = volume_area;
 	s->pos = s->avail = s->budget_ns = 0;
 	s->running = s->paused = s->starving = false;
 	s->cap_off = 0;
@@ -898,6 +914,20 @@ static int do_write(struct stream *s, uint32_t off, uint32_t len)
 		return -EINVAL;
 	if (!len)
 		return 0;
+	/*
+	 * The audio wraps to offset 0 at the end of the buffer, before the
+	 * volume area a frontend may have put there (whole periods at its
+	 * end, see do_volume())
+	 */
+	if (s->next_write_known && off != s->next_write_off &&
+	    !(off == 0 && s->next_write_off + s->volume_area >= s->buffer_sz)) {
+		s->write_jumps++;
+		if (s->write_jumps <= 4)
+			logmsg("WRITE JUMP stream=%s dom=%u offset=%u where %u was next",
+			       s->name, s->dev->domid, off, s->next_write_off);
+	}
+	s->next_write_off = (uint32_t)(((uint64_t)off + len) % s->buffer_sz);
+	s->next_write_known = true;
 	/* snapshot once: the frontend may change the buffer under us */
 	tmp = malloc(len);
 	if (!tmp)
@@ -1041,6 +1071,7 @@ static int do_trigger(struct stream *s, uint8_t type)
 		s->paused = false;
 		s->avail = 0;
 		s->written_since_stop = 0;
+		s->next_write_known = false;
 		break;
 	case XENSND_OP_TRIGGER_PAUSE:
 		if (!s->running)
