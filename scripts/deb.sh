@@ -32,7 +32,7 @@ fi
 src=$work/$XSF_NAME-$XSF_VERSION
 rm -rf "$work"
 mkdir -p "$work"
-xsf_stage_tree "$src"
+xsf_stage_tree "$src" docs
 cp -R "$XSF_TOP/debian" "$src/"
 log=$work/build.log
 if (cd "$src" && dpkg-buildpackage -us -uc -sa) >"$log" 2>&1; then

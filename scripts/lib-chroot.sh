@@ -36,8 +36,9 @@ if [ -z "$XSF_NAME" ] || [ -z "$XSF_VERSION" ] || [ -z "$XSF_MODULE" ]; then
 	xsf_die "cannot read PACKAGE_NAME, PACKAGE_VERSION and BUILT_MODULE_NAME[0] from dkms.conf"
 fi
 
-# xsf_stage_tree DEST: copy the DKMS source tree to DEST (created, emptied),
-# without build products.
+# xsf_stage_tree DEST [docs]: copy the DKMS source tree to DEST (created,
+# emptied), without build products; with "docs", XSF_TREE_DOCS too (the
+# packages' source, whose build puts them in the doc directory).
 xsf_stage_tree() {
 	local dest=$1 f docs=()
 	rm -rf "$dest"
@@ -46,7 +47,7 @@ xsf_stage_tree() {
 		[ -e "$XSF_TOP/$f" ] || xsf_die "missing $f in $XSF_TOP"
 	done
 	for f in $XSF_TREE_DOCS; do
-		if [ -e "$XSF_TOP/$f" ]; then docs+=("$f"); fi
+		if [ "${2:-}" = docs ] && [ -e "$XSF_TOP/$f" ]; then docs+=("$f"); fi
 	done
 	# shellcheck disable=SC2086
 	tar -C "$XSF_TOP" -cf - \

@@ -32,7 +32,7 @@ fi
 # 2. Source tarball and build.
 rm -rf "$top"
 mkdir -p "$top/SOURCES" "$top/SPECS"
-xsf_stage_tree "$top/stage/$XSF_NAME-$XSF_VERSION"
+xsf_stage_tree "$top/stage/$XSF_NAME-$XSF_VERSION" docs
 tar -C "$top/stage" --owner=0 --group=0 --numeric-owner --sort=name \
 	-czf "$top/SOURCES/$XSF_NAME-$XSF_VERSION.tar.gz" "$XSF_NAME-$XSF_VERSION"
 cp "$spec" "$top/SPECS/"
@@ -48,7 +48,7 @@ if rpmbuild -ba --define "_topdir $top" --define "packager $packager" \
 	# (the doc directory is NAME on Fedora and RHEL, NAME-VERSION where
 	# rpm's macros are older, as on this Debian host)
 	files=$(rpm -qlp "$out"/*.noarch.rpm)
-	doc=$(grep -E "^/usr/share/doc/$XSF_NAME-dkms(-$XSF_VERSION)?/51-xen-snd-front\.lua\$" <<<"$files")
+	doc=$(grep -E "^/usr/share/doc/$XSF_NAME-dkms(-$XSF_VERSION)?/51-xen-snd-front\.lua\$" <<<"$files" || true)
 	if [ -n "$doc" ] && ! grep -q "^/usr/src/.*wireplumber" <<<"$files"; then
 		xsf_pass "rpm-docs ($doc)"
 	else

@@ -265,6 +265,7 @@ static int check_order(const unsigned char *rec, size_t rec_len,
 					;
 				r += len;
 				replays++;
+				gap_before = 0;
 				continue;
 			}
 			if (at)

@@ -212,6 +212,7 @@ struct stream {
 	uint32_t next_write_off;
 	uint64_t write_jumps;
 	uint32_t volume_area;		/* the most a volume area can take */
+	uint32_t wrap_at;		/* where the audio wrapped (0: not yet) */
 
 	/* running state */
 	bool running, paused;
@@ -839,6 +840,7 @@ static int do_open(struct stream *s, const struct xensnd_open_req *o)
 	s->next_write_known = false;
 	s->write_jumps = 0;
 	s->volume_area = volume_area;
+	s->wrap_at = 0;
 	s->pos = s->avail = s->budget_ns = 0;
 	s->running = s->paused = s->starving = false;
 	s->cap_off = 0;
@@ -915,12 +917,16 @@ static int do_write(struct stream *s, uint32_t off, uint32_t len)
 	if (!len)
 		return 0;
 	/*
-	 * The audio wraps to offset 0 at the end of the buffer, before the
-	 * volume area a frontend may have put there (whole periods at its
-	 * end, see do_volume())
+	 * The audio wraps to offset 0 at the end of the buffer, or before
+	 * the volume area a frontend may have put there (whole periods at
+	 * its end, see do_volume()): the first wrap within that area sets
+	 * where, every later one must wrap there too.
 	 */
-	if (s->next_write_known && off != s->next_write_off &&
-	    !(off == 0 && s->next_write_off + s->volume_area >= s->buffer_sz)) {
+	if (s->next_write_known && off == 0 && s->next_write_off &&
+	    s->next_write_off + s->volume_area >= s->buffer_sz &&
+	    (!s->wrap_at || s->wrap_at == s->next_write_off))
+		s->wrap_at = s->next_write_off;
+	else if (s->next_write_known && off != s->next_write_off) {
 		s->write_jumps++;
 		if (s->write_jumps <= 4)
 			logmsg("WRITE JUMP stream=%s dom=%u offset=%u where %u was next",

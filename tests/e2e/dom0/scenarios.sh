@@ -1414,7 +1414,7 @@ srv_play_check() {
 	fi
 	say "$server: $(last_line)"
 	[ "$stops" = 0 ] || fail "$server${quantum:+ quantum $quantum}: $stops xruns (STOP while playing)"
-	[ "$jumps" = 0 ] || fail "$server: the driver's WRITEs jumped $jumps times: $(grep -m 1 '^WRITE JUMP ' "$BLOG")"
+	[ "$jumps" = 0 ] || fail "$server: the driver's WRITEs jumped ($jumps logged), the first: $(tail -n +"$((blog_from + 1))" "$BLOG" | grep -m 1 '^WRITE JUMP ')"
 	# Every octet of the data, in order, nothing twice (the old pieces
 	# snd-aloop copies at snd_be's underruns aside, see
 	# small_periods_check).  PipeWire fills a cycle that a client missed
@@ -1427,11 +1427,16 @@ srv_play_check() {
 		! out=$("$SLICE" -o -r "$REC_UNDER" "$REC_FILE" /run/srv-sent.raw 2>&1); then
 		fail "$what: ${out:-the backend wrote no data}"
 	elif ! printf '%s' "$out" | grep -q ' 0 octets lost in 0 skips'; then
-		# with the test backend and no WRITE jump, what the server
-		# wrote to the card reached the backend whole and in order
+		# with the test backend, no STOP and no WRITE jump, what the
+		# server wrote to the card reached the backend whole and in
+		# order: data lost in the middle never reached the card (a
+		# lost end may be a tail the driver never sent)
 		local sent=""
-		[ "$BACKEND" = test ] && [ "$jumps" = 0 ] &&
-			sent=" (the driver's WRITEs: no jump, so the server never wrote it)"
+		case $out in *"(its end)"*) ;; *)
+			[ "$BACKEND" = test ] && [ "$jumps" = 0 ] && [ "$stops" = 0 ] &&
+				sent=" (the driver's WRITEs: no jump, so the server never wrote it)"
+			;;
+		esac
 		fail "$what: data lost: $out$sent"
 	elif [ "$server" != pipewire ] && ! printf '%s' "$out" | grep -q ' 0 gaps,'; then
 		fail "$what: silence inside the data: $out"

@@ -656,31 +656,33 @@ bench_irqs() {
 	} END { print all + 0, r + 0, e + 0 }' /proc/interrupts
 }
 
-# bench_busy: the guest's busy time so far in microseconds, all CPUs: the
-# time since boot that the nohz idle accounting did not count as idle or
-# iowait (/proc/timer_list, in ns: each CPU's idle_sleeptime and
-# iowait_sleeptime; a CPU that entered its idle loop after it last left
-# it is idle since idle_entrytime, which those do not hold yet).  It
-# holds interrupts taken while idle, which the scheduler's counts do
-# not, and is exact where /proc/stat counts whole 10 ms ticks.  Kernels
-# whose timer_list no longer shows it: /proc/stat's user, nice, system,
-# irq and softirq ticks.
+# bench_busy: the guest's busy time so far and the time of reading, in
+# microseconds ("BUSY NOW"), all CPUs: the time since boot that the nohz
+# idle accounting did not count as idle or iowait (/proc/timer_list, in
+# ns: each CPU's idle_sleeptime and iowait_sleeptime, which leave out an
+# idle period still open; a CPU whose tick is stopped is in one since
+# idle_entrytime, and one idle with its tick running has been for less
+# than a tick).  It holds interrupts taken while idle, which the
+# scheduler's counts do not, where /proc/stat counts whole 10 ms ticks.
+# Kernels whose timer_list no longer shows it: /proc/stat's user, nice,
+# system, irq and softirq ticks, and /proc/uptime.
 bench_busy() {
 	awk '/^now at [0-9]+ nsecs/ { now = $3 }
 		/^cpu: [0-9]+$/ { cpu = $2; cpus[cpu] = 1 }
+		$1 == ".tick_stopped" { stopped[cpu] = $3 }
 		$1 == ".idle_entrytime" { entry[cpu] = $3 }
-		$1 == ".idle_exittime" { leave[cpu] = $3 }
 		$1 == ".idle_sleeptime" { idle[cpu] += $3; seen = 1 }
 		$1 == ".iowait_sleeptime:" { idle[cpu] += $2 }
 		END {
 			if (!seen || !now) exit 1
 			for (c in cpus) {
 				busy += now - idle[c]
-				if (entry[c] > leave[c] && entry[c] < now) busy -= now - entry[c]
+				if (stopped[c] && entry[c] < now) busy -= now - entry[c]
 			}
-			printf "%.0f\n", busy / 1000
+			printf "%.0f %.0f\n", busy / 1000, now / 1000
 		}' /proc/timer_list 2>/dev/null ||
-		awk '/^cpu / { print ($2 + $3 + $4 + $7 + $8) * 10000 }' /proc/stat
+		echo "$(awk '/^cpu / { print ($2 + $3 + $4 + $7 + $8) * 10000 }' /proc/stat)" \
+			"$(awk '{ printf "%.0f", $1 * 1000000 }' /proc/uptime)"
 }
 
 # bench_ms MmS.SSSs: a time as the shell's `times` prints it, in ms
@@ -738,17 +740,18 @@ bench_run() {
 	# in to 1 s before the end, without the client's start (loading,
 	# opening, the first periods) and end (draining, closing), which
 	# cost both drivers alike.  Runs shorter than 3 s: all of it.
-	win=$secs
 	if [ "$secs" -ge 3 ]; then
-		win=$((secs - 2))
 		sleep 1
 		busy0=$(bench_busy)
-		sleep "$win"
+		sleep $((secs - 2))
 		busy1=$(bench_busy)
 	fi
 	wait "$client"
 	[ "$secs" -ge 3 ] || busy1=$(bench_busy)
 	irqs1=$(bench_irqs)
+	# shellcheck disable=SC2086 # BUSY NOW, twice
+	set -- $busy0 $busy1
+	busy_us=$(($3 - $1)) win_us=$(($4 - $2))
 	rc=$(cat /tmp/a.rc)
 	# shellcheck disable=SC2046 # the children's user and system times
 	set -- $(tail -n 1 /tmp/a.times)
@@ -770,7 +773,8 @@ bench_run() {
 		"period=$(sed -n 's/^ *period_size *: *//p' /tmp/a.out | head -n 1)" \
 		"buffer=$(sed -n 's/^ *buffer_size *: *//p' /tmp/a.out | head -n 1)" \
 		"xruns=$(grep -c -i -E 'underrun|overrun' /tmp/a.out)" \
-		"cpu_ms=$cpu busy_ms=$(((busy1 - busy0) / 1000)).$(((busy1 - busy0) % 1000 / 100)) busy_s=$win" \
+		"cpu_ms=$cpu busy_ms=$((busy_us / 1000)).$((busy_us % 1000 / 100))" \
+		"busy_s=$((win_us / 1000000)).$(printf '%03d' $((win_us % 1000000 / 1000)))" \
 		"$(bench_irq_delta "$irqs0" "$irqs1")" \
 		"treq=$treq tevt=$tevt txrun=$txrun exact=$exact"
 	[ "$rc" = 0 ] || tail -n 2 /tmp/a.out
