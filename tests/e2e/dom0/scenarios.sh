@@ -1395,15 +1395,18 @@ srv_play_check() {
 	[ "$BACKEND" = sndbe ] && rec_begin
 	gcmd $((SRV_SECS * 4 + 60)) "srv_play $server $seed $SRV_BYTES $second"
 	local rc=$?
-	local stops=0 jumps=0
+	local stops=0 jumps=0 blog="" jump1=""
 	if [ "$BACKEND" = test ]; then
+		# what the test backend logged while the client played
+		blog=$(tail -n +"$((blog_from + 1))" "$BLOG")
 		# an xrun stops the stream: a STOP while the client plays
-		stops=$(tail -n +"$((blog_from + 1))" "$BLOG" | grep -c '^TRIGGER .* type=STOP')
+		stops=$(grep -c '^TRIGGER .* type=STOP' <<<"$blog")
 		# a WRITE that does not start where the one before ended: the
 		# driver skipped or repeated part of what the server wrote
-		jumps=$(tail -n +"$((blog_from + 1))" "$BLOG" | grep -c '^WRITE JUMP ')
-		say "$server: backend saw $(tail -n +"$((blog_from + 1))" "$BLOG" |
-			grep -E '^(OPEN|CLOSE|TRIGGER)' | cut -d' ' -f1,4 | sort | uniq -c | tr -s ' \n' ' ')"
+		jumps=$(grep -c '^WRITE JUMP ' <<<"$blog")
+		jump1=$(grep -m 1 '^WRITE JUMP ' <<<"$blog")
+		say "$server: backend saw $(grep -E '^(OPEN|CLOSE|TRIGGER)' <<<"$blog" |
+			cut -d' ' -f1,4 | sort | uniq -c | tr -s ' \n' ' ')"
 	fi
 	rec_end
 	[ "$BACKEND" = sndbe ] && say "$server: snd_be underruns $REC_UNDER"
@@ -1414,7 +1417,7 @@ srv_play_check() {
 	fi
 	say "$server: $(last_line)"
 	[ "$stops" = 0 ] || fail "$server${quantum:+ quantum $quantum}: $stops xruns (STOP while playing)"
-	[ "$jumps" = 0 ] || fail "$server: the driver's WRITEs jumped ($jumps logged), the first: $(tail -n +"$((blog_from + 1))" "$BLOG" | grep -m 1 '^WRITE JUMP ')"
+	[ "$jumps" = 0 ] || fail "$server: the driver's WRITEs jumped ($jumps logged), the first: $jump1"
 	# Every octet of the data, in order, nothing twice (the old pieces
 	# snd-aloop copies at snd_be's underruns aside, see
 	# small_periods_check).  PipeWire fills a cycle that a client missed

@@ -353,12 +353,12 @@ pw_source() { wpctl inspect @DEFAULT_AUDIO_SOURCE@ 2>/dev/null | grep -q -E 'als
 # nodes get WirePlumber's settings for a virtual machine (period 256,
 # headroom 8192 frames) from the file this project ships for users
 # (scripts/wireplumber/51-xen-snd-front.lua, which matches the in-tree
-# driver's card too: PipeWire names the card's module).  WirePlumber 0.4 applies those by itself
-# only where it finds a virtual machine, from DMI, which a Xen PV guest
-# has none of: there it keeps bare-metal settings, and PipeWire keeps
-# about 10 ms of data in the card at a 256-frame quantum (headroom: one
-# 240-frame period), less than an emulated guest's threads are late at
-# times.
+# driver's card too: PipeWire names the card's module).  WirePlumber 0.4
+# applies those by itself only where it finds a virtual machine, from
+# DMI, which a Xen PV guest has none of: there it keeps bare-metal
+# settings, and PipeWire keeps about 10 ms of data in the card at a
+# 256-frame quantum (headroom: one 240-frame period), less than an
+# emulated guest's threads are late at times.
 pw_start() {
 	srv_bus && srv_udev || return 1
 	mkdir -p "$SRV/.config/pipewire/pipewire.conf.d" "$SRV/.config/wireplumber/main.lua.d"
@@ -728,7 +728,13 @@ bench_run() {
 		;;
 	esac
 	irqs0=$(bench_irqs)
-	busy0=$(bench_busy)
+	# The guest's busy time while the stream runs steadily: from 1 s
+	# in to 1 s before the end, without the client's start (loading,
+	# opening, the first periods) and end (draining, closing), which
+	# cost both drivers alike.  Runs shorter than 3 s: all of it.
+	whole=0
+	[ "$secs" -ge 3 ] || whole=1
+	[ "$whole" = 0 ] || busy0=$(bench_busy)
 	(
 		"$@" -v -D hw:0,0 -t raw -f S16_LE -r 48000 -c 2 --period-size="$period" \
 			--buffer-size=$((period * 4)) /tmp/b.raw >/tmp/a.out 2>&1
@@ -736,18 +742,14 @@ bench_run() {
 		times >/tmp/a.times
 	) &
 	client=$!
-	# The guest's busy time while the stream runs steadily: from 1 s
-	# in to 1 s before the end, without the client's start (loading,
-	# opening, the first periods) and end (draining, closing), which
-	# cost both drivers alike.  Runs shorter than 3 s: all of it.
-	if [ "$secs" -ge 3 ]; then
+	if [ "$whole" = 0 ]; then
 		sleep 1
 		busy0=$(bench_busy)
 		sleep $((secs - 2))
 		busy1=$(bench_busy)
 	fi
 	wait "$client"
-	[ "$secs" -ge 3 ] || busy1=$(bench_busy)
+	[ "$whole" = 0 ] || busy1=$(bench_busy)
 	irqs1=$(bench_irqs)
 	# shellcheck disable=SC2086 # BUSY NOW, twice
 	set -- $busy0 $busy1
