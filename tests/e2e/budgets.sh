@@ -76,10 +76,12 @@ E2E_OVERHEAD=120
 # backend: playback with read/write access and (ours only: the in-tree
 # driver has no mmap) mmap at 1024, 256 and 64 frames a period, capture
 # at 1024 and 256; each E2E_BENCH_REPS times E2E_BENCH_SECS of audio.
+# And the wake-up floor at 1024 and 256 (guest/xsf-wake.c: a wake-up a
+# period, no sound; with the test backend only) beside each driver.
 # `make bench-smoke` (make check): one short run of one row per driver and
 # backend, to show that the table is made and well formed.
-E2E_BENCH_ROWS_OURS="rw:1024 rw:256 rw:64 mmap:1024 mmap:256 mmap:64 cap:1024 cap:256"
-E2E_BENCH_ROWS_INTREE="rw:1024 rw:256 rw:64 cap:1024 cap:256"
+E2E_BENCH_ROWS_OURS="rw:1024 rw:256 rw:64 mmap:1024 mmap:256 mmap:64 cap:1024 cap:256 wake:1024 wake:256"
+E2E_BENCH_ROWS_INTREE="rw:1024 rw:256 rw:64 cap:1024 cap:256 wake:1024 wake:256"
 E2E_BENCH_ROWS_SMOKE="rw:1024"
 E2E_BENCH_REPS=${E2E_BENCH_REPS:-3}
 E2E_BENCH_SECS=${E2E_BENCH_SECS:-4}

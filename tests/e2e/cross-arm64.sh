@@ -2,10 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0 OR MIT
 #
 # cross-arm64.sh OUT [THIRD_PARTY_DIR]: build the arm64 rig's programs
-# into OUT: the test backend and the slice tool for dom0, the player and
-# the wake-up checker for the guest; with THIRD_PARTY_DIR also
-# xen-troops' libxenbe and snd_be (into OUT/sndbe, once per tarball pair;
-# build log: OUT/sndbe.log).
+# into OUT: the test backend and the slice tool for dom0, the player, the
+# wake-up checker and the benchmark's wake-up floor for the guest; with
+# THIRD_PARTY_DIR also xen-troops' libxenbe and snd_be (into OUT/sndbe,
+# once per tarball pair; build log: OUT/sndbe.log).
 #
 # They are built with gcc-aarch64-linux-gnu in a throwaway overlay of the
 # bookworm chroot, against the arm64 root filesystem of the rig's images
@@ -40,7 +40,7 @@ build_ours() {
 	local tool
 	xsf_in_chroot "$R" make -s -C /src/backend CC="$CC" OUT=/out \
 		/out/xsf-test-backend /out/xsf-slice || return 1
-	for tool in xsf-pcm-play xsf-pcm-poll; do
+	for tool in xsf-pcm-play xsf-pcm-poll xsf-wake; do
 		# shellcheck disable=SC2086 # the compiler and its sysroot option
 		xsf_in_chroot "$R" $CC -O2 -Wall -o "/out/$tool" "/src/guest/$tool.c" -lasound ||
 			return 1

@@ -705,8 +705,10 @@ bench_irq_delta() {
 # buffer.  KIND rw or mmap: aplay plays SECONDS of the data of SEED (the
 # backend's side checks what arrived); cap: arecord records SECONDS, which
 # must be one unbroken piece of the SOURCE_OCTETS of SEED the backend
-# plays.  With our driver its tracepoints count the requests, answers,
-# events and xruns it saw.  Prints one line of key=value: aplay's or
+# plays; wake: no sound, xsf-wake wakes up once per period for SECONDS
+# (the wake-up floor: what a client's wake-ups cost the guest whatever
+# the driver).  With our driver its tracepoints count the requests,
+# answers, events and xruns it saw (not for wake: nothing to count).  Prints one line of key=value: aplay's or
 # arecord's exit status, the period and buffer granted, xruns it
 # reported, its CPU time (user + system) and the guest's busy time in ms,
 # the driver's interrupts, the traced counts (- without tracepoints),
@@ -714,12 +716,15 @@ bench_irq_delta() {
 bench_run() {
 	kind=$1 period=$2 secs=$3
 	tr=0
-	[ "$(mod_mode)" = ours ] && trace_begin >/dev/null && tr=1
+	[ "$(mod_mode)" = ours ] && [ "$kind" != wake ] && trace_begin >/dev/null && tr=1
 	case $kind in
 	cap)
 		/e2e/xsf-slice -G "$4" "$5" >/tmp/src.raw || return 1
 		rm -f /tmp/b.raw
 		set -- arecord -s $((secs * 48000))
+		;;
+	wake)
+		set -- /e2e/xsf-wake -P "$period" -n "$secs"
 		;;
 	*)
 		/e2e/xsf-slice -G "$4" $((secs * 192000)) >/tmp/b.raw || return 1
@@ -727,6 +732,8 @@ bench_run() {
 		[ "$kind" = mmap ] && set -- aplay --mmap
 		;;
 	esac
+	[ "$kind" = wake ] || set -- "$@" -v -D hw:0,0 -t raw -f S16_LE -r 48000 -c 2 \
+		--period-size="$period" --buffer-size=$((period * 4)) /tmp/b.raw
 	irqs0=$(bench_irqs)
 	# The guest's busy time while the stream runs steadily: from 1 s
 	# in to 1 s before the end, without the client's start (loading,
@@ -736,8 +743,7 @@ bench_run() {
 	[ "$secs" -ge 3 ] || whole=1
 	[ "$whole" = 0 ] || busy0=$(bench_busy)
 	(
-		"$@" -v -D hw:0,0 -t raw -f S16_LE -r 48000 -c 2 --period-size="$period" \
-			--buffer-size=$((period * 4)) /tmp/b.raw >/tmp/a.out 2>&1
+		"$@" >/tmp/a.out 2>&1
 		echo $? >/tmp/a.rc
 		times >/tmp/a.times
 	) &
