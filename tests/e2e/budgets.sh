@@ -24,13 +24,15 @@ E2E_NAMES=([1]=card-and-devices [2]=playback-bit-exact [3]=capture-bit-exact
 	[22]=fault-no-answer [23]=fault-error-status [24]=fault-garbage-positions
 	[25]=fault-reset-event-ids [26]=fault-exit-mid-stream
 	[27]=fault-state-flapping [28]=fault-event-flood [29]=fault-keep-mapped
-	[30]=pipewire-playback [31]=pipewire-quantum-256-second-client
+	[30]=pipewire-playback [31]=pipewire-quantum-256
 	[32]=pipewire-capture [33]=pulseaudio-playback-second-client
 	[34]=pulseaudio-capture [35]=sndbe-pipewire-playback
-	[36]=sndbe-pipewire-quantum-256-second-client [37]=sndbe-pipewire-capture
+	[36]=sndbe-pipewire-quantum-256 [37]=sndbe-pipewire-capture
 	[38]=sndbe-pulseaudio-playback-second-client [39]=sndbe-pulseaudio-capture
 	[40]=sndbe-small-periods [41]=small-periods [42]=poll-wakeups
-	[43]=tracepoints)
+	[43]=tracepoints [44]=pipewire-quantum-256-second-client
+	[45]=sndbe-pipewire-quantum-256-second-client
+	[46]=pipewire-second-client [47]=sndbe-pipewire-second-client)
 
 E2E_BUDGET=([1]=100 [2]=60 [3]=45 [4]=45 [5]=45 [6]=45 [7]=45
 	[8]=60 [9]=60 [10]=75
@@ -39,21 +41,21 @@ E2E_BUDGET=([1]=100 [2]=60 [3]=45 [4]=45 [5]=45 [6]=45 [7]=45
 	[22]=200 [23]=150 [24]=75 [25]=75 [26]=80 [27]=75 [28]=75 [29]=100
 	[30]=160 [31]=140 [32]=75 [33]=100 [34]=80
 	[35]=120 [36]=90 [37]=60 [38]=105 [39]=80
-	[40]=90 [41]=90 [42]=60 [43]=45)
+	[40]=90 [41]=90 [42]=60 [43]=45 [44]=140 [45]=90 [46]=130 [47]=120)
 
 # Scenarios that need xen-troops' snd_be (skipped when its sources are absent).
-E2E_SNDBE="12 13 14 15 16 17 35 36 37 38 39 40"
+E2E_SNDBE="12 13 14 15 16 17 35 36 37 38 39 40 45 47"
 # Fault scenarios: a guest with a second card, whose test backend each
 # scenario restarts with faults (dom0/scenarios.sh).
 E2E_FAULTS="22 23 24 25 26 27 28 29"
 # Sound server scenarios: a guest whose initramfs has PipeWire, WirePlumber
 # and PulseAudio (build-images.sh: guest-servers.cpio.gz).  The first of
 # a phase pays for the guest's boot (about 25 s).
-E2E_SERVERS="30 31 32 33 34 35 36 37 38 39"
+E2E_SERVERS="30 31 32 33 34 35 36 37 38 39 44 45 46 47"
 
 # What each run mode runs: make e2e (all), make check (check).
-E2E_OURS_ALL="1 2 3 4 5 6 7 8 9 10 41 42 43 18 19 20 21 22 23 24 25 26 27 28 29 30 31 32 33 34 12 13 14 15 16 17 40 35 36 37 38 39"
-E2E_COMPARE_ALL="1 2 3 4 5 6 7 8 9 10 41 42 18 19 20 21 30 31 32 33 34 12 13 14 15 16 17 40 35 36 37 38 39"
+E2E_OURS_ALL="1 2 3 4 5 6 7 8 9 10 41 42 43 18 19 20 21 22 23 24 25 26 27 28 29 30 31 32 33 34 44 46 12 13 14 15 16 17 40 35 36 37 38 39 45 47"
+E2E_COMPARE_ALL="1 2 3 4 5 6 7 8 9 10 41 42 18 19 20 21 30 31 32 33 34 44 46 12 13 14 15 16 17 40 35 36 37 38 39 45 47"
 E2E_OURS_CHECK="1 2 3 4 5 6 7 8 9 10 42 43 18 19 20 21 22 23 24 25 26 27 28 29 30 33 12 13 14 15 16 17"
 E2E_COMPARE_CHECK="2 12"
 # Xen on Arm (run.sh --arch arm64, make e2e-arm64): card, playback and

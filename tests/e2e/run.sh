@@ -253,7 +253,7 @@ mkdir -p "$RUN/guest/e2e" "$RUN/dom0/e2e"
 install -m 755 "$E2E_DIR/guest/init" "$RUN/guest/init"
 install -m 755 "$E2E_DIR/guest/runner.sh" "$E2E_DIR/guest/lib.sh" "$BUILD/xsf-pcm-play" \
 	"$BUILD/xsf-pcm-poll" "$BUILD/xsf-wake" "$BUILD/xsf-slice" "$RUN/guest/e2e/"
-# the WirePlumber settings shipped for users (scenarios 31 and 36)
+# the WirePlumber settings shipped for users (scenarios 31, 36, 44, 45)
 install -m 644 "$REPO_ROOT/scripts/wireplumber/51-xen-snd-front.lua" "$RUN/guest/e2e/"
 [ "$MODE" = ours ] && install -m 644 "$MODULE" "$RUN/guest/e2e/snd_xen_front.ko"
 [ -n "$DEMO_WAV" ] && install -m 644 "$DEMO_WAV" "$RUN/guest/e2e/demo.wav"

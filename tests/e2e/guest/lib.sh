@@ -472,11 +472,14 @@ srv_player() {
 	esac
 }
 
-# srv_play SERVER SEED OCTETS [SECOND_AT]: play OCTETS of test data from
-# SEED (48 kHz S16_LE stereo, a WAV file) through SERVER; with SECOND_AT,
-# a second client joins that many seconds in and plays 4 s of digital
-# silence (which leaves the sum of the two unchanged) with a short
-# latency, which makes the server change its schedule mid-stream
+# srv_play SERVER SEED OCTETS [SECOND_AT [LATENCY]]: play OCTETS of test
+# data from SEED (48 kHz S16_LE stereo, a WAV file) through SERVER; with
+# SECOND_AT, a second client joins that many seconds in and plays 4 s of
+# digital silence (which leaves the sum of the two unchanged), with a
+# short latency (LATENCY short, the default: 128 frames for PipeWire,
+# which then runs its graph at that quantum unless one is forced, 5 ms
+# for PulseAudio, which then rewinds) or the client's default one
+# (LATENCY default)
 srv_play() {
 	srv_env
 	player=$(srv_player "$1")
@@ -488,9 +491,11 @@ srv_play() {
 		{ /e2e/xsf-slice -H 768000 48000 2 && head -c 768000 /dev/zero; } >/tmp/z.wav
 		bgrun main "$player" /tmp/p.wav
 		sleep "$4"
-		case $1 in
-		pipewire) pw-play --latency=128 /tmp/z.wav ;;
-		*) paplay --latency-msec=5 /tmp/z.wav ;;
+		case $1:${5:-short} in
+		pipewire:short) pw-play --latency=128 /tmp/z.wav ;;
+		pipewire:*) pw-play /tmp/z.wav ;;
+		*:short) paplay --latency-msec=5 /tmp/z.wav ;;
+		*) paplay /tmp/z.wav ;;
 		esac || echo "the second client failed"
 		bgwait main 120 || { echo "$player failed"; return 1; }
 	fi
