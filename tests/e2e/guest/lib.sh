@@ -690,6 +690,15 @@ bench_busy() {
 			"$(awk '{ printf "%.0f", $1 * 1000000 }' /proc/uptime)"
 }
 
+# bench_task_ns PID: the CPU time process PID has run so far, in ns, as
+# the scheduler counts it (/proc/PID/schedstat: exact, where `times`
+# counts whole ticks; without IRQ_TIME_ACCOUNTING an interrupt taken
+# while it runs counts as its time), or - when it cannot be read
+bench_task_ns() {
+	read -r ns _ 2>/dev/null <"/proc/$1/schedstat" && [ -n "$ns" ] && { echo "$ns"; return; }
+	echo -
+}
+
 # bench_ms MmS.SSSs: a time as the shell's `times` prints it, in ms
 bench_ms() { echo "$1" | awk -F'[ms]' '{ printf "%d", ($1 * 60 + $2) * 1000 + 0.5 }'; }
 
@@ -713,11 +722,14 @@ bench_irq_delta() {
 # plays; wake: no sound, xsf-wake wakes up once per period for SECONDS
 # (the wake-up floor: what a client's wake-ups cost the guest whatever
 # the driver).  With our driver its tracepoints count the requests,
-# answers, events and xruns it saw (not for wake: nothing to count).  Prints one line of key=value: aplay's or
-# arecord's exit status, the period and buffer granted, xruns it
-# reported, its CPU time (user + system) and the guest's busy time in ms,
-# the driver's interrupts, the traced counts (- without tracepoints),
-# and exact=yes/no for a recording (- for playback).
+# answers, events and xruns it saw (not for wake: nothing to count).
+# Prints one line of key=value: the client's exit status, the period and
+# buffer granted, xruns it reported, its CPU time (cpu_ms: user + system
+# of the whole run, in ticks; client_ms: exact, over the window of the
+# guest's busy time, - for runs shorter than 3 s or without schedstat),
+# the guest's busy time in ms and its window in s, the driver's
+# interrupts, the traced counts (- without tracepoints), and
+# exact=yes/no for a recording (- for playback).
 bench_run() {
 	kind=$1 period=$2 secs=$3
 	tr=0
@@ -747,16 +759,23 @@ bench_run() {
 	whole=0
 	[ "$secs" -ge 3 ] || whole=1
 	[ "$whole" = 0 ] || busy0=$(bench_busy)
+	rm -f /tmp/a.pid
 	(
-		"$@" >/tmp/a.out 2>&1
+		"$@" >/tmp/a.out 2>&1 &
+		echo $! >/tmp/a.pid
+		wait $!
 		echo $? >/tmp/a.rc
 		times >/tmp/a.times
 	) &
 	client=$!
+	run0=- run1=-
 	if [ "$whole" = 0 ]; then
 		sleep 1
+		pid=$(cat /tmp/a.pid 2>/dev/null)
+		run0=$(bench_task_ns "$pid")
 		busy0=$(bench_busy)
 		sleep $((secs - 2))
+		run1=$(bench_task_ns "$pid")
 		busy1=$(bench_busy)
 	fi
 	wait "$client"
@@ -769,6 +788,9 @@ bench_run() {
 	# shellcheck disable=SC2046 # the children's user and system times
 	set -- $(tail -n 1 /tmp/a.times)
 	cpu=$(($(bench_ms "$1") + $(bench_ms "$2")))
+	client_ms=-
+	[ "$run0" != - ] && [ "$run1" != - ] &&
+		client_ms=$(((run1 - run0) / 1000000)).$(((run1 - run0) / 100000 % 10))
 	treq=- tevt=- txrun=-
 	if [ "$tr" = 1 ]; then
 		trace_end
@@ -786,7 +808,7 @@ bench_run() {
 		"period=$(sed -n 's/^ *period_size *: *//p' /tmp/a.out | head -n 1)" \
 		"buffer=$(sed -n 's/^ *buffer_size *: *//p' /tmp/a.out | head -n 1)" \
 		"xruns=$(grep -c -i -E 'underrun|overrun' /tmp/a.out)" \
-		"cpu_ms=$cpu busy_ms=$((busy_us / 1000)).$((busy_us % 1000 / 100))" \
+		"cpu_ms=$cpu client_ms=$client_ms busy_ms=$((busy_us / 1000)).$((busy_us % 1000 / 100))" \
 		"busy_s=$((win_us / 1000000)).$(printf '%03d' $((win_us % 1000000 / 1000)))" \
 		"$(bench_irq_delta "$irqs0" "$irqs1")" \
 		"treq=$treq tevt=$tevt txrun=$txrun exact=$exact"
