@@ -155,8 +155,8 @@ BUILD=$E2E_CACHE/build
 mkdir -p "$LOGDIR" "$BUILD"
 ln -sfn "$STAMP" "$E2E_CACHE/logs/latest"
 
-# test programs: backend and slice tool for dom0, the player and the
-# wake-up checker for the guest
+# test programs: backend and slice tool for dom0, the player, the
+# wake-up checker and the benchmark's wake-up floor for the guest
 # xen-troops' snd_be on libxenbe, built from their public sources (never
 # part of this repository) into the cache; without them its scenarios are
 # reported as SKIP.

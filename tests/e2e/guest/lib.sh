@@ -695,8 +695,9 @@ bench_busy() {
 # counts whole ticks; without IRQ_TIME_ACCOUNTING an interrupt taken
 # while it runs counts as its time), or - when it cannot be read
 bench_task_ns() {
-	read -r ns _ 2>/dev/null <"/proc/$1/schedstat" && [ -n "$ns" ] && { echo "$ns"; return; }
-	echo -
+	case $1 in '' | *[!0-9]*) echo -; return ;; esac
+	read -r ns _ 2>/dev/null <"/proc/$1/schedstat" || ns=""
+	case $ns in '' | *[!0-9]*) echo - ;; *) echo "$ns" ;; esac
 }
 
 # bench_ms MmS.SSSs: a time as the shell's `times` prints it, in ms
@@ -728,8 +729,9 @@ bench_irq_delta() {
 # of the whole run, in ticks; client_ms: exact, over the window of the
 # guest's busy time, - for runs shorter than 3 s or without schedstat),
 # the guest's busy time in ms and its window in s, the driver's
-# interrupts, the traced counts (- without tracepoints), and
-# exact=yes/no for a recording (- for playback).
+# interrupts, the traced counts (- without tracepoints), the floor's
+# late wake-ups (- for sound), and exact=yes/no for a recording (- for
+# playback).
 bench_run() {
 	kind=$1 period=$2 secs=$3
 	tr=0
@@ -771,7 +773,12 @@ bench_run() {
 	run0=- run1=-
 	if [ "$whole" = 0 ]; then
 		sleep 1
-		pid=$(cat /tmp/a.pid 2>/dev/null)
+		pid=""
+		for _ in 1 2 3 4 5; do
+			pid=$(cat /tmp/a.pid 2>/dev/null)
+			[ -n "$pid" ] && break
+			sleep 0.1
+		done
 		run0=$(bench_task_ns "$pid")
 		busy0=$(bench_busy)
 		sleep $((secs - 2))
@@ -789,8 +796,11 @@ bench_run() {
 	set -- $(tail -n 1 /tmp/a.times)
 	cpu=$(($(bench_ms "$1") + $(bench_ms "$2")))
 	client_ms=-
-	[ "$run0" != - ] && [ "$run1" != - ] &&
+	[ "$run0" != - ] && [ "$run1" != - ] && [ "$run1" -ge "$run0" ] &&
 		client_ms=$(((run1 - run0) / 1000000)).$(((run1 - run0) / 100000 % 10))
+	# the floor's own count of wake-ups that came a period late or more
+	late=-
+	[ "$kind" = wake ] && late=$(sed -n 's/.* late=\([0-9]*\).*/\1/p' /tmp/a.out)
 	treq=- tevt=- txrun=-
 	if [ "$tr" = 1 ]; then
 		trace_end
@@ -811,7 +821,7 @@ bench_run() {
 		"cpu_ms=$cpu client_ms=$client_ms busy_ms=$((busy_us / 1000)).$((busy_us % 1000 / 100))" \
 		"busy_s=$((win_us / 1000000)).$(printf '%03d' $((win_us % 1000000 / 1000)))" \
 		"$(bench_irq_delta "$irqs0" "$irqs1")" \
-		"treq=$treq tevt=$tevt txrun=$txrun exact=$exact"
+		"treq=$treq tevt=$tevt txrun=$txrun late=${late:--} exact=$exact"
 	[ "$rc" = 0 ] || tail -n 2 /tmp/a.out
 	return "$rc"
 }

@@ -44,14 +44,19 @@ int main(int argc, char **argv)
 	long long period_ns, start_ns, due_ns, end_ns;
 	struct timespec now, due;
 	int opt, ret;
+	char *end;
 
 	while ((opt = getopt(argc, argv, "P:n:")) != -1) {
 		switch (opt) {
 		case 'P':
-			period_frames = strtol(optarg, NULL, 10);
+			period_frames = strtol(optarg, &end, 10);
+			if (*end)
+				goto usage;
 			break;
 		case 'n':
-			seconds = strtol(optarg, NULL, 10);
+			seconds = strtol(optarg, &end, 10);
+			if (*end)
+				goto usage;
 			break;
 		default:
 			goto usage;
