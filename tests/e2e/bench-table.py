@@ -114,16 +114,16 @@ def measures(run):
     # over the same window where it was measured exactly (client_ms),
     # else in ticks over the whole run (cpu_ms)
     busy_s = number(run.get("busy_s")) or secs
-    if number(run.get("client_ms")) is not None:
-        out["client CPU ms / audio s"] = per(number(run["client_ms"]),
-                                             busy_s)
+    client_ms = number(run.get("client_ms"))
+    if client_ms is not None:
+        out["client CPU ms / audio s"] = per(client_ms, busy_s)
     else:
         out["client CPU ms / audio s"] = per(number(run.get("cpu_ms")),
                                              secs)
     out["guest busy ms / audio s"] = per(number(run.get("busy_ms")), busy_s)
     out["requests traced in the guest / audio s"] = per(
         number(run.get("treq")), secs)
-    if run.get("rc") != "0" and number(run.get("client_ms")) is None:
+    if run.get("rc") != "0" and client_ms is None:
         # a client that failed and did not last the measuring window
         # (or whose window is unknown) stopped early: what its stream
         # cost per audio second or period was not measured over audio

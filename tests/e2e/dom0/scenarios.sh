@@ -1672,9 +1672,8 @@ bench_row() {
 	for rep in $(seq 1 "$BENCH_REPS"); do
 		seed=$((SEQ + 5000))
 		src_seed=$seed src_octets=0
-		if [ "$kind" = wake ]; then
-			:
-		elif [ "$kind" = cap ]; then
+		case $kind in
+		cap)
 			src_octets=$(((BENCH_SECS + 10) * 192000))
 			if [ "$BACKEND" = sndbe ]; then
 				# a known source plays into the loopback the guest records
@@ -1683,10 +1682,12 @@ bench_row() {
 				# the test backend reads its capture file from its start
 				src_seed=$CAPTURE_SEED
 			fi
-		else
+			;;
+		rw | mmap)
 			"$SLICE" -G "$seed" $((BENCH_SECS * 192000)) >/run/be-sent.raw
 			rec_begin
-		fi
+			;;
+		esac
 		if [ "$BACKEND" = sndbe ]; then
 			from=$(wc -l <"$SBLOG.part" 2>/dev/null || echo 0)
 		else
@@ -1694,17 +1695,21 @@ bench_row() {
 		fi
 		gcmd $((BENCH_SECS * 3 + 60)) "bench_run $kind $period $BENCH_SECS $src_seed $src_octets"
 		gline=$(printf '%s\n' "$GOUT" | grep '^rc=' | tail -n 1)
+		if [ -z "$gline" ]; then
+			out="rc=- $(printf '%s' "$GOUT" | tail -n 1 | tr -c 'A-Za-z0-9_.,:/ -' '_' | cut -c1-80)"
+		else
+			out=$gline
+		fi
 		loop_source_stop
-		exact=-
-		if [ "$kind" = wake ]; then
-			:
-		elif [ "$kind" != cap ]; then
+		case $kind in
+		rw | mmap)
 			rec_end
 			exact=no
 			[ -n "$REC_FILE" ] && "$SLICE" -g 0 "$REC_FILE" /run/be-sent.raw >/dev/null 2>&1 && exact=yes
-		else
-			sleep 1
-		fi
+			out="${out% exact=*} exact=$exact"
+			;;
+		cap) sleep 1 ;;
+		esac
 		if [ "$kind" = wake ]; then
 			be=""
 		elif [ "$BACKEND" = sndbe ]; then
@@ -1712,12 +1717,6 @@ bench_row() {
 		else
 			be="$(bench_be_test "$from" "$stream") be_underruns=-"
 		fi
-		if [ -z "$gline" ]; then
-			out="rc=- $(printf '%s' "$GOUT" | tail -n 1 | tr -c 'A-Za-z0-9_.,:/ -' '_' | cut -c1-80)"
-		else
-			out=$gline
-		fi
-		[ "$kind" = rw ] || [ "$kind" = mmap ] && out="${out% exact=*} exact=$exact"
 		echo "E2E-BENCH $item rep=$rep secs=$BENCH_SECS $out $be"
 		out_of_time && break
 	done
